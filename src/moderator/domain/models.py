@@ -1,0 +1,170 @@
+"""Plain domain objects shared by every layer.
+
+Nothing here does I/O. Storage converts its rows into these dataclasses, services return
+them, the UI shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """Where a message came from."""
+
+    CHAT = "chat"
+    EMAIL = "email"
+    PHONE = "phone"
+    MANUAL = "manual"
+    IMPORT = "import"
+
+
+class Kind(StrEnum):
+    """What a message was judged to be."""
+
+    QUESTION = "question"
+    CHATTER = "chatter"
+    VOTE = "vote"
+
+
+class QueueState(StrEnum):
+    """Where a question group stands. Transitions live in `domain.queues`."""
+
+    NEW = "new"
+    LIVE = "live"
+    ON_AIR = "on_air"
+    LATER = "later"
+    ANSWERED_LIVE = "answered_live"
+    ANSWERED_WRITING = "answered_writing"
+    DISMISSED = "dismissed"
+
+
+GENERAL_KEY = "general"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """One topic of the event; questions are tagged to exactly one of them."""
+
+    key: str
+    name: str
+    hotkey: str
+    order: int
+    keywords: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    general: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A message as a source delivered it, before it touches the database.
+
+    `source_key` is the stable identity (Message-ID; file + position + content hash for chat)
+    that makes importing twice add nothing.
+    """
+
+    source_key: str
+    channel: Channel
+    text: str
+    author: str | None = None
+    author_email: str | None = None
+    received_at: datetime | None = None
+    original: str | None = None
+    private: bool = False
+    reply_to_key: str | None = None
+    kind_hint: Kind | None = None
+    source_name: str | None = None
+    source_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A stored message (question, chatter or vote)."""
+
+    id: int
+    event_id: int
+    source_key: str
+    channel: Channel
+    kind: Kind
+    text: str
+    original: str
+    author: str | None
+    author_email: str | None
+    received_at: datetime | None
+    private: bool
+    group_id: int | None
+    reply_to_id: int | None = None
+    vote_for_id: int | None = None
+    kind_overridden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A possible duplicate: the group a question may belong to, with a 0-100 score."""
+
+    group_id: int
+    score: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A question group: one or more questions asking the same thing."""
+
+    id: int
+    event_id: int
+    title: str
+    state: QueueState
+    position: int | None
+    project_key: str | None
+    project_confirmed: bool
+    suggested_project: str | None
+    suggested_confidence: float
+    answer: str
+    version: int
+    created_at: datetime
+    members: tuple[Message, ...] = ()
+    votes: int = 0
+    extra_votes: int = 0
+    auto_merged: bool = False
+    suggestions: tuple[Suggestion, ...] = field(default=())
+
+    @property
+    def askers(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for member in self.members:
+            if member.author:
+                seen.setdefault(member.author, None)
+        return tuple(seen)
+
+    @property
+    def first_asked_at(self) -> datetime | None:
+        times = [m.received_at for m in self.members if m.received_at is not None]
+        return min(times) if times else None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    slug: str
+    title: str
+    starts_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One row of the action log."""
+
+    id: int
+    event_id: int
+    moderator: str
+    at: datetime
+    verb: str
+    group_id: int | None
+    summary: str
+    before: dict
+    after: dict
+    undone: bool = False
