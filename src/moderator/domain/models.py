@@ -131,6 +131,14 @@ class Group:
     extra_votes: int = 0
     auto_merged: bool = False
     suggestions: tuple[Suggestion, ...] = field(default=())
+    merged_into: int | None = None
+    runner_up_project: str | None = None
+    title_edited: bool = False
+
+    @property
+    def effective_project(self) -> str | None:
+        """The confirmed project, else the suggested one."""
+        return self.project_key or self.suggested_project
 
     @property
     def askers(self) -> tuple[str, ...]:

@@ -1,0 +1,386 @@
+"""Command line: tui, demo, stage, import, watch, export, stats, db upgrade …
+
+Imports no Textual until a screen is actually opened, so the data commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from moderator import __version__
+from moderator.config import (
+    ConfigError,
+    EventConfig,
+    default_db_url,
+    load_config,
+    load_default_config,
+    moderator_name,
+)
+from moderator.services import EventService, ServiceError, open_event
+from moderator.services.errors import TransitionError
+from moderator.storage.db import Database, StorageError
+
+log = logging.getLogger("moderator")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DIR = REPO_ROOT / "sample_data"
+
+
+class CliError(RuntimeError):
+    """A one-line error for the user; exit code 2."""
+
+
+# ---------------------------------------------------------------------------- helpers
+def _database(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
+    url = args.db or default_db_url()
+    db = Database(url)
+    if upgrade:
+        db.upgrade()
+    return db
+
+
+def _config(args: argparse.Namespace) -> EventConfig | None:
+    if getattr(args, "config", None):
+        return load_config(Path(args.config))
+    return None
+
+
+def _service(args: argparse.Namespace, db: Database) -> EventService:
+    """The event named by --config or --event, else the newest event, else the default."""
+    name = moderator_name(getattr(args, "as_name", None))
+    config = _config(args)
+    if config is not None:
+        return open_event(db, config, moderator=name)
+    from moderator.config import parse_config
+    from moderator.storage.repository import Repository
+
+    with db.reading() as session:
+        repo = Repository(session)
+        events = repo.events()
+        wanted = getattr(args, "event", None)
+        if wanted:
+            row = repo.event_by_slug(wanted)
+            if row is None:
+                slugs = ", ".join(e.slug for e in events) or "none"
+                raise CliError(f"no event {wanted!r} in the database (events: {slugs})")
+            text, slug = row.config_toml, row.slug
+        elif events:
+            row = repo.event_by_slug(events[0].slug)
+            text, slug = row.config_toml, row.slug
+        else:
+            text, slug = "", None
+    if slug is None:
+        return open_event(db, load_default_config(), moderator=name)
+    stored = parse_config(text, source=f"event {slug}") if text else load_default_config()
+    return open_event(db, stored, moderator=name, update_config=False)
+
+
+def _print_summary(summary, *, out=sys.stdout) -> None:
+    print(
+        f"{summary.source}: {summary.new} new ({summary.questions} questions, "
+        f"{summary.chatter} chatter, {summary.votes} votes), "
+        f"{summary.already_imported} already imported, "
+        f"{summary.with_suggestion} with a duplicate suggestion"
+        + (f", {summary.auto_merged} merged automatically" if summary.auto_merged else "")
+        + f", {len(summary.skipped)} skipped",
+        file=out,
+    )
+    if summary.projects:
+        parts = ", ".join(f"{k} {v}" for k, v in summary.projects.most_common())
+        print(f"  suggested projects: {parts}", file=out)
+    for problem in summary.skipped:
+        print(f"  skipped: {problem}", file=out)
+
+
+# ---------------------------------------------------------------------------- commands
+def cmd_tui(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    from moderator.ui.app import ModeratorApp
+
+    ModeratorApp(service).run()
+    return 0
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    from moderator.ui.stage import StageApp
+
+    StageApp(service).run()
+    return 0
+
+
+def load_sample(service: EventService, sample_dir: Path = SAMPLE_DIR) -> list:
+    from moderator.services.ingesting import import_paths
+
+    paths = sorted(p for p in sample_dir.rglob("*") if p.is_file() and _is_sample_source(p))
+    return import_paths(service, paths)
+
+
+def _is_sample_source(path: Path) -> bool:
+    return path.suffix.lower() in {".txt", ".eml", ".mbox", ".csv", ".xlsx"}
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not (SAMPLE_DIR / "event.toml").exists():
+        raise CliError(f"the sample event is missing ({SAMPLE_DIR}); run the demo from a clone")
+    workdir = Path(tempfile.mkdtemp(prefix="moderator-demo-"))
+    url = args.db or f"sqlite:///{workdir / 'demo.db'}"
+    db = Database(url)
+    db.upgrade()
+    service = open_event(
+        db, load_config(SAMPLE_DIR / "event.toml"), moderator=moderator_name(args.as_name)
+    )
+    for summary in load_sample(service):
+        _print_summary(summary, out=sys.stderr)
+    print(f"demo database: {url}", file=sys.stderr)
+    if args.no_tui:
+        return 0
+    from moderator.ui.app import ModeratorApp
+
+    ModeratorApp(service).run()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    from moderator.services.ingesting import import_paths
+
+    summaries = import_paths(service, [Path(p) for p in args.paths], fmt=args.format)
+    skipped = 0
+    for summary in summaries:
+        _print_summary(summary)
+        skipped += len(summary.skipped)
+    return 1 if skipped else 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    from moderator.services.ingesting import watch
+
+    return watch(
+        service,
+        args.sources,
+        fmt=args.format,
+        interval=args.interval,
+        report=lambda s: _print_summary(s, out=sys.stderr),
+    )
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    from moderator.services.exporting import export_to
+
+    out = Path(args.output) if args.output else None
+    if out is not None and out.exists() and not args.force:
+        raise CliError(f"{out} exists; use --force to overwrite it")
+    data = export_to(
+        service,
+        fmt=args.format,
+        status=args.status,
+        project=args.project,
+        include_askers=args.include_askers,
+        show_counts=not args.no_counts,
+        chart=args.chart,
+    )
+    if out is None:
+        if isinstance(data, bytes):
+            if args.format == "xlsx":
+                raise CliError("XLSX is binary: give a file with -o")
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+        return 0
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    os.replace(tmp, out)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_answers(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    from moderator.services.exporting import import_answers_file
+
+    updated, problems = import_answers_file(service, Path(args.file))
+    print(f"{args.file}: {len(updated)} answers stored, {len(problems)} rows not matched")
+    for problem in problems:
+        print(f"  {problem}")
+    return 1 if problems else 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    from moderator.services.exporting import print_stats
+
+    print_stats(service)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    if not args.yes:
+        raise CliError(
+            "this removes every asker name and e-mail address of the event; "
+            "repeat with --yes to confirm"
+        )
+    count = service.purge_personal_data()
+    print(f"removed names and addresses from {count} messages of {service.event.slug}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    db = _database(args, upgrade=False)
+    before = db.check()
+    head = db.upgrade()
+    print(f"{db.safe_url}: schema {before or 'empty'} -> {head}")
+    return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    db = _database(args)
+    from moderator.storage.repository import Repository
+
+    with db.reading() as session:
+        for event in Repository(session).events():
+            print(f"{event.slug}\t{event.title}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $MODERATOR_DB or a SQLite file in the "
+        "user data directory); e.g. postgresql+psycopg://user@host/db",
+    )
+    common.add_argument("--event", metavar="SLUG", help="event to work on (default: newest)")
+    common.add_argument("--config", metavar="TOML", help="event configuration file")
+    common.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        help="your moderator name for the action log (default: $MODERATOR_NAME or the login name)",
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+    parser = argparse.ArgumentParser(
+        prog="moderator",
+        parents=[common],
+        description="Keyboard-driven console for the questions of a live webinar.",
+    )
+    parser.add_argument("--version", action="version", version=f"moderator {__version__}")
+    parser.set_defaults(func=cmd_tui)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = sub.add_parser("tui", parents=[common], help="open the console (the default)")
+    p.set_defaults(func=cmd_tui)
+
+    p = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="fresh temporary database with the sample event, then the console",
+    )
+    p.add_argument("--no-tui", action="store_true", help="only load the sample event")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "stage",
+        parents=[common],
+        help="read-only stage view: the question on air, big, and the next two",
+    )
+    p.set_defaults(func=cmd_stage)
+
+    p = sub.add_parser("import", parents=[common], help="import chat logs, e-mails, spreadsheets")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "--format", help="skip detection: zoom, bbb, pasted, lines, csv, xlsx, eml, mbox, maildir"
+    )
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "watch", parents=[common], help="follow growing chat files, mail folders or an IMAP mailbox"
+    )
+    p.add_argument("sources", nargs="+", metavar="PATH_OR_IMAP_URL")
+    p.add_argument("--format", help="format of watched files (default: detect)")
+    p.add_argument("--interval", type=float, default=0.5, help="seconds between looks")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("export", parents=[common], help="export questions (Q&A page or data)")
+    p.add_argument("--format", choices=["md", "html", "csv", "xlsx", "json"], default="json")
+    p.add_argument("--status", help="all, or a comma list of states (default: new,later)")
+    p.add_argument("--project", metavar="KEY", help="only this project")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument(
+        "--include-askers",
+        action="store_true",
+        help="include names and e-mail addresses (personal data)",
+    )
+    p.add_argument("--no-counts", action="store_true", help="leave out how many people asked")
+    p.add_argument("--chart", action="store_true", help="HTML: include the statistics chart")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "import-answers",
+        parents=[common],
+        help="store written answers from a filled-in CSV/XLSX export",
+    )
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import_answers)
+
+    p = sub.add_parser("stats", parents=[common], help="statistics of the event")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser(
+        "purge-personal-data",
+        parents=[common],
+        help="remove names and e-mail addresses, keep the questions",
+    )
+    p.add_argument("--yes", action="store_true", help="confirm")
+    p.set_defaults(func=cmd_purge)
+
+    p = sub.add_parser("events", parents=[common], help="list the events in the database")
+    p.set_defaults(func=cmd_events)
+
+    p = sub.add_parser("db", parents=[common], help="database maintenance")
+    db_sub = p.add_subparsers(title="db commands", metavar="COMMAND")
+    q = db_sub.add_parser("upgrade", parents=[common], help="bring the schema up to date")
+    q.set_defaults(func=cmd_db_upgrade)
+    p.set_defaults(func=lambda _args: (p.print_help(), 0)[1])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except (CliError, ConfigError, StorageError, ServiceError, TransitionError) as exc:
+        print(f"moderator: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

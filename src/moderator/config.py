@@ -1,0 +1,205 @@
+"""Event configuration (TOML), thresholds and where data lives.
+
+A bad configuration file raises `ConfigError` whose message names the file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from moderator.domain.models import GENERAL_KEY, Project
+
+APP_NAME = "moderator"
+DB_ENV = "MODERATOR_DB"
+NAME_ENV = "MODERATOR_NAME"
+
+
+class ConfigError(ValueError):
+    """The event configuration cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingSettings:
+    suggest_threshold: float = 70.0
+    auto_merge_threshold: float = 0.0  # 0 = off
+
+    @property
+    def auto_merge(self) -> bool:
+        return self.auto_merge_threshold > 0
+
+
+@dataclass(frozen=True, slots=True)
+class EventConfig:
+    slug: str
+    title: str
+    projects: tuple[Project, ...]
+    starts_at: datetime | None = None
+    language: str = "de"
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
+    source_text: str = ""
+
+    @property
+    def general(self) -> Project:
+        return next(p for p in self.projects if p.general)
+
+    def project(self, key: str | None) -> Project | None:
+        return next((p for p in self.projects if p.key == key), None)
+
+    def by_hotkey(self, hotkey: str) -> Project | None:
+        return next((p for p in self.projects if p.hotkey == hotkey), None)
+
+
+def default_config_text() -> str:
+    return resources.files("moderator.data").joinpath("default_event.toml").read_text("utf-8")
+
+
+def load_default_config() -> EventConfig:
+    return parse_config(default_config_text(), source="<bundled default_event.toml>")
+
+
+def load_config(path: Path) -> EventConfig:
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_config(text, source=str(path))
+
+
+def _line_of(text: str, pattern: str, occurrence: int = 0) -> int | None:
+    matches = list(re.finditer(pattern, text, flags=re.MULTILINE))
+    if len(matches) > occurrence:
+        return text.count("\n", 0, matches[occurrence].start()) + 1
+    return None
+
+
+def parse_config(text: str, *, source: str) -> EventConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+
+    def fail(message: str, line: int | None) -> ConfigError:
+        where = f"{source}:{line}" if line else source
+        return ConfigError(f"{where}: {message}")
+
+    event = data.get("event", {})
+    if not isinstance(event, dict):
+        raise fail("[event] must be a table", _line_of(text, r"^\s*event\s*="))
+    slug = str(event.get("slug") or "event")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug):
+        raise fail(
+            f"event slug {slug!r} may only use letters, digits, '.', '_' and '-'",
+            _line_of(text, r"^\s*slug\s*="),
+        )
+    title = str(event.get("title") or slug)
+    starts_at = event.get("starts_at")
+    if starts_at is not None and not isinstance(starts_at, datetime):
+        raise fail(
+            "starts_at must be a TOML date-time such as 2020-06-19T18:00:00+02:00",
+            _line_of(text, r"^\s*starts_at\s*="),
+        )
+
+    raw_projects = data.get("projects")
+    if not isinstance(raw_projects, list) or not raw_projects:
+        raise fail("no [[projects]] defined", None)
+    projects: list[Project] = []
+    seen_keys: set[str] = set()
+    seen_hotkeys: set[str] = set()
+    for index, raw in enumerate(raw_projects):
+        line = _line_of(text, r"^\s*\[\[projects\]\]", index)
+        for required in ("key", "name"):
+            if not raw.get(required):
+                raise fail(f"project #{index + 1} has no {required!r}", line)
+        key = str(raw["key"])
+        if key in seen_keys:
+            raise fail(f"project key {key!r} is used twice", line)
+        seen_keys.add(key)
+        hotkey = str(raw.get("hotkey", ""))
+        if hotkey and (len(hotkey) != 1 or not hotkey.isdigit()):
+            raise fail(f"hotkey {hotkey!r} of project {key!r} must be a single digit", line)
+        if hotkey and hotkey in seen_hotkeys:
+            raise fail(f"hotkey {hotkey!r} is used twice", line)
+        seen_hotkeys.add(hotkey)
+        for list_field in ("keywords", "aliases"):
+            value = raw.get(list_field, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(f"{list_field} of project {key!r} must be a list of strings", line)
+        projects.append(
+            Project(
+                key=key,
+                name=str(raw["name"]),
+                hotkey=hotkey,
+                order=int(raw.get("order", index + 1)),
+                keywords=tuple(raw.get("keywords", [])),
+                aliases=tuple(raw.get("aliases", [])),
+                description=str(raw.get("description", "")),
+                general=bool(raw.get("general", False)) or key == GENERAL_KEY,
+            )
+        )
+    generals = [p for p in projects if p.general]
+    if len(generals) > 1:
+        raise fail("more than one project is marked general = true", None)
+    if not generals:
+        projects.append(
+            Project(
+                key=GENERAL_KEY,
+                name="Allgemeine Fragen",
+                hotkey="0" if "0" not in seen_hotkeys else "",
+                order=10_000,
+                general=True,
+            )
+        )
+    projects.sort(key=lambda p: (p.general, p.order))
+
+    matching = data.get("matching", {})
+    try:
+        settings = MatchingSettings(
+            suggest_threshold=float(matching.get("suggest_threshold", 70)),
+            auto_merge_threshold=float(matching.get("auto_merge_threshold", 0)),
+        )
+    except (TypeError, ValueError):
+        raise fail(
+            "matching thresholds must be numbers", _line_of(text, r"^\s*\[matching\]")
+        ) from None
+    return EventConfig(
+        slug=slug,
+        title=title,
+        projects=tuple(projects),
+        starts_at=starts_at,
+        language=str(event.get("language", "de")),
+        matching=settings,
+        source_text=text,
+    )
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False, ensure_exists=True)
+
+
+def default_db_url() -> str:
+    env = os.environ.get(DB_ENV)
+    if env:
+        return env
+    return f"sqlite:///{data_dir() / 'moderator.db'}"
+
+
+def moderator_name(explicit: str | None = None) -> str:
+    if explicit:
+        return explicit
+    env = os.environ.get(NAME_ENV)
+    if env:
+        return env
+    try:
+        return os.getlogin()
+    except OSError:
+        return os.environ.get("USER", "moderator")

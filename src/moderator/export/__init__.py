@@ -1,0 +1,1 @@
+"""Exports: plain domain objects in, documents out. No database, no Textual."""

@@ -1,0 +1,13 @@
+"""Use cases: each public method is one short transaction and returns plain domain objects."""
+
+from moderator.services.console import EventService, ImportSummary, open_event
+from moderator.services.errors import ConflictError, NotFoundError, ServiceError
+
+__all__ = [
+    "ConflictError",
+    "EventService",
+    "ImportSummary",
+    "NotFoundError",
+    "ServiceError",
+    "open_event",
+]

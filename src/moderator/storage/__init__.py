@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy engine, rows, repository, migrations. The only place SQLAlchemy lives."""

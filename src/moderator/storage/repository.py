@@ -1,0 +1,751 @@
+"""Queries and row changes, one Session each. Returns domain objects or rows to services.
+
+Rows never leave the services layer: services turn them into domain objects with the
+converters below before returning anything.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from moderator.domain.models import (
+    Action,
+    Channel,
+    Event,
+    Group,
+    Kind,
+    Message,
+    Project,
+    QueueState,
+    Suggestion,
+)
+from moderator.storage.rows import (
+    ActionRow,
+    EventRow,
+    GroupRow,
+    MessageRow,
+    ProjectRow,
+    SourceStateRow,
+    SuggestionRow,
+)
+
+# Re-exported for services, which hold rows but never import SQLAlchemy themselves.
+__all__ = [
+    "ActionRow",
+    "EventRow",
+    "GroupRow",
+    "GroupSummary",
+    "MessageRow",
+    "Repository",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSummary:
+    """One line of a list: what the inbox and the queues show, without member details."""
+
+    id: int
+    title: str
+    state: QueueState
+    position: int | None
+    project_key: str | None
+    project_confirmed: bool
+    suggested_project: str | None
+    suggested_confidence: float
+    members: int
+    votes: int
+    channel: Channel
+    author: str | None
+    first_at: datetime | None
+    created_at: datetime
+    top_match_group: int | None
+    top_match_score: float
+    version: int
+    auto_merged: bool
+    has_answer: bool
+
+    @property
+    def effective_project(self) -> str | None:
+        return self.project_key or self.suggested_project
+
+
+def to_event(row: EventRow) -> Event:
+    return Event(id=row.id, slug=row.slug, title=row.title, starts_at=row.starts_at)
+
+
+def to_message(row: MessageRow) -> Message:
+    return Message(
+        id=row.id,
+        event_id=row.event_id,
+        source_key=row.source_key,
+        channel=Channel(row.channel),
+        kind=Kind(row.kind),
+        text=row.text,
+        original=row.original,
+        author=row.author,
+        author_email=row.author_email,
+        received_at=row.received_at,
+        private=row.private,
+        group_id=row.group_id,
+        reply_to_id=row.reply_to_id,
+        vote_for_id=row.vote_for_id,
+        kind_overridden=row.kind_overridden,
+    )
+
+
+def to_action(row: ActionRow) -> Action:
+    return Action(
+        id=row.id,
+        event_id=row.event_id,
+        moderator=row.moderator,
+        at=row.at,
+        verb=row.verb,
+        group_id=row.group_id,
+        summary=row.summary,
+        before=dict(row.before or {}),
+        after=dict(row.after or {}),
+        undone=row.undone,
+    )
+
+
+class Repository:
+    """Everything the services ask of the database, on one Session."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # -- events and projects ---------------------------------------------------------------
+    def event_by_slug(self, slug: str) -> EventRow | None:
+        return self.s.scalar(select(EventRow).where(EventRow.slug == slug))
+
+    def event(self, event_id: int) -> EventRow:
+        row = self.s.get(EventRow, event_id)
+        if row is None:
+            raise LookupError(f"no event with id {event_id}")
+        return row
+
+    def events(self) -> list[Event]:
+        rows = self.s.scalars(
+            select(EventRow).order_by(EventRow.created_at.desc(), EventRow.id.desc())
+        )
+        return [to_event(r) for r in rows]
+
+    def add_event(
+        self, *, slug: str, title: str, starts_at: datetime | None, config_toml: str, now: datetime
+    ) -> EventRow:
+        row = EventRow(
+            slug=slug,
+            title=title,
+            starts_at=starts_at,
+            config_toml=config_toml,
+            created_at=now,
+            change_seq=0,
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def replace_projects(self, event_id: int, projects: Sequence[Project]) -> None:
+        existing = {
+            p.key: p
+            for p in self.s.scalars(select(ProjectRow).where(ProjectRow.event_id == event_id))
+        }
+        for position, project in enumerate(projects, start=1):
+            row = existing.pop(project.key, None) or ProjectRow(event_id=event_id, key=project.key)
+            row.name = project.name
+            row.hotkey = project.hotkey
+            row.position = position
+            row.general = project.general
+            row.keywords = "\n".join(project.keywords)
+            row.aliases = "\n".join(project.aliases)
+            row.description = project.description
+            self.s.add(row)
+        for row in existing.values():
+            self.s.delete(row)
+        self.s.flush()
+
+    def projects(self, event_id: int) -> list[Project]:
+        rows = self.s.scalars(
+            select(ProjectRow).where(ProjectRow.event_id == event_id).order_by(ProjectRow.position)
+        )
+        return [
+            Project(
+                key=r.key,
+                name=r.name,
+                hotkey=r.hotkey,
+                order=r.position,
+                keywords=tuple(filter(None, r.keywords.split("\n"))),
+                aliases=tuple(filter(None, r.aliases.split("\n"))),
+                description=r.description,
+                general=r.general,
+            )
+            for r in rows
+        ]
+
+    def lock_event(self, event_id: int) -> EventRow:
+        """Take the per-event write lock (a row lock on PostgreSQL) and bump the change counter."""
+        row = self.s.scalar(select(EventRow).where(EventRow.id == event_id).with_for_update())
+        if row is None:
+            raise LookupError(f"no event with id {event_id}")
+        row.change_seq += 1
+        return row
+
+    def change_seq(self, event_id: int) -> int:
+        return self.s.scalar(select(EventRow.change_seq).where(EventRow.id == event_id)) or 0
+
+    # -- messages --------------------------------------------------------------------------
+    def known_keys(self, event_id: int, keys: Collection[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        key_list = list(keys)
+        for start in range(0, len(key_list), 500):
+            chunk = key_list[start : start + 500]
+            for key, msg_id in self.s.execute(
+                select(MessageRow.source_key, MessageRow.id).where(
+                    MessageRow.event_id == event_id, MessageRow.source_key.in_(chunk)
+                )
+            ):
+                found[key] = msg_id
+        return found
+
+    def message(self, message_id: int) -> MessageRow:
+        row = self.s.get(MessageRow, message_id)
+        if row is None:
+            raise LookupError(f"no message #{message_id}")
+        return row
+
+    def messages(
+        self, event_id: int, *, kinds: Collection[Kind] | None = None, after_id: int = 0
+    ) -> list[Message]:
+        query = select(MessageRow).where(MessageRow.event_id == event_id, MessageRow.id > after_id)
+        if kinds:
+            query = query.where(MessageRow.kind.in_([k.value for k in kinds]))
+        return [to_message(r) for r in self.s.scalars(query.order_by(MessageRow.id))]
+
+    def question_texts(self, event_id: int, after_id: int = 0) -> list[tuple[int, int, str]]:
+        """(message id, group id, text) of every grouped question, for the duplicate index."""
+        query = (
+            select(MessageRow.id, MessageRow.group_id, MessageRow.text)
+            .where(
+                MessageRow.event_id == event_id,
+                MessageRow.kind == Kind.QUESTION.value,
+                MessageRow.group_id.is_not(None),
+                MessageRow.id > after_id,
+            )
+            .order_by(MessageRow.id)
+        )
+        return [(m, g, t) for m, g, t in self.s.execute(query)]
+
+    def group_of_messages(self, message_ids: Collection[int]) -> dict[int, int | None]:
+        result: dict[int, int | None] = {}
+        ids = list(message_ids)
+        for start in range(0, len(ids), 500):
+            for mid, gid in self.s.execute(
+                select(MessageRow.id, MessageRow.group_id).where(
+                    MessageRow.id.in_(ids[start : start + 500])
+                )
+            ):
+                result[mid] = gid
+        return result
+
+    def latest_question_id(
+        self, event_id: int, *, before_id: int | None = None, source_prefix: str | None = None
+    ) -> int | None:
+        query = select(MessageRow.id).where(
+            MessageRow.event_id == event_id, MessageRow.kind == Kind.QUESTION.value
+        )
+        if before_id is not None:
+            query = query.where(MessageRow.id < before_id)
+        if source_prefix:
+            query = query.where(MessageRow.source_key.startswith(source_prefix, autoescape=True))
+        return self.s.scalar(query.order_by(MessageRow.id.desc()).limit(1))
+
+    def members(self, group_id: int) -> list[MessageRow]:
+        return list(
+            self.s.scalars(
+                select(MessageRow)
+                .where(MessageRow.group_id == group_id)
+                .order_by(MessageRow.received_at.is_(None), MessageRow.received_at, MessageRow.id)
+            )
+        )
+
+    # -- groups ----------------------------------------------------------------------------
+    def group(self, group_id: int) -> GroupRow:
+        row = self.s.get(GroupRow, group_id)
+        if row is None:
+            raise LookupError(f"no question #{group_id}")
+        return row
+
+    def live_order(self, event_id: int) -> list[GroupRow]:
+        return list(
+            self.s.scalars(
+                select(GroupRow)
+                .where(
+                    GroupRow.event_id == event_id,
+                    GroupRow.state == QueueState.LIVE.value,
+                    GroupRow.merged_into_id.is_(None),
+                )
+                .order_by(GroupRow.position.is_(None), GroupRow.position, GroupRow.id)
+            )
+        )
+
+    def on_air(self, event_id: int) -> list[GroupRow]:
+        return list(
+            self.s.scalars(
+                select(GroupRow).where(
+                    GroupRow.event_id == event_id,
+                    GroupRow.state == QueueState.ON_AIR.value,
+                    GroupRow.merged_into_id.is_(None),
+                )
+            )
+        )
+
+    def votes(self, group_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+        """group id -> (question members, extra votes from "+1" messages)."""
+        if not group_ids:
+            return {}
+        ids = list(group_ids)
+        result: dict[int, tuple[int, int]] = {g: (0, 0) for g in ids}
+        voter = aliased(MessageRow)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            members = dict(
+                self.s.execute(
+                    select(MessageRow.group_id, func.count())
+                    .where(MessageRow.group_id.in_(chunk), MessageRow.kind == Kind.QUESTION.value)
+                    .group_by(MessageRow.group_id)
+                ).all()
+            )
+            extra = dict(
+                self.s.execute(
+                    select(MessageRow.group_id, func.count(voter.id))
+                    .join(voter, voter.vote_for_id == MessageRow.id)
+                    .where(MessageRow.group_id.in_(chunk), voter.kind == Kind.VOTE.value)
+                    .group_by(MessageRow.group_id)
+                ).all()
+            )
+            for gid in chunk:
+                result[gid] = (members.get(gid, 0), extra.get(gid, 0))
+        return result
+
+    def summaries(
+        self,
+        event_id: int,
+        *,
+        states: Collection[QueueState] | None = None,
+        project: str | None = None,
+        search: str | None = None,
+        group_ids: Collection[int] | None = None,
+    ) -> list[GroupSummary]:
+        first = aliased(MessageRow)
+        member_count = (
+            select(func.count())
+            .where(MessageRow.group_id == GroupRow.id, MessageRow.kind == Kind.QUESTION.value)
+            .correlate(GroupRow)
+            .scalar_subquery()
+        )
+        query = select(GroupRow, member_count).where(
+            GroupRow.event_id == event_id,
+            GroupRow.merged_into_id.is_(None),
+            exists().where(MessageRow.group_id == GroupRow.id),
+        )
+        if states:
+            query = query.where(GroupRow.state.in_([s.value for s in states]))
+        if project:
+            query = query.where(
+                or_(
+                    GroupRow.project_key == project,
+                    and_(GroupRow.project_key.is_(None), GroupRow.suggested_project == project),
+                )
+            )
+        if search:
+            pattern = f"%{search.lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(GroupRow.title).like(pattern),
+                    exists().where(
+                        first.group_id == GroupRow.id,
+                        or_(
+                            func.lower(first.text).like(pattern),
+                            func.lower(func.coalesce(first.author, "")).like(pattern),
+                        ),
+                    ),
+                )
+            )
+        if group_ids is not None:
+            query = query.where(GroupRow.id.in_(list(group_ids)))
+        rows = self.s.execute(query.order_by(GroupRow.id)).all()
+        ids = [g.id for g, _ in rows]
+        votes = self.votes(ids) if ids else {}
+        firsts = self._first_members(ids)
+        tops = self._top_suggestions(ids)
+        result = []
+        for group, count in rows:
+            channel, author, first_at = firsts.get(group.id, ("manual", None, None))
+            top = tops.get(group.id, (None, 0.0))
+            members, extra = votes.get(group.id, (0, 0))
+            result.append(
+                GroupSummary(
+                    id=group.id,
+                    title=group.title,
+                    state=QueueState(group.state),
+                    position=group.position,
+                    project_key=group.project_key,
+                    project_confirmed=group.project_confirmed,
+                    suggested_project=group.suggested_project,
+                    suggested_confidence=group.suggested_confidence,
+                    members=int(count or 0),
+                    votes=members + extra,
+                    channel=Channel(channel),
+                    author=author,
+                    first_at=first_at,
+                    created_at=group.created_at,
+                    top_match_group=top[0],
+                    top_match_score=top[1],
+                    version=group.version,
+                    auto_merged=group.auto_merged,
+                    has_answer=bool(group.answer.strip()),
+                )
+            )
+        return result
+
+    def _first_members(
+        self, group_ids: list[int]
+    ) -> dict[int, tuple[str, str | None, datetime | None]]:
+        result: dict[int, tuple[str, str | None, datetime | None]] = {}
+        for start in range(0, len(group_ids), 500):
+            chunk = group_ids[start : start + 500]
+            query = (
+                select(
+                    MessageRow.group_id,
+                    MessageRow.channel,
+                    MessageRow.author,
+                    MessageRow.received_at,
+                )
+                .where(MessageRow.group_id.in_(chunk))
+                .order_by(MessageRow.group_id, MessageRow.id)
+            )
+            for gid, channel, author, at in self.s.execute(query):
+                result.setdefault(gid, (channel, author, at))
+        return result
+
+    def _top_suggestions(self, group_ids: list[int]) -> dict[int, tuple[int, float]]:
+        """For each group, the best live suggestion of any of its members to another group."""
+        result: dict[int, tuple[int, float]] = {}
+        target = aliased(GroupRow)
+        for start in range(0, len(group_ids), 500):
+            chunk = group_ids[start : start + 500]
+            query = (
+                select(MessageRow.group_id, SuggestionRow.group_id, SuggestionRow.score)
+                .join(SuggestionRow, SuggestionRow.message_id == MessageRow.id)
+                .join(target, target.id == SuggestionRow.group_id)
+                .where(
+                    MessageRow.group_id.in_(chunk),
+                    SuggestionRow.group_id != MessageRow.group_id,
+                    target.merged_into_id.is_(None),
+                )
+            )
+            for gid, other, score in self.s.execute(query):
+                if score > result.get(gid, (0, -1.0))[1]:
+                    result[gid] = (other, score)
+        return result
+
+    def suggestions_for_group(self, group_id: int) -> list[Suggestion]:
+        target = aliased(GroupRow)
+        query = (
+            select(SuggestionRow.group_id, func.max(SuggestionRow.score), target.title)
+            .join(MessageRow, MessageRow.id == SuggestionRow.message_id)
+            .join(target, target.id == SuggestionRow.group_id)
+            .where(
+                MessageRow.group_id == group_id,
+                SuggestionRow.group_id != group_id,
+                target.merged_into_id.is_(None),
+            )
+            .group_by(SuggestionRow.group_id, target.title)
+            .order_by(func.max(SuggestionRow.score).desc())
+        )
+        return [Suggestion(group_id=g, score=float(s), text=t) for g, s, t in self.s.execute(query)]
+
+    def suggestions_of_messages(
+        self, message_ids: Collection[int]
+    ) -> dict[int, list[tuple[int, float]]]:
+        result: dict[int, list[tuple[int, float]]] = {}
+        ids = list(message_ids)
+        for start in range(0, len(ids), 500):
+            query = select(SuggestionRow).where(
+                SuggestionRow.message_id.in_(ids[start : start + 500])
+            )
+            for row in self.s.scalars(query.order_by(SuggestionRow.score.desc())):
+                result.setdefault(row.message_id, []).append((row.group_id, row.score))
+        return result
+
+    def all_suggestions(self, event_id: int) -> dict[int, list[tuple[int, float]]]:
+        result: dict[int, list[tuple[int, float]]] = {}
+        query = (
+            select(SuggestionRow.message_id, SuggestionRow.group_id, SuggestionRow.score)
+            .join(MessageRow, MessageRow.id == SuggestionRow.message_id)
+            .where(MessageRow.event_id == event_id)
+            .order_by(SuggestionRow.message_id, SuggestionRow.score.desc())
+        )
+        for mid, gid, score in self.s.execute(query):
+            result.setdefault(mid, []).append((gid, float(score)))
+        return result
+
+    def add_suggestions(self, message_id: int, suggestions: Iterable[tuple[int, float]]) -> None:
+        for group_id, score in suggestions:
+            self.s.add(SuggestionRow(message_id=message_id, group_id=group_id, score=float(score)))
+
+    def to_group(self, row: GroupRow, *, with_suggestions: bool = True) -> Group:
+        members = self.members(row.id)
+        counts = self.votes([row.id]).get(row.id, (0, 0))
+        return Group(
+            id=row.id,
+            event_id=row.event_id,
+            title=row.title,
+            state=QueueState(row.state),
+            position=row.position,
+            project_key=row.project_key,
+            project_confirmed=row.project_confirmed,
+            suggested_project=row.suggested_project,
+            suggested_confidence=row.suggested_confidence,
+            answer=row.answer,
+            version=row.version,
+            created_at=row.created_at,
+            members=tuple(to_message(m) for m in members),
+            votes=counts[0] + counts[1],
+            extra_votes=counts[1],
+            auto_merged=row.auto_merged,
+            suggestions=tuple(self.suggestions_for_group(row.id)) if with_suggestions else (),
+            merged_into=row.merged_into_id,
+            runner_up_project=row.runner_up_project,
+            title_edited=row.title_edited,
+        )
+
+    def full_groups(
+        self, event_id: int, *, include_merged: bool = False, with_suggestions: bool = False
+    ) -> list[Group]:
+        """Every group with members and votes, in a handful of queries (exports, stats)."""
+        rows = self.groups(event_id, include_merged=include_merged)
+        messages = list(
+            self.s.scalars(
+                select(MessageRow)
+                .where(MessageRow.event_id == event_id)
+                .order_by(MessageRow.received_at.is_(None), MessageRow.received_at, MessageRow.id)
+            )
+        )
+        members: dict[int, list[Message]] = {}
+        kind_of: dict[int, str] = {}
+        group_of: dict[int, int | None] = {}
+        for m in messages:
+            kind_of[m.id] = m.kind
+            group_of[m.id] = m.group_id
+            if m.group_id is not None:
+                members.setdefault(m.group_id, []).append(to_message(m))
+        extra: Counter[int] = Counter()
+        for m in messages:
+            if m.kind == Kind.VOTE.value and m.vote_for_id is not None:
+                gid = group_of.get(m.vote_for_id)
+                if gid is not None:
+                    extra[gid] += 1
+        suggestions: dict[int, list[Suggestion]] = {}
+        if with_suggestions:
+            titles = {r.id: r.title for r in rows}
+            best: dict[int, dict[int, float]] = {}
+            for mid, hits in self.all_suggestions(event_id).items():
+                gid = group_of.get(mid)
+                if gid is None:
+                    continue
+                for other, score in hits:
+                    if other != gid:
+                        slot = best.setdefault(gid, {})
+                        slot[other] = max(slot.get(other, 0.0), score)
+            for gid, scores in best.items():
+                suggestions[gid] = [
+                    Suggestion(o, sc, titles.get(o, ""))
+                    for o, sc in sorted(scores.items(), key=lambda kv: -kv[1])
+                ]
+        result = []
+        for row in rows:
+            ms = tuple(members.get(row.id, ()))
+            questions = sum(1 for m in ms if m.kind == Kind.QUESTION)
+            result.append(
+                Group(
+                    id=row.id,
+                    event_id=row.event_id,
+                    title=row.title,
+                    state=QueueState(row.state),
+                    position=row.position,
+                    project_key=row.project_key,
+                    project_confirmed=row.project_confirmed,
+                    suggested_project=row.suggested_project,
+                    suggested_confidence=row.suggested_confidence,
+                    answer=row.answer,
+                    version=row.version,
+                    created_at=row.created_at,
+                    members=ms,
+                    votes=questions + extra[row.id],
+                    extra_votes=extra[row.id],
+                    auto_merged=row.auto_merged,
+                    suggestions=tuple(suggestions.get(row.id, ())),
+                    merged_into=row.merged_into_id,
+                    runner_up_project=row.runner_up_project,
+                    title_edited=row.title_edited,
+                )
+            )
+        return result
+
+    def groups(self, event_id: int, *, include_merged: bool = False) -> list[GroupRow]:
+        query = select(GroupRow).where(GroupRow.event_id == event_id)
+        if not include_merged:
+            query = query.where(GroupRow.merged_into_id.is_(None))
+        return list(self.s.scalars(query.order_by(GroupRow.id)))
+
+    def state_counts(self, event_id: int) -> dict[QueueState, int]:
+        query = (
+            select(GroupRow.state, func.count())
+            .where(
+                GroupRow.event_id == event_id,
+                GroupRow.merged_into_id.is_(None),
+                exists().where(MessageRow.group_id == GroupRow.id),
+            )
+            .group_by(GroupRow.state)
+        )
+        return {QueueState(state): count for state, count in self.s.execute(query)}
+
+    def kind_counts(self, event_id: int) -> dict[Kind, int]:
+        query = (
+            select(MessageRow.kind, func.count())
+            .where(MessageRow.event_id == event_id)
+            .group_by(MessageRow.kind)
+        )
+        return {Kind(kind): count for kind, count in self.s.execute(query)}
+
+    def project_counts(self, event_id: int) -> dict[str | None, int]:
+        project = func.coalesce(GroupRow.project_key, GroupRow.suggested_project)
+        query = (
+            select(project, func.count())
+            .where(
+                GroupRow.event_id == event_id,
+                GroupRow.merged_into_id.is_(None),
+                exists().where(MessageRow.group_id == GroupRow.id),
+            )
+            .group_by(project)
+        )
+        return dict(self.s.execute(query).all())
+
+    def shift_live_positions(self, event_id: int, from_position: int, delta: int) -> None:
+        self.s.execute(
+            update(GroupRow)
+            .where(
+                GroupRow.event_id == event_id,
+                GroupRow.state == QueueState.LIVE.value,
+                GroupRow.merged_into_id.is_(None),
+                GroupRow.position >= from_position,
+            )
+            .values(position=GroupRow.position + delta)
+            .execution_options(synchronize_session="fetch")
+        )
+
+    # -- action log ------------------------------------------------------------------------
+    def log(
+        self,
+        *,
+        event_id: int,
+        moderator: str,
+        at: datetime,
+        verb: str,
+        group_id: int | None,
+        summary: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        undo_of: int | None = None,
+    ) -> ActionRow:
+        row = ActionRow(
+            event_id=event_id,
+            moderator=moderator,
+            at=at,
+            verb=verb,
+            group_id=group_id,
+            summary=summary,
+            before=before,
+            after=after,
+            undone=False,
+            undo_of=undo_of,
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def action(self, action_id: int) -> ActionRow:
+        row = self.s.get(ActionRow, action_id)
+        if row is None:
+            raise LookupError(f"no action #{action_id}")
+        return row
+
+    def last_undoable(
+        self, event_id: int, moderator: str, verbs: Collection[str]
+    ) -> ActionRow | None:
+        return self.s.scalar(
+            select(ActionRow)
+            .where(
+                ActionRow.event_id == event_id,
+                ActionRow.moderator == moderator,
+                ActionRow.undone.is_(False),
+                ActionRow.verb.in_(list(verbs)),
+            )
+            .order_by(ActionRow.id.desc())
+            .limit(1)
+        )
+
+    def actions(
+        self,
+        event_id: int,
+        *,
+        group_id: int | None = None,
+        after_id: int = 0,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[Action]:
+        query = select(ActionRow).where(ActionRow.event_id == event_id, ActionRow.id > after_id)
+        if group_id is not None:
+            query = query.where(ActionRow.group_id == group_id)
+        query = query.order_by(ActionRow.id.desc() if newest_first else ActionRow.id)
+        if limit:
+            query = query.limit(limit)
+        return [to_action(r) for r in self.s.scalars(query)]
+
+    def last_action_id(self, event_id: int) -> int:
+        return (
+            self.s.scalar(select(func.max(ActionRow.id)).where(ActionRow.event_id == event_id)) or 0
+        )
+
+    # -- watched sources -------------------------------------------------------------------
+    def source_state(self, event_id: int, source: str) -> dict[str, Any] | None:
+        row = self.s.get(SourceStateRow, (event_id, source))
+        return dict(row.state) if row else None
+
+    def set_source_state(self, event_id: int, source: str, state: dict[str, Any]) -> None:
+        row = self.s.get(SourceStateRow, (event_id, source))
+        if row is None:
+            self.s.add(SourceStateRow(event_id=event_id, source=source, state=state))
+        else:
+            row.state = state
+
+    # -- personal data ---------------------------------------------------------------------
+    def purge_personal_data(self, event_id: int) -> int:
+        result = self.s.execute(
+            update(MessageRow)
+            .where(
+                MessageRow.event_id == event_id,
+                or_(MessageRow.author.is_not(None), MessageRow.author_email.is_not(None)),
+            )
+            .values(author=None, author_email=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0

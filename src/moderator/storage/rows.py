@@ -1,0 +1,145 @@
+"""ORM rows. Never leave the storage package: the repository converts them to domain objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    starts_at: Mapped[datetime | None]
+    config_toml: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    # Bumped by every write transaction of the event: the cheap change signal other
+    # consoles poll, and the row every writer locks, which serialises writes per event.
+    change_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    hotkey: Mapped[str] = mapped_column(String(4), default="")
+    position: Mapped[int] = mapped_column(Integer)
+    general: Mapped[bool] = mapped_column(Boolean, default=False)
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    aliases: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class GroupRow(Base):
+    __tablename__ = "groups"
+    __table_args__ = (Index("ix_groups_event_state", "event_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    title: Mapped[str] = mapped_column(Text)
+    title_edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="new")
+    position: Mapped[int | None]
+    project_key: Mapped[str | None] = mapped_column(String(100))
+    project_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    suggested_project: Mapped[str | None] = mapped_column(String(100))
+    suggested_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    runner_up_project: Mapped[str | None] = mapped_column(String(100))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    auto_merged: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("event_id", "source_key"),
+        Index("ix_messages_group", "group_id"),
+        Index("ix_messages_vote_for", "vote_for_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    source_key: Mapped[str] = mapped_column(String(500))
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    kind_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+    original: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(300))
+    author_email: Mapped[str | None] = mapped_column(String(300))
+    received_at: Mapped[datetime | None]
+    imported_at: Mapped[datetime]
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_name: Mapped[str | None] = mapped_column(Text)
+    source_line: Mapped[int | None]
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    origin_group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    vote_for_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+
+
+class SuggestionRow(Base):
+    """Duplicate suggestions computed when a question arrived."""
+
+    __tablename__ = "suggestions"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+
+
+class ActionRow(Base):
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_event_id", "event_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    moderator: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+    verb: Mapped[str] = mapped_column(String(40))
+    group_id: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    undo_of: Mapped[int | None]
+
+
+class SourceStateRow(Base):
+    """Where a watched source stopped (file offset, IMAP UIDVALIDITY/UID)."""
+
+    __tablename__ = "source_state"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

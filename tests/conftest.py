@@ -1,0 +1,127 @@
+"""Shared fixtures: a real SQLite file and, where reachable, a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from moderator.config import load_default_config
+from moderator.services import EventService, open_event
+from moderator.storage.db import Database
+
+POSTGRES_ENV = "MODERATOR_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2020, 6, 19, 18, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, seconds: float = 1.0) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+def _postgres_admin_url() -> tuple[str, bool]:
+    explicit = os.environ.get(POSTGRES_ENV)
+    return (explicit or DEFAULT_POSTGRES), bool(explicit or os.environ.get("CI"))
+
+
+def _make_postgres_database() -> tuple[str, callable]:
+    """Create a fresh database on the server; return its URL and a drop function."""
+    url, required = _postgres_admin_url()
+    try:
+        import psycopg
+        from sqlalchemy.engine import make_url
+    except ImportError as exc:  # pragma: no cover - dev extra always has it
+        if required:
+            pytest.fail(f"PostgreSQL tests required but psycopg is missing: {exc}")
+        pytest.skip("psycopg not installed: PostgreSQL tests skipped")
+    parsed = make_url(url)
+    conninfo = dict(
+        host=parsed.host or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        dbname=parsed.database or "postgres",
+    )
+    if parsed.password:
+        conninfo["password"] = parsed.password
+    try:
+        admin = psycopg.connect(**conninfo, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        reason = f"PostgreSQL at {parsed.host}:{parsed.port} not reachable ({exc})".splitlines()[0]
+        if required:
+            pytest.fail(f"{reason}; {POSTGRES_ENV} or CI is set, so these tests must run")
+        pytest.skip(f"{reason}; set {POSTGRES_ENV} to run the PostgreSQL tests")
+    name = f"moderator_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+    def drop() -> None:
+        with psycopg.connect(**conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return parsed.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    url, drop = _make_postgres_database()
+    try:
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'moderator.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'moderator.db'}"
+    else:
+        url, drop = _make_postgres_database()
+        try:
+            yield url
+        finally:
+            drop()
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def service(database: Database, clock: FakeClock) -> EventService:
+    return open_event(database, load_default_config(), moderator="Anna", clock=clock)
+
+
+@pytest.fixture
+def sqlite_service(sqlite_url: str, clock: FakeClock) -> Iterator[EventService]:
+    db = Database(sqlite_url)
+    db.upgrade()
+    yield open_event(db, load_default_config(), moderator="Anna", clock=clock)
+    db.dispose()

@@ -1,0 +1,166 @@
+"""Use cases against a real database (SQLite file and PostgreSQL), one transaction each."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from moderator.domain.models import Channel, Kind, QueueState
+from moderator.domain.queues import TransitionError
+from moderator.services import ConflictError, EventService, ServiceError
+from moderator.services.exporting import export_json
+from tests.factories import msg
+
+S = QueueState
+
+
+def _questions(service: EventService, *texts: str) -> list[int]:
+    summary = service.import_messages([msg(i, t) for i, t in enumerate(texts)], source="t")
+    return summary.group_ids
+
+
+def test_import_is_idempotent_and_classifies(service: EventService) -> None:
+    batch = [
+        msg(1, "Guten Abend zusammen!"),
+        msg(2, "Wo genau sollen die Paketstationen in der Innenstadt stehen?"),
+        msg(3, "+1", kind=Kind.VOTE),
+        msg(4, "Wie wird der Datenschutz bei der Datenplattform sichergestellt?"),
+    ]
+    first = service.import_messages(batch, source="chat")
+    assert (first.new, first.questions, first.votes, first.chatter) == (4, 2, 1, 1)
+    again = service.import_messages(batch, source="chat")
+    assert again.new == 0 and again.already_imported == 4
+    assert len(service.messages()) == 4
+    groups = {g.title: g for g in service.groups()}
+    paket = groups["Wo genau sollen die Paketstationen in der Innenstadt stehen?"]
+    assert paket.votes == 2  # the asker and the "+1" that followed
+    assert paket.suggested_project == "logistik"
+
+
+def test_vote_follows_reply(service: EventService) -> None:
+    service.import_messages(
+        [
+            msg(1, "Gibt es eine Liste der teilnehmenden Händler?"),
+            msg(2, "Wann kommen die autonomen Busse nach Kaiserslautern?"),
+            msg(3, "Das würde mich auch interessieren", kind=Kind.VOTE, reply_to=1),
+        ]
+    )
+    by_title = {g.title: g for g in service.groups()}
+    assert by_title["Gibt es eine Liste der teilnehmenden Händler?"].votes == 2
+    assert by_title["Wann kommen die autonomen Busse nach Kaiserslautern?"].votes == 1
+
+
+def test_queue_moves_keep_positions_contiguous(service: EventService) -> None:
+    a, b, c = _questions(
+        service,
+        "Frage eins zur Mobilität?",
+        "Frage zwei zu Sensoren?",
+        "Frage drei zum Dritten Ort?",
+    )
+    for gid in (a, b, c):
+        service.send_live(gid)
+    assert [g.position for g in service.live_queue()] == [1, 2, 3]
+    service.reorder(c, -2)
+    assert [g.id for g in service.live_queue()] == [c, a, b]
+    service.advance(c)  # on air
+    queue = service.live_queue()
+    assert queue[0].id == c and queue[0].state == S.ON_AIR
+    assert [g.position for g in queue[1:]] == [1, 2]
+    service.advance(a)  # a on air, c answered live
+    assert service.group(c).state == S.ANSWERED_LIVE
+    assert service.group(a).state == S.ON_AIR
+    assert service.group(b).position == 1
+    with pytest.raises(TransitionError):
+        service.move(c, S.ANSWERED_WRITING)
+
+
+def test_tag_and_undo(service: EventService) -> None:
+    (gid,) = _questions(service, "Wie viele Sensoren hängen im LoRaWAN?")
+    assert service.group(gid).suggested_project == "infrastruktur"
+    service.tag(gid, "cim")
+    assert service.group(gid).project_key == "cim"
+    service.answer_later(gid)
+    assert service.undo() is not None  # undoes the move
+    assert service.group(gid).state == S.NEW
+    service.undo()  # undoes the tag
+    group = service.group(gid)
+    assert group.project_key is None and not group.project_confirmed
+    history = [a.verb for a in service.history(gid)]
+    assert history[:2] == ["undo", "undo"]
+
+
+def test_merge_keeps_members_and_split_restores(service: EventService) -> None:
+    a, b = _questions(service, "Wo stehen die Paketstationen?", "Wo werden Paketstationen stehen?")
+    service.send_live(a)
+    service.send_live(b)
+    before = export_json(service)
+    merged = service.merge(b, a)
+    assert len(merged.members) == 2 and merged.votes == 2
+    assert [g.id for g in service.live_queue()] == [a]
+    member_of_b = next(m for m in merged.members if m.text.startswith("Wo werden"))
+    service.split(member_of_b.id)
+    after = export_json(service)
+    strip = lambda doc: {k: v for k, v in json.loads(doc).items() if k != "generated_at"}  # noqa: E731
+    assert strip(before) == strip(after)
+
+
+def test_merge_conflict_is_reported(service: EventService) -> None:
+    a, b, c = _questions(
+        service, "Frage A zum Lotsensystem?", "Frage B zum Lotsensystem?", "Frage C?"
+    )
+    service.merge(b, a)
+    with pytest.raises(ConflictError, match="merged into"):
+        service.merge(b, c)
+
+
+def test_expected_version_detects_other_moderator(database, clock) -> None:
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+
+    anna = open_event(database, load_default_config(), moderator="Anna", clock=clock)
+    ben = open_event(database, load_default_config(), moderator="Ben", clock=clock)
+    (gid,) = _questions(anna, "Wird der Stadtrat live gestreamt?")
+    seen = ben.group(gid).version
+    anna.dismiss(gid)
+    with pytest.raises(ConflictError, match="Anna"):
+        ben.send_live(gid, expected_version=seen)
+    assert anna.group(gid).state == S.DISMISSED
+
+
+def test_manual_entry_and_empty_text(service: EventService) -> None:
+    group = service.add_manual(
+        "Telefonfrage: Gibt es WLAN am Stiftsplatz?", author="Herr Weber", channel=Channel.PHONE
+    )
+    assert group.members[0].channel == Channel.PHONE
+    assert group.members[0].author == "Herr Weber"
+    with pytest.raises(ServiceError):
+        service.add_manual("   ")
+
+
+def test_set_kind_override_and_undo(service: EventService) -> None:
+    service.import_messages([msg(1, "Danke!"), msg(2, "Wann startet das Lotsensystem?")])
+    chatter = next(m for m in service.messages() if m.kind == Kind.CHATTER)
+    promoted = service.set_kind(chatter.id, Kind.QUESTION)
+    assert promoted.group_id is not None
+    assert any(g.id == promoted.group_id for g in service.summaries())
+    service.undo()
+    assert all(g.id != promoted.group_id for g in service.summaries())
+    assert next(m for m in service.messages() if m.id == chatter.id).kind == Kind.CHATTER
+
+
+def test_markup_text_is_stored_literally(service: EventService) -> None:
+    hostile = '[bold]Hi[/] <script>alert(1)</script> \x1b[2J =HYPERLINK("x")'
+    service.import_messages([msg(1, hostile, kind=Kind.QUESTION)])
+    assert service.groups()[0].title == " ".join(hostile.split())
+    assert service.messages()[0].text == hostile
+
+
+def test_json_export_is_documented_shape(service: EventService) -> None:
+    service.import_messages([msg(1, "Wie sicher sind die Daten der Plattform?", author="Eva")])
+    doc = json.loads(export_json(service))
+    assert doc["schema"] == "moderator.export" and doc["schema_version"] == 1
+    assert doc["personal_data"] is False
+    assert "author" not in doc["messages"][0]
+    with_names = json.loads(export_json(service, include_askers=True))
+    assert with_names["personal_data"] is True and with_names["messages"][0]["author"] == "Eva"
