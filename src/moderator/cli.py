@@ -262,23 +262,27 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db",
-        metavar="URL",
-        help="database URL (default: $MODERATOR_DB or a SQLite file in the "
-        "user data directory); e.g. postgresql+psycopg://user@host/db",
-    )
-    common.add_argument("--event", metavar="SLUG", help="event to work on (default: newest)")
-    common.add_argument("--config", metavar="TOML", help="event configuration file")
-    common.add_argument(
-        "--as",
-        dest="as_name",
-        metavar="NAME",
-        help="your moderator name for the action log (default: $MODERATOR_NAME or the login name)",
-    )
-    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+    def common_options(suppress: bool) -> argparse.ArgumentParser:
+        # Sub-commands accept the same options; SUPPRESS keeps their defaults from
+        # overwriting a value given before the sub-command.
+        default = argparse.SUPPRESS if suppress else None
+        common = argparse.ArgumentParser(add_help=False)
+        common.add_argument("--db", metavar="URL", default=default,
+                            help="database URL (default: $MODERATOR_DB or a SQLite file in the "
+                                 "user data directory); e.g. postgresql+psycopg://user@host/db")
+        common.add_argument("--event", metavar="SLUG", default=default,
+                            help="event to work on (default: newest)")
+        common.add_argument("--config", metavar="TOML", default=default,
+                            help="event configuration file")
+        common.add_argument("--as", dest="as_name", metavar="NAME", default=default,
+                            help="your moderator name for the action log (default: "
+                                 "$MODERATOR_NAME or the login name)")
+        common.add_argument("-v", "--verbose", action="store_true",
+                            default=argparse.SUPPRESS if suppress else False, help="log more")
+        return common
 
+    top = common_options(False)
+    common = common_options(True)
     parser = argparse.ArgumentParser(
         prog="moderator",
         parents=[common],

@@ -108,3 +108,73 @@ def export_json(
         },
     )
     return render_json(document)
+
+
+FORMATS = ("md", "html", "csv", "xlsx", "json")
+
+
+def export_to(service: EventService, *, fmt: str, status: str | None = None,
+              project: str | None = None, include_askers: bool = False,
+              show_counts: bool = True, chart: bool = False,
+              generated_at: datetime | None = None) -> str | bytes:
+    """Render the export in one of `FORMATS`; text formats give str, XLSX bytes."""
+    if fmt not in FORMATS:
+        raise ServiceError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    states = parse_status(status)
+    if fmt == "json":
+        return export_json(service, states=states, project=project,
+                           include_askers=include_askers, generated_at=generated_at)
+    import io
+
+    from moderator.export.base import ExportData, ExportOptions
+
+    snap = snapshot(service, states=states, project=project)
+    data = ExportData(event=service.event, projects=tuple(service.projects), groups=snap.groups)
+    options = ExportOptions(include_askers=include_askers, show_counts=show_counts,
+                            generated_at=generated_at or service.clock(), chart=chart)
+    if fmt == "md":
+        from moderator.export.markdown import render_markdown
+
+        return render_markdown(data, options)
+    if fmt == "html":
+        from moderator.export.html import render_html
+
+        return render_html(data, options)
+    if fmt == "csv":
+        from moderator.export.tabular import render_csv
+
+        return render_csv(data, options)
+    from moderator.export.tabular import write_xlsx
+
+    buffer = io.BytesIO()
+    write_xlsx(data, options, buffer)
+    return buffer.getvalue()
+
+
+def import_answers_file(service: EventService, path) -> tuple[list[int], list[str]]:  # noqa: ANN001
+    """Read a filled-in CSV/XLSX export and store its answers; report unmatched rows."""
+    from moderator.export.answers import read_answers
+
+    try:
+        answers, problems = read_answers(path)
+    except (OSError, ValueError) as exc:
+        raise ServiceError(f"{path}: {exc}") from None
+    updated, unknown = service.import_answers(answers)
+    problems = list(problems) + [f"{path}: no question #{gid} in this event" for gid in unknown]
+    return updated, problems
+
+
+def event_stats(service: EventService):  # noqa: ANN201
+    from moderator.export.stats import compute_stats
+
+    snap = snapshot(service, states=None)
+    merged = tuple(g for g in snap.groups if g.merged_into is None)
+    return compute_stats(merged, snap.messages, tuple(service.projects))
+
+
+def print_stats(service: EventService) -> None:
+    from rich.console import Console
+
+    from moderator.export.stats import render_stats_rich
+
+    Console().print(render_stats_rich(event_stats(service)))

@@ -1,0 +1,146 @@
+"""Ingest use cases: files and mailboxes → parsed messages → one import transaction each."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from moderator.services.console import EventService, ImportSummary
+
+log = logging.getLogger(__name__)
+
+
+def import_paths(service: EventService, paths: Iterable[Path], *,
+                 fmt: str | None = None) -> list[ImportSummary]:
+    """Import every path (files, mbox, Maildir folders); one summary per path.
+
+    A path that cannot be read at all yields a summary with one skipped line and the
+    others are still imported.
+    """
+    from moderator.ingest.detect import parse_file
+
+    summaries = []
+    for path in paths:
+        label = str(path)
+        try:
+            result = parse_file(Path(path), format=fmt)
+        except (ValueError, OSError) as exc:
+            summaries.append(ImportSummary(source=label, skipped=[_one_line(exc, label)]))
+            continue
+        summaries.append(
+            service.import_messages(result.messages, source=label, problems=result.problems)
+        )
+    return summaries
+
+
+def _one_line(exc: BaseException, label: str) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror
+    return text if label in text else f"{label}: {text}"
+
+
+class FileFollower:
+    """Follows one growing chat file or a folder of mails; imports what is new."""
+
+    def __init__(self, service: EventService, path: Path, fmt: str | None = None) -> None:
+        self.service = service
+        self.path = path
+        self.fmt = fmt
+        self._signature: tuple[int, int] | None = None
+        self._seen: set[str] = set()
+
+    def _current_signature(self) -> tuple[int, int] | None:
+        try:
+            if self.path.is_dir():
+                files = [p for p in self.path.rglob("*") if p.is_file()]
+                return (len(files), max((p.stat().st_mtime_ns for p in files), default=0))
+            stat = self.path.stat()
+            return (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            return None
+
+    def poll(self) -> ImportSummary | None:
+        from moderator.ingest.detect import parse_file
+
+        signature = self._current_signature()
+        if signature is None or signature == self._signature:
+            return None
+        try:
+            result = parse_file(self.path, format=self.fmt)
+        except ValueError as exc:
+            if self._current_signature() != (0, signature[1]) and signature[0] > 0:
+                log.warning("%s", exc)
+            return None
+        self._signature = signature
+        fresh = [m for m in result.messages if m.source_key not in self._seen]
+        if not fresh:
+            return None
+        summary = self.service.import_messages(fresh, source=str(self.path))
+        self._seen.update(m.source_key for m in fresh)
+        return summary
+
+
+class ImapFollower:
+    """Polls an IMAP mailbox read-only, remembering UIDVALIDITY and the last UID."""
+
+    def __init__(self, service: EventService, url: str) -> None:
+        from moderator.ingest.imap import ImapSource
+
+        self.service = service
+        self.url = url
+        self.source = ImapSource(url)
+        self.key = "imap:" + url.split("@")[-1]
+
+    def poll(self) -> ImportSummary | None:
+        from moderator.ingest.imap import ImapState
+
+        stored = self.service.source_state(self.key)
+        state = ImapState(**stored) if stored else None
+        messages, problems, new_state = self.source.fetch_new(state)
+        if not messages and not problems and state == new_state:
+            return None
+        return self.service.import_with_state(messages, source=self.key, state=asdict(new_state),
+                                              problems=problems)
+
+
+def make_followers(service: EventService, sources: Sequence[str],
+                   fmt: str | None = None) -> list[FileFollower | ImapFollower]:
+    followers: list[FileFollower | ImapFollower] = []
+    for source in sources:
+        if source.startswith(("imap://", "imaps://")):
+            followers.append(ImapFollower(service, source))
+        else:
+            followers.append(FileFollower(service, Path(source), fmt))
+    return followers
+
+
+def watch(service: EventService, sources: Sequence[str], *, fmt: str | None = None,
+          interval: float = 0.5, report: Callable[[ImportSummary], None] | None = None,
+          stop: threading.Event | None = None, imap_interval: float = 10.0) -> int:
+    """Follow the sources until interrupted (or `stop` is set); returns an exit code."""
+    followers = make_followers(service, sources, fmt)
+    stop = stop or threading.Event()
+    last_imap = 0.0
+    while not stop.is_set():
+        now = time.monotonic()
+        for follower in followers:
+            if isinstance(follower, ImapFollower):
+                if now - last_imap < imap_interval:
+                    continue
+            try:
+                summary = follower.poll()
+            except Exception as exc:  # noqa: BLE001 - a watcher must keep running
+                log.warning("%s: %s", getattr(follower, "path", getattr(follower, "url", "")),
+                            exc)
+                continue
+            if summary is not None and report is not None:
+                report(summary)
+        if any(isinstance(f, ImapFollower) for f in followers) and now - last_imap >= imap_interval:
+            last_imap = now
+        stop.wait(interval)
+    return 0

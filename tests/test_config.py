@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderator.config import ConfigError, load_config, load_default_config, parse_config
+
+
+def test_default_config_has_eight_projects_and_general_last() -> None:
+    config = load_default_config()
+    assert len(config.projects) == 9
+    assert config.projects[-1].general and config.projects[-1].name == "Allgemeine Fragen"
+    assert [p.hotkey for p in config.projects] == ["1", "2", "3", "4", "5", "6", "7", "8", "0"]
+    assert config.by_hotkey("6").name == "Lotsensystem für Sehbehinderte und Blinde"
+
+
+def test_toml_syntax_error_names_line(tmp_path: Path) -> None:
+    path = tmp_path / "event.toml"
+    path.write_text('[event]\nslug = "x"\n\n[[projects]]\nkey = "a"\nname = \n', "utf-8")
+    with pytest.raises(ConfigError, match=r"event\.toml: invalid TOML: .*line 6"):
+        load_config(path)
+
+
+def test_missing_name_names_project_line() -> None:
+    text = '[event]\nslug = "x"\n[[projects]]\nkey = "a"\nname = "A"\n[[projects]]\nkey = "b"\n'
+    with pytest.raises(ConfigError, match=r"cfg:6: project #2 has no 'name'"):
+        parse_config(text, source="cfg")
+
+
+def test_duplicate_hotkey_and_bad_keywords() -> None:
+    text = ('[[projects]]\nkey = "a"\nname = "A"\nhotkey = "1"\n'
+            '[[projects]]\nkey = "b"\nname = "B"\nhotkey = "1"\n')
+    with pytest.raises(ConfigError, match="cfg:5: hotkey '1' is used twice"):
+        parse_config(text, source="cfg")
+    with pytest.raises(ConfigError, match="keywords"):
+        parse_config('[[projects]]\nkey = "a"\nname = "A"\nkeywords = "x"\n', source="cfg")
+
+
+def test_general_block_is_added_when_missing() -> None:
+    config = parse_config('[[projects]]\nkey = "a"\nname = "A"\nhotkey = "1"\n', source="cfg")
+    assert config.projects[-1].general and config.projects[-1].hotkey == "0"
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "e.toml"
+    path.write_bytes(b"[event]\ntitle = \"M\xfcnchen\"\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(path)
