@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def _unneutralize(value: str) -> str:
     return value
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def _decode(raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace")
     try:
@@ -46,7 +47,7 @@ def _decode(raw: bytes, path: Path) -> str:
 
 def _csv_rows(path: Path) -> Iterator[list[object]]:
     try:
-        text = _decode(path.read_bytes(), path)
+        text = _decode(path.read_bytes())
     except OSError as exc:
         raise AnswerFileError(f"{path}: cannot read file: {exc}") from exc
     first_line = text.split("\n", 1)[0]
@@ -73,18 +74,14 @@ def _xlsx_rows(path: Path) -> Iterator[list[object]]:
         workbook.close()
 
 
-def _find_columns(
-    rows: Iterator[list[object]], path: Path
-) -> tuple[int, int, int, list[list[object]]]:
-    """Locate the header row; returns (header row number, id col, answer col, rows read)."""
-    seen: list[list[object]] = []
+def _find_columns(rows: Iterator[list[object]], path: Path) -> tuple[int, int, int]:
+    """Locate the header row; returns (header row number, id column, answer column)."""
     for number, row in enumerate(rows, start=1):
-        seen.append(row)
         keys = [_header_key(value) for value in row]
         id_col = next((i for i, k in enumerate(keys) if k in ID_ALIASES), None)
         answer_col = next((i for i, k in enumerate(keys) if k in ANSWER_ALIASES), None)
         if id_col is not None and answer_col is not None:
-            return number, id_col, answer_col, seen
+            return number, id_col, answer_col
         if number >= HEADER_SEARCH_ROWS:
             break
     raise AnswerFileError(
@@ -103,6 +100,8 @@ def _parse_id(value: object) -> int | None:
     text = _unneutralize(str(value).strip()).lstrip("'").strip()
     if text.startswith("#"):
         text = text[1:]
+    # Excel may turn 12 into "12.0" (or "12,0" in German locale) when it re-saves a CSV.
+    text = re.sub(r"[.,]0+$", "", text)
     return int(text) if text.isdecimal() and text.isascii() else None
 
 
@@ -142,9 +141,7 @@ def read_answers(path: Path) -> tuple[dict[int, str], list[str]]:
     cannot be read at all or has no id/answer columns.
     """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
-    else:
-        rows = _csv_rows(path)
-    header_row, id_col, answer_col, _ = _find_columns(rows, path)
+    is_xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    rows = _xlsx_rows(path) if is_xlsx else _csv_rows(path)
+    header_row, id_col, answer_col = _find_columns(rows, path)
     return _collect(rows, header_row + 1, id_col, answer_col, path)

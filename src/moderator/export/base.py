@@ -203,7 +203,7 @@ def generated_at(options: ExportOptions) -> datetime:
 
 
 def count_label(group: Group) -> str | None:
-    """"3 Personen haben das gefragt" (plus supporters); None for a single asker without votes."""
+    """ "3 Personen haben das gefragt" (plus supporters); None for a single asker without votes."""
     askers = len(group.members)
     parts: list[str] = []
     if askers > 1:

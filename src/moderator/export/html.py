@@ -118,12 +118,16 @@ def render_html(data: ExportData, options: ExportOptions | None = None) -> str:
         members = [m for g in data.groups for m in g.members]
         chart = Markup(stats_svg(compute_stats(data.groups, members, data.projects)))
     stamp = generated_at(options)
-    return environment().get_template(TEMPLATE).render(
-        title=title,
-        event_date=german_date(data.event.starts_at) if data.event.starts_at else None,
-        generated=german_date(stamp),
-        generated_iso=stamp.isoformat(timespec="minutes"),
-        sections=blocks,
-        total=question_count_text(sum(len(b["questions"]) for b in blocks)),
-        chart=chart,
+    return (
+        environment()
+        .get_template(TEMPLATE)
+        .render(
+            title=title,
+            event_date=german_date(data.event.starts_at) if data.event.starts_at else None,
+            generated=german_date(stamp),
+            generated_iso=stamp.isoformat(timespec="minutes"),
+            sections=blocks,
+            total=question_count_text(sum(len(b["questions"]) for b in blocks)),
+            chart=chart,
+        )
     )

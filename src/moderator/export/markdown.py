@@ -47,10 +47,8 @@ def escape_line(line: str) -> str:
         pieces.append(f"<{piece}>" if is_url else escape_inline(piece))
     out = "".join(pieces)
     if out[:1] in ("-", "+", "="):
-        out = "\\" + out
-    else:
-        out = _ORDERED_LIST.sub(r"\1\\\2", out, count=1)
-    return out
+        return "\\" + out
+    return _ORDERED_LIST.sub(r"\1\\\2", out, count=1)
 
 
 def escape_block(lines: list[str]) -> str:

@@ -57,7 +57,13 @@ COL_RECEIVED_AT = "received_at"
 COL_TEXT = "text"
 COL_AUTHOR = "author"  # only with include_askers
 COL_AUTHOR_EMAIL = "author_email"  # only with include_askers
-WORDING_HEADERS: tuple[str, ...] = (COL_GROUP_ID, COL_MESSAGE_ID, COL_CHANNEL, COL_RECEIVED_AT, COL_TEXT)
+WORDING_HEADERS: tuple[str, ...] = (
+    COL_GROUP_ID,
+    COL_MESSAGE_ID,
+    COL_CHANNEL,
+    COL_RECEIVED_AT,
+    COL_TEXT,
+)
 
 SHEET_QUESTIONS = "Fragen"
 SHEET_WORDINGS = "Wortlaute"
