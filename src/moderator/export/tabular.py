@@ -208,16 +208,19 @@ def _fill_sheet(sheet, headers: Sequence[str], rows: list[list[Cell]], widths: d
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    wrapped = [header in _WRAPPED for header in headers]
+    # Write-only sheets serialise each row on append, so one styled cell per column can be
+    # reused for every row: styles are registered once instead of once per cell.
+    templates = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet)
+        cell.alignment = wrap if header in _WRAPPED else top
+        templates.append(cell)
     for row in rows:
-        cells = []
-        for value, is_wrapped in zip(row, wrapped, strict=True):
-            cell = WriteOnlyCell(sheet, value=value)
+        for cell, value in zip(templates, row, strict=True):
+            cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text
-            cell.alignment = wrap if is_wrapped else top
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(templates)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
 
 
