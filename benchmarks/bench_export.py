@@ -75,8 +75,7 @@ def build(count: int, seed: int = 7) -> ExportData:
         members = []
         for _ in range(rng.choice((1, 1, 1, 2, 3))):
             text = (
-                f"{rng.choice(STARTS)} {rng.choice(VERBS)} {rng.choice(THINGS)}"
-                f"{rng.choice(TAILS)}?"
+                f"{rng.choice(STARTS)} {rng.choice(VERBS)} {rng.choice(THINGS)}{rng.choice(TAILS)}?"
             )
             members.append(
                 Message(

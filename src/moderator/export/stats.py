@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
 from moderator.domain.models import Channel, Group, Kind, Message, Project, QueueState
 from moderator.export.base import effective_project, ordered_projects, text_lines
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 CHANNEL_LABELS = {
     Channel.CHAT: "Chat",
@@ -162,7 +166,7 @@ def stats_svg(stats: Stats, *, title: str = "Fragen je Projekt") -> str:
     return "\n".join(out)
 
 
-def render_stats_rich(stats: Stats):
+def render_stats_rich(stats: Stats) -> RenderableType:
     """The statistics as a Rich renderable (tables with bars) for the terminal."""
     from rich.console import Group as RichGroup
     from rich.table import Table
