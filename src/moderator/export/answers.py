@@ -1,0 +1,147 @@
+"""Read the answers the team wrote into an exported CSV or XLSX (for `import-answers`).
+
+The file is found by its `id` and `answer` columns (aliases: ID/Nr/Nummer,
+Antwort/Answer/Antworten), in the first rows of the "Fragen" sheet (or the first sheet).
+Rows that cannot be read are reported by row number; everything else is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from moderator.export.tabular import FORMULA_PREFIXES, SHEET_QUESTIONS
+
+ID_ALIASES = frozenset({"id", "nr", "nr.", "nummer", "group_id", "frage-id", "frage_id"})
+ANSWER_ALIASES = frozenset({"answer", "answers", "antwort", "antworten"})
+HEADER_SEARCH_ROWS = 20
+
+
+class AnswerFileError(ValueError):
+    """The file as a whole cannot be used (unreadable, no id/answer columns)."""
+
+
+def _header_key(value: object) -> str:
+    return str(value or "").strip().lstrip("\ufeff").strip().lower()
+
+
+def _unneutralize(value: str) -> str:
+    """Undo the export's formula guard: `'=x` back to `=x`."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # German Excel's "CSV (Trennzeichen-getrennt)" writes Windows-1252.
+        return raw.decode("cp1252", errors="replace")
+
+
+def _csv_rows(path: Path) -> Iterator[list[object]]:
+    try:
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        raise AnswerFileError(f"{path}: cannot read file: {exc}") from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as exc:
+        raise AnswerFileError(f"{path}: not a readable CSV file: {exc}") from exc
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile/openpyxl raise many kinds for a broken file
+        raise AnswerFileError(f"{path}: not a readable XLSX file: {exc}") from exc
+    try:
+        names = workbook.sheetnames
+        sheet = workbook[SHEET_QUESTIONS] if SHEET_QUESTIONS in names else workbook[names[0]]
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def _find_columns(rows: Iterator[list[object]], path: Path) -> tuple[int, int, int]:
+    """Locate the header row; returns (header row number, id column, answer column)."""
+    for number, row in enumerate(rows, start=1):
+        keys = [_header_key(value) for value in row]
+        id_col = next((i for i, k in enumerate(keys) if k in ID_ALIASES), None)
+        answer_col = next((i for i, k in enumerate(keys) if k in ANSWER_ALIASES), None)
+        if id_col is not None and answer_col is not None:
+            return number, id_col, answer_col
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    raise AnswerFileError(
+        f"{path}: no header row with an id column (id, ID, Nr) and an answer column "
+        f"(answer, Antwort) in the first {HEADER_SEARCH_ROWS} rows"
+    )
+
+
+def _parse_id(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = _unneutralize(str(value).strip()).lstrip("'").strip()
+    if text.startswith("#"):
+        text = text[1:]
+    # Excel may turn 12 into "12.0" (or "12,0" in German locale) when it re-saves a CSV.
+    text = re.sub(r"[.,]0+$", "", text)
+    return int(text) if text.isdecimal() and text.isascii() else None
+
+
+def _collect(
+    rows: Iterable[list[object]], start: int, id_col: int, answer_col: int, path: Path
+) -> tuple[dict[int, str], list[str]]:
+    answers: dict[int, str] = {}
+    problems: list[str] = []
+    for number, row in enumerate(rows, start=start):
+        raw_id = row[id_col] if id_col < len(row) else None
+        raw_answer = row[answer_col] if answer_col < len(row) else None
+        answer = "" if raw_answer is None else _unneutralize(str(raw_answer)).strip()
+        if raw_id is None or str(raw_id).strip() == "":
+            if answer:
+                problems.append(f"{path.name}, row {number}: answer without an id")
+            continue
+        group_id = _parse_id(raw_id)
+        if group_id is None:
+            problems.append(f"{path.name}, row {number}: id {str(raw_id)!r} is not a number")
+            continue
+        if not answer:
+            continue
+        if group_id in answers and answers[group_id] != answer:
+            problems.append(
+                f"{path.name}, row {number}: id {group_id} has a second, different answer "
+                "(the first one is kept)"
+            )
+            continue
+        answers[group_id] = answer
+    return answers, problems
+
+
+def read_answers(path: Path) -> tuple[dict[int, str], list[str]]:
+    """Answers by group id from a filled-in CSV/XLSX, plus problems naming file and row.
+
+    Empty answers are skipped (not an answer yet). Raises `AnswerFileError` when the file
+    cannot be read at all or has no id/answer columns.
+    """
+    path = Path(path)
+    is_xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    rows = _xlsx_rows(path) if is_xlsx else _csv_rows(path)
+    header_row, id_col, answer_col = _find_columns(rows, path)
+    return _collect(rows, header_row + 1, id_col, answer_col, path)

@@ -1,0 +1,242 @@
+"""CSV and XLSX exports for the team: one row per question group plus the member wordings.
+
+Header names are stable English ids (constants below): `import-answers` finds its columns
+by the `id` and `answer` headers, so renaming them breaks the round trip.
+
+Formula neutralisation: a text cell starting with `=`, `+`, `-`, `@`, tab or CR gets a
+leading apostrophe (`'`), so Excel/LibreOffice never evaluate it (`=cmd|' /C calc'!A0`
+comes out as the text `'=cmd|' /C calc'!A0`). Control characters that spreadsheets or XML
+reject are replaced by visible stand-ins (␀, ␛, U+FFFD), never dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from moderator.export.base import (
+    ExportData,
+    ExportOptions,
+    first_asked,
+    sections,
+    visible_controls,
+)
+
+# Sheet "Fragen": one row per group.
+COL_ID = "id"
+COL_PROJECT = "project"
+COL_STATE = "state"
+COL_QUESTION = "question"
+COL_MEMBERS = "members"
+COL_VOTES = "votes"
+COL_CHANNELS = "channels"
+COL_FIRST_ASKED = "first_asked_at"
+COL_ANSWER = "answer"
+COL_ASKERS = "askers"  # only with include_askers
+QUESTION_HEADERS: tuple[str, ...] = (
+    COL_ID,
+    COL_PROJECT,
+    COL_STATE,
+    COL_QUESTION,
+    COL_MEMBERS,
+    COL_VOTES,
+    COL_CHANNELS,
+    COL_FIRST_ASKED,
+    COL_ANSWER,
+)
+
+# Sheet "Wortlaute": one row per member wording.
+COL_GROUP_ID = "group_id"
+COL_MESSAGE_ID = "message_id"
+COL_CHANNEL = "channel"
+COL_RECEIVED_AT = "received_at"
+COL_TEXT = "text"
+COL_AUTHOR = "author"  # only with include_askers
+COL_AUTHOR_EMAIL = "author_email"  # only with include_askers
+WORDING_HEADERS: tuple[str, ...] = (
+    COL_GROUP_ID,
+    COL_MESSAGE_ID,
+    COL_CHANNEL,
+    COL_RECEIVED_AT,
+    COL_TEXT,
+)
+
+SHEET_QUESTIONS = "Fragen"
+SHEET_WORDINGS = "Wortlaute"
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_LIMIT = 32_767
+_TRUNCATED = " […gekürzt]"
+
+Cell = str | int
+
+
+def neutralize_cell(value: str) -> str:
+    """Prefix `'` to text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR)."""
+    if value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def text_cell(value: str | None) -> str:
+    """User text made safe for a spreadsheet cell: visible controls, neutralised, length-capped."""
+    value = neutralize_cell(visible_controls(value or ""))
+    if len(value) > EXCEL_CELL_LIMIT:
+        value = value[: EXCEL_CELL_LIMIT - len(_TRUNCATED)] + _TRUNCATED
+    return value
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def question_headers(options: ExportOptions) -> tuple[str, ...]:
+    return (*QUESTION_HEADERS, COL_ASKERS) if options.include_askers else QUESTION_HEADERS
+
+
+def wording_headers(options: ExportOptions) -> tuple[str, ...]:
+    if options.include_askers:
+        return (*WORDING_HEADERS, COL_AUTHOR, COL_AUTHOR_EMAIL)
+    return WORDING_HEADERS
+
+
+def question_rows(data: ExportData, options: ExportOptions) -> list[list[Cell]]:
+    """Rows of the "Fragen" table (without header), in page order (project, votes, time)."""
+    rows: list[list[Cell]] = []
+    for project, groups in sections(data):
+        for group in groups:
+            channels = ", ".join(dict.fromkeys(m.channel.value for m in group.members))
+            row: list[Cell] = [
+                group.id,
+                text_cell(project.name),
+                group.state.value,
+                text_cell(group.title),
+                len(group.members),
+                group.votes,
+                channels,
+                _iso(first_asked(group)),
+                text_cell(group.answer),
+            ]
+            if options.include_askers:
+                row.append(text_cell(", ".join(group.askers)))
+            rows.append(row)
+    return rows
+
+
+def wording_rows(data: ExportData, options: ExportOptions) -> list[list[Cell]]:
+    """Rows of the "Wortlaute" table: every member wording of every exported group."""
+    rows: list[list[Cell]] = []
+    for _, groups in sections(data):
+        for group in groups:
+            for message in group.members:
+                row: list[Cell] = [
+                    group.id,
+                    message.id,
+                    message.channel.value,
+                    _iso(message.received_at),
+                    text_cell(message.text),
+                ]
+                if options.include_askers:
+                    row.append(text_cell(message.author))
+                    row.append(text_cell(message.author_email))
+                rows.append(row)
+    return rows
+
+
+def _csv_bytes(headers: Sequence[str], rows: list[list[Cell]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def render_csv(data: ExportData, options: ExportOptions | None = None) -> bytes:
+    """The "Fragen" table as CSV for German Excel: UTF-8 BOM, `;`, all quoted, CRLF."""
+    options = options or ExportOptions()
+    return _csv_bytes(question_headers(options), question_rows(data, options))
+
+
+def render_wordings_csv(data: ExportData, options: ExportOptions | None = None) -> bytes:
+    """The "Wortlaute" table as CSV, same dialect as `render_csv`."""
+    options = options or ExportOptions()
+    return _csv_bytes(wording_headers(options), wording_rows(data, options))
+
+
+_QUESTION_WIDTHS = {
+    COL_ID: 8,
+    COL_PROJECT: 26,
+    COL_STATE: 16,
+    COL_QUESTION: 60,
+    COL_MEMBERS: 10,
+    COL_VOTES: 8,
+    COL_CHANNELS: 14,
+    COL_FIRST_ASKED: 22,
+    COL_ANSWER: 70,
+    COL_ASKERS: 30,
+}
+_WORDING_WIDTHS = {
+    COL_GROUP_ID: 10,
+    COL_MESSAGE_ID: 12,
+    COL_CHANNEL: 10,
+    COL_RECEIVED_AT: 22,
+    COL_TEXT: 80,
+    COL_AUTHOR: 24,
+    COL_AUTHOR_EMAIL: 30,
+}
+_WRAPPED = {COL_QUESTION, COL_ANSWER, COL_TEXT, COL_ASKERS}
+
+
+def _fill_sheet(sheet, headers: Sequence[str], rows: list[list[Cell]], widths: dict) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = widths[header]
+    sheet.freeze_panes = "A2"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    # Write-only sheets serialise each row on append, so one styled cell per column can be
+    # reused for every row: styles are registered once instead of once per cell.
+    templates = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet)
+        cell.alignment = wrap if header in _WRAPPED else top
+        templates.append(cell)
+    for row in rows:
+        for cell, value in zip(templates, row, strict=True):
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+        sheet.append(templates)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+
+
+def write_xlsx(
+    data: ExportData, options: ExportOptions | None, path_or_stream: Path | str | BinaryIO
+) -> None:
+    """Write the workbook: sheets "Fragen" and "Wortlaute", bold frozen header, wrapped text."""
+    from openpyxl import Workbook
+
+    options = options or ExportOptions()
+    workbook = Workbook(write_only=True)
+    questions = workbook.create_sheet(SHEET_QUESTIONS)
+    _fill_sheet(
+        questions, question_headers(options), question_rows(data, options), _QUESTION_WIDTHS
+    )
+    wordings = workbook.create_sheet(SHEET_WORDINGS)
+    _fill_sheet(wordings, wording_headers(options), wording_rows(data, options), _WORDING_WIDTHS)
+    target = str(path_or_stream) if isinstance(path_or_stream, Path) else path_or_stream
+    workbook.save(target)
