@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -100,10 +101,19 @@ def _stem(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=65_536)
+def _key(token: str) -> str:
+    """The matching key of a normalised token: folded and stemmed."""
+    return _stem(_fold(token))
+
+
 def normalize_tokens(text: str) -> list[str]:
     """Casefolded, umlaut-spelled, accent-free word tokens; hyphenated words joined and split."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if not text.isascii():
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
     tokens: list[str] = []
     for match in _HYPHENATED.finditer(text):
         word = match.group()
@@ -219,7 +229,7 @@ class Tagger:
 
     @staticmethod
     def _stems(tokens: Iterable[str], keep_stopwords: bool = False) -> list[str]:
-        stems = [_stem(_fold(t)) for t in tokens]
+        stems = [_key(t) for t in tokens]
         if keep_stopwords:
             return stems
         return [s for s in stems if s not in _STOPWORDS]
@@ -228,7 +238,7 @@ class Tagger:
         n = len(self._projects)
         result = _Analysis([0.0] * n, [False] * n, [_NOWHERE] * n, [[] for _ in range(n)], set())
         tokens = normalize_tokens(text[:MAX_TEXT_CHARS])
-        stems = [_stem(_fold(t)) for t in tokens]
+        stems = [_key(t) for t in tokens]
         # keyword -> (best match weight, first position); each keyword counts once per question
         found: dict[str, tuple[float, int]] = {}
         covered: dict[int, set[int]] = {}  # token position -> projects of a phrase covering it
@@ -291,7 +301,7 @@ class Tagger:
         if stem in self._owners:
             matches.append((stem, _EXACT))
         else:
-            for keyword in self._keyword_stems:
+            for keyword in [k for k in self._keyword_stems if k in stem]:
                 weight = self._compound_weight(stem, keyword)
                 if weight:
                     matches.append((keyword, weight))
