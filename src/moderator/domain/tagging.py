@@ -55,6 +55,9 @@ _MIN_EVIDENCE = 0.65
 _MIN_RUNNER_UP = 0.5
 # Weight of what `learn` recorded.
 _LEARN_WEIGHT = 0.6
+# At most this much learned evidence per project and question: enough to lift a question out
+# of the general fallback or to break a tie, never enough to outvote two keywords.
+_LEARN_CAP = 0.9
 _MIN_LEARNED = 4  # shorter words are not learned
 _FUZZY_CUTOFF = 85.0
 _FUZZY_CUTOFF_SHORT = 90.0  # words under 8 letters: one letter added or dropped, not swapped
@@ -280,14 +283,17 @@ class Tagger:
                 result.first[owner.project] = min(result.first[owner.project], pos)
                 result.evidence[owner.project].append(keyword)
         if self._learned:
+            learned = [0.0] * n
             for stem in result.unmatched:
                 counts = self._learned.get(stem)
                 if not counts:
                     continue
-                total = sum(counts.values()) + 1
+                total = sum(counts.values()) + 0.5
                 for project, count in counts.items():
-                    result.scores[project] += _LEARN_WEIGHT * count / total
+                    learned[project] += _LEARN_WEIGHT * count / total
                     result.evidence[project].append(f"learned:{stem}")
+            for project, value in enumerate(learned):
+                result.scores[project] += min(value, _LEARN_CAP)
         return result
 
     def _match_token(self, stem: str) -> tuple[tuple[str, float], ...]:
