@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 from rich.console import Console
 
-from export_data import (
+from tests.export_data import (
     EVENT,
     GENERATED,
     HOSTILE_TEXTS,

@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = common_options(True)
     parser = argparse.ArgumentParser(
         prog="moderator",
-        parents=[common],
+        parents=[top],
         description="Keyboard-driven console for the questions of a live webinar.",
     )
     parser.add_argument("--version", action="version", version=f"moderator {__version__}")
@@ -373,6 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    for name in ("db", "event", "config", "as_name"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
+    if not hasattr(args, "verbose"):
+        args.verbose = False
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
