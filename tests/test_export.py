@@ -17,17 +17,6 @@ from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 from rich.console import Console
 
-from tests.export_data import (
-    EVENT,
-    GENERATED,
-    HOSTILE_TEXTS,
-    PROJECTS,
-    START,
-    group,
-    message,
-    realistic_data,
-    realistic_groups,
-)
 from moderator.domain.models import GENERAL_KEY, Channel, Kind, Message, QueueState
 from moderator.export import (
     AnswerFileError,
@@ -57,6 +46,17 @@ from moderator.export.tabular import (
     SHEET_QUESTIONS,
     SHEET_WORDINGS,
     WORDING_HEADERS,
+)
+from tests.export_data import (
+    EVENT,
+    GENERATED,
+    HOSTILE_TEXTS,
+    PROJECTS,
+    START,
+    group,
+    message,
+    realistic_data,
+    realistic_groups,
 )
 
 GOLDEN = Path(__file__).parent / "golden"

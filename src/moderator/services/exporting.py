@@ -151,7 +151,7 @@ def export_to(service: EventService, *, fmt: str, status: str | None = None,
     return buffer.getvalue()
 
 
-def import_answers_file(service: EventService, path) -> tuple[list[int], list[str]]:  # noqa: ANN001
+def import_answers_file(service: EventService, path) -> tuple[list[int], list[str]]:
     """Read a filled-in CSV/XLSX export and store its answers; report unmatched rows."""
     from moderator.export.answers import read_answers
 
@@ -164,7 +164,7 @@ def import_answers_file(service: EventService, path) -> tuple[list[int], list[st
     return updated, problems
 
 
-def event_stats(service: EventService):  # noqa: ANN201
+def event_stats(service: EventService):
     from moderator.export.stats import compute_stats
 
     snap = snapshot(service, states=None)

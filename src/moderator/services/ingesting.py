@@ -129,12 +129,11 @@ def watch(service: EventService, sources: Sequence[str], *, fmt: str | None = No
     while not stop.is_set():
         now = time.monotonic()
         for follower in followers:
-            if isinstance(follower, ImapFollower):
-                if now - last_imap < imap_interval:
-                    continue
+            if isinstance(follower, ImapFollower) and now - last_imap < imap_interval:
+                continue
             try:
                 summary = follower.poll()
-            except Exception as exc:  # noqa: BLE001 - a watcher must keep running
+            except Exception as exc:
                 log.warning("%s: %s", getattr(follower, "path", getattr(follower, "url", "")),
                             exc)
                 continue

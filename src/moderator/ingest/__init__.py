@@ -1,0 +1,1 @@
+"""Ingest: sources (chat logs, e-mail, spreadsheets) → plain IncomingMessage objects."""
