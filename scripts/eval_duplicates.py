@@ -12,7 +12,8 @@ Protocol (simulated arrival order):
 1. Every distinct question becomes one item with a label (its group, or itself).
 2. For each seed, the items are shuffled with `random.Random(seed)` and inserted one by one
    into an empty `DuplicateIndex`. Before inserting an item, the index is queried with it;
-   the top suggestion is the best hit whose score is >= the threshold.
+   the top suggestion is the best hit whose score is >= the threshold. (Also reported: how
+   often a correct earlier wording is among the top 5 shown, i.e. one keystroke away.)
 3. A top suggestion with the same label is a true positive, with another label a false
    positive. An item whose group already has an earlier member but which got no correct top
    suggestion is a miss (no suggestion, or a wrong one).
@@ -47,6 +48,7 @@ MIN_PRECISION = 0.90
 MIN_RECALL = 0.80
 SEEDS = (1, 2, 3, 4, 5)
 SPLITS = ("dev", "holdout")
+SHOWN = 5  # suggestions a moderator sees at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ class Arrival:
     best: Item | None
     score: float
     had_earlier: bool
+    shown: tuple[tuple[Item, float], ...] = ()
 
 
 @dataclass(slots=True)
@@ -71,6 +74,7 @@ class Metrics:
     tp: int = 0
     fp: int = 0
     positives: int = 0
+    found_in_shown: int = 0
     false_positives: list[Arrival] = field(default_factory=list)
     misses: list[Arrival] = field(default_factory=list)
 
@@ -81,6 +85,11 @@ class Metrics:
     @property
     def recall(self) -> float:
         return self.tp / self.positives if self.positives else 1.0
+
+    @property
+    def recall_shown(self) -> float:
+        """Share of positives with a correct hit among the top SHOWN above threshold."""
+        return self.found_in_shown / self.positives if self.positives else 1.0
 
 
 def _split(key: str) -> str:
@@ -115,9 +124,10 @@ def simulate(items: list[Item], seed: int) -> list[Arrival]:
     seen_labels: set[str] = set()
     arrivals = []
     for number, item in enumerate(order):
-        hits = index.query(item.text, limit=1, min_score=0.0)
+        hits = index.query(item.text, limit=SHOWN, min_score=0.0)
         best, score = (order[hits[0][0]], hits[0][1]) if hits else (None, 0.0)
-        arrivals.append(Arrival(item, best, score, item.label in seen_labels))
+        shown = tuple((order[i], s) for i, s in hits)
+        arrivals.append(Arrival(item, best, score, item.label in seen_labels, shown))
         seen_labels.add(item.label)
         index.add(number, item.text)
     return arrivals
@@ -132,6 +142,8 @@ def score_arrivals(arrivals: list[Arrival], threshold: float) -> dict[str, Metri
             correct = suggested and arrival.best.label == arrival.item.label
             if arrival.had_earlier:
                 m.positives += 1
+                if any(i.label == arrival.item.label and s >= threshold for i, s in arrival.shown):
+                    m.found_in_shown += 1
             if correct:
                 m.tp += 1
             elif suggested:
@@ -201,9 +213,12 @@ def main(argv: list[str] | None = None) -> int:
         m = metrics[name]
         print(
             f"  {name:8s} precision {m.precision:.3f} ({m.tp}/{m.tp + m.fp})  "
-            f"recall {m.recall:.3f} ({m.tp}/{m.positives})"
+            f"recall {m.recall:.3f} ({m.tp}/{m.positives})  "
+            f"correct among top {SHOWN}: {m.recall_shown:.3f}"
         )
-    print(f"  pairs: same-group >= threshold {same:.3f}, hard negatives >= threshold {negative:.3f}")
+    print(
+        f"  pairs: same-group >= threshold {same:.3f}, hard negatives >= threshold {negative:.3f}"
+    )
 
     shown = metrics[args.split]
     first_seed = len(arrivals) // len(seeds)

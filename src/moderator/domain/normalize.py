@@ -93,8 +93,8 @@ _FILLER_PHRASES = (
     r"ich wuerde (?:gerne|gern) wissen(?: ob)?",
     r"ich moechte (?:gerne |gern )?wissen(?: ob)?",
     r"ich frage mich(?: ob)?",
-    r"(?:koennen|koenntet|koennten|koennt) (?:sie|ihr) (?:mir |uns )?(?:bitte )?(?:nochmal |noch mal |"
-    r"kurz )?(?:sagen|erklaeren|erlaeutern)(?: ob)?",
+    r"(?:koennen|koenntet|koennten|koennt) (?:sie|ihr) (?:mir |uns )?(?:bitte )?"
+    r"(?:nochmal |noch mal |kurz )?(?:sagen|erklaeren|erlaeutern)(?: ob)?",
     r"weiss jemand(?: ob)?",
     r"sorry",
     r"entschuldigung",
@@ -105,7 +105,6 @@ _FILLER_PHRASES = (
     r"genau",
     r"mal",
     r"denn",
-    r"eigentlich",
     r"ueberhaupt",
     r"nochmal",
     r"noch mal",
@@ -146,8 +145,7 @@ QUESTION_WORDS = frozenset(
 )
 
 # Function words that do not tell questions apart. In umlaut-free spelling.
-_STOPWORDS = frozenset(
-    """
+_STOPWORD_TEXT = """
     a ab aber alle allem allen aller alles als also am an ander andere anderem anderen
     anderer anderes auch auf aus bei beim bin bis bist bzw da dabei dadurch dafuer dagegen
     daher damit dann daran darauf daraus darf darueber darum das dass dein deine dem den denen
@@ -164,8 +162,8 @@ _STOPWORDS = frozenset(
     geben gibt gab kommen kommt kam machen macht lassen laesst bald neu neue neuen neuer
     mehr irgendwo irgendwie einzeln einzelnen konkret insgesamt extra zukuenftig kuenftig
     heute momentan derzeit genau da dann hier
-    """.split()
-)
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 # General German equivalences (not tied to one event): every word of a group is read as the
 # first one. Stemmed at import, so inflected forms follow.

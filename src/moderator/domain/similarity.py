@@ -40,7 +40,7 @@ from moderator.domain.normalize import MAX_MATCH_CHARS, QUESTION_WORDS, tokens
 __all__ = ["SUGGEST_THRESHOLD", "DuplicateIndex", "match_tokens", "similarity"]
 
 #: Suggest an existing question as a duplicate from this score on (chosen by measurement).
-SUGGEST_THRESHOLD = 70.0
+SUGGEST_THRESHOLD = 76.0
 
 # A token pair counts as a near spelling from this rapidfuzz ratio on (0..100).
 _TYPO_RATIO = 80.0
