@@ -60,7 +60,7 @@ _QUESTION_CLASH = 0.8
 
 # Candidate generation.
 _CANDIDATES = 40
-_POSTINGS_BUDGET = 30_000
+_POSTINGS_BUDGET = 12_000
 _PREFIX_WEIGHT = 0.35
 _AFFIX_LEN = 4
 
@@ -242,7 +242,11 @@ class DuplicateIndex:
         acc: dict[int, float] = {}
         budget = _POSTINGS_BUDGET
         for size, w, bucket in keyed:
-            if size <= budget or not acc:
+            if not acc:
+                # the rarest key seeds the accumulator at C speed
+                acc = dict.fromkeys(bucket, w)
+                budget -= size
+            elif size <= budget:
                 budget -= size
                 get = acc.get
                 for item in bucket:
