@@ -118,8 +118,17 @@ def detect_layout(text: str) -> str | None:
     return best[1] if best[0] > 0 else None
 
 
-def split_parties(rest: str, keyword: str = "from") -> tuple[str, str | None, bool]:
-    """Split ``<sender> to <recipient>`` into (sender, recipient, private)."""
+def split_parties(
+    rest: str, keyword: str = "from", *, recipient_required: bool = True
+) -> tuple[str, str | None, bool]:
+    """Split ``<sender> to <recipient>`` into (sender, recipient, private).
+
+    Known public recipients are matched first, anchored at the end, so "Stadtwerke an der
+    Lauter an Alle" splits correctly. Otherwise the padded form (``A  to  B``) is used, then
+    the last " to "/" an " (the keyword of the header's language). With
+    `recipient_required=False` (old one-line layout, where the recipient part is optional) an
+    unknown recipient is only split off when a direct-message marker shows it is there.
+    """
     private = False
     if dm := _DM_SUFFIX.search(rest):
         private = True
@@ -127,16 +136,15 @@ def split_parties(rest: str, keyword: str = "from") -> tuple[str, str | None, bo
     rest = rest.strip()
     if not private and (m := _PUBLIC_AT_END.match(rest)):
         return m["sender"].strip(), m["recipient"], False
-    preferred = _FROM_TO.get(keyword.casefold(), "to")
-    words = [preferred] + [w for w in ("to", "an") if w != preferred]
-    for word in words:
-        padded = re.split(rf"\s{{2,}}{word}\s{{2,}}", rest, flags=re.I)
-        if len(padded) == 2:
-            return padded[0].strip(), padded[1].strip(), private
-    for word in words:
-        cut = rest.casefold().rfind(f" {word} ")
-        if cut > 0:
-            return rest[:cut].strip(), rest[cut + len(word) + 2 :].strip(), private
+    if not private and not recipient_required:
+        return rest, None, False
+    word = _FROM_TO.get(keyword.casefold(), "to")
+    padded = re.split(rf"\s{{2,}}{word}\s{{2,}}", rest, flags=re.I)
+    if len(padded) == 2:
+        return padded[0].strip(), padded[1].strip(), private
+    cut = rest.casefold().rfind(f" {word} ")
+    if cut > 0:
+        return rest[:cut].strip(), rest[cut + len(word) + 2 :].strip(), private
     return rest, None, private
 
 
@@ -240,7 +248,9 @@ class _Parser:
                 sender_part, body = rest[:cut], rest[cut + 1 :]
             else:
                 sender_part, body = rest[:cut], rest[cut + 3 :]
-            sender, _recipient, private = split_parties(sender_part, m["from"])
+            sender, _recipient, private = split_parties(
+                sender_part, m["from"], recipient_required=False
+            )
             return _Pending(m["time"], sender or None, private, number, [body.lstrip(" ")])
         m = _CLOUD_LINE.match(line)
         if m is None:
