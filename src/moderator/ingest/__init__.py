@@ -1,1 +1,4 @@
-"""Ingest: sources (chat logs, e-mail, spreadsheets) → plain IncomingMessage objects."""
+"""Importers: sources (chat logs, pasted text, spreadsheets, e-mail) to `IncomingMessage`s.
+
+`moderator.ingest.detect.parse_file` picks the importer for a file.
+"""

@@ -1,0 +1,272 @@
+"""Shared pieces of every importer: results, problems, decoding, stable keys, clock times.
+
+Nothing here knows a particular chat format; the e-mail importer may reuse all of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from moderator.domain.models import IncomingMessage
+
+#: A message longer than this is kept in full but noted as a problem (probably a paste accident).
+LONG_MESSAGE_CHARS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """Something an importer skipped or found suspicious; the rest of the source is kept."""
+
+    source: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.source}: {self.reason}"
+        return f"{self.source}:{self.line}: {self.reason}"
+
+
+@dataclass(slots=True)
+class RowExtra:
+    """Spreadsheet columns that `IncomingMessage` has no field for, keyed by source key."""
+
+    votes: int | None = None
+    answer: str | None = None
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """What one importer made of one source."""
+
+    format: str
+    messages: list[IncomingMessage]
+    problems: list[ImportProblem]
+    #: Extra spreadsheet data (likes, answers, labels) by `source_key`; empty for chat logs.
+    extra: dict[str, RowExtra] = field(default_factory=dict)
+
+
+class UnknownFormatError(ValueError):
+    """The source is not something any importer understands (binary, unknown layout...)."""
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_NEWLINES = re.compile(r"\r\n|\r|\u2028|\u2029")
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, list[ImportProblem]]:
+    """Decode `data` to text with `\\n` line ends; problems name `source` and the line.
+
+    UTF-8 (with or without BOM) first. A file that is not UTF-8 anywhere is read as
+    Windows-1252 (noted once). In a UTF-8 file, single broken lines (a truncated write, one
+    pasted cp1252 line) are decoded on their own and noted by line number. NUL bytes mean
+    a binary file: `UnknownFormatError`.
+    """
+    problems: list[ImportProblem] = []
+    if data.startswith(_UTF16_BOMS):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnknownFormatError(f"{source}: broken UTF-16 text ({exc.reason})") from exc
+        return _normalise_newlines(text.lstrip("\ufeff")), problems
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise UnknownFormatError(
+            f"{source}: binary file (NUL byte at offset {nul}), not a text export"
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return _normalise_newlines(data.decode("utf-8")), problems
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    decoded: list[str] = []
+    bad: list[int] = []
+    utf8_non_ascii = False
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(number)
+            decoded.append("")
+            continue
+        if not line.isascii():
+            utf8_non_ascii = True
+        decoded.append(line)
+    if not utf8_non_ascii:
+        problems.append(ImportProblem(source, None, "not UTF-8; decoded as Windows-1252 (cp1252)"))
+        return _normalise_newlines(data.decode("cp1252", errors="replace")), problems
+    for number in bad:
+        raw = lines[number - 1]
+        decoded[number - 1] = raw.decode("utf-8", errors="replace")
+        problems.append(ImportProblem(source, number, "invalid UTF-8 bytes replaced by \ufffd"))
+    return _normalise_newlines("\n".join(decoded)), problems
+
+
+def _normalise_newlines(text: str) -> str:
+    return _NEWLINES.sub("\n", text)
+
+
+def read_text(path: Path) -> tuple[str, list[ImportProblem]]:
+    """Read and decode a text file (see `decode_bytes`); errors name the file."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise UnknownFormatError(f"{path}: is a directory, not a file") from exc
+    return decode_bytes(data, path.name)
+
+
+class KeyMaker:
+    """Stable `source_key`s: a content hash plus a per-content occurrence counter.
+
+    A key depends only on the message itself and on how often the same content appeared
+    before it, so a file that grows keeps the keys of its earlier messages.
+    """
+
+    def __init__(self, prefix: str, source_name: str) -> None:
+        self._base = f"{prefix}:{Path(source_name).name}:"
+        self._seen: Counter[str] = Counter()
+
+    def key(self, *parts: object) -> str:
+        content = "\x1f".join("" if p is None else str(p) for p in parts)
+        digest = hashlib.sha1(content.encode("utf-8", "surrogatepass")).hexdigest()
+        occurrence = self._seen[digest]
+        self._seen[digest] += 1
+        if occurrence:
+            digest = hashlib.sha1(f"{digest}|{occurrence}".encode()).hexdigest()
+        return self._base + digest[:20]
+
+
+_ISO_DATE = re.compile(r"(?<!\d)(20\d\d)[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
+_COMPACT_DATE = re.compile(r"(?<!\d)(20\d\d)(\d\d)(\d\d)(?!\d)")
+_GERMAN_DATE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(20\d\d)(?!\d)")
+
+
+def date_from_name(name: str) -> date | None:
+    """The first plausible calendar date in a file or folder name, if any."""
+    for pattern, order in ((_ISO_DATE, (0, 1, 2)), (_GERMAN_DATE, (2, 1, 0))):
+        for match in pattern.finditer(name):
+            groups = match.groups()
+            try:
+                return date(int(groups[order[0]]), int(groups[order[1]]), int(groups[order[2]]))
+            except ValueError:
+                continue
+    for match in _COMPACT_DATE.finditer(name):
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+    return None
+
+
+def guess_day(day: date | None, *names: str | None) -> date:
+    """`day` if given, else the first date found in the given names, else today."""
+    if day is not None:
+        return day
+    for name in names:
+        if name:
+            found = date_from_name(name)
+            if found is not None:
+                return found
+    return date.today()
+
+
+class WallClock:
+    """Turns a sequence of time-of-day values into datetimes, crossing midnight forwards."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        self._last: datetime | None = None
+
+    def at(self, clock: time) -> datetime:
+        moment = datetime.combine(self.day, clock)
+        if self._last is not None and self._last - moment > timedelta(hours=12):
+            self.day += timedelta(days=1)
+            moment = datetime.combine(self.day, clock)
+        self._last = moment
+        return moment
+
+
+def parse_clock(value: str) -> time | None:
+    """`HH:MM` or `HH:MM:SS` to a time, None when out of range."""
+    parts = value.split(":")
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        return None
+    if len(numbers) == 2:
+        numbers.append(0)
+    if len(numbers) != 3:
+        return None
+    hour, minute, second = numbers
+    if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+        return None
+    return time(hour, minute, second)
+
+
+def parse_elapsed(value: str) -> timedelta | None:
+    """`HH:MM:SS` (or `MM:SS`) as a duration since the start of a recording."""
+    try:
+        numbers = [int(p) for p in value.split(":")]
+    except ValueError:
+        return None
+    if len(numbers) == 2:
+        numbers.insert(0, 0)
+    if len(numbers) != 3:
+        return None
+    return timedelta(hours=numbers[0], minutes=numbers[1], seconds=numbers[2])
+
+
+def long_message_problem(source: str, line: int | None, text: str) -> ImportProblem | None:
+    """A note for a suspiciously long message (it is still kept in full)."""
+    if len(text) <= LONG_MESSAGE_CHARS:
+        return None
+    return ImportProblem(source, line, f"very long message ({len(text):,} characters) kept in full")
+
+
+_WS = re.compile(r"\s+")
+
+
+def collapse_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+class SnippetIndex:
+    """Finds the latest earlier message whose text starts with a quoted snippet.
+
+    Zoom quotes the first 20 characters of the parent; the index is keyed by that prefix so
+    looking up is constant time, with a bounded backwards scan for other snippet lengths.
+    """
+
+    PREFIX = 20
+    SCAN_LIMIT = 2000
+
+    def __init__(self) -> None:
+        self._by_prefix: dict[str, tuple[str, str]] = {}
+        self._recent: list[tuple[str, str]] = []
+
+    def add(self, text: str, key: str) -> None:
+        head = collapse_ws(text[:400])
+        self._by_prefix[head[: self.PREFIX]] = (head, key)
+        self._recent.append((head, key))
+        if len(self._recent) > 2 * self.SCAN_LIMIT:
+            del self._recent[: self.SCAN_LIMIT]
+
+    def find(self, snippet: str) -> str | None:
+        snippet = collapse_ws(snippet)
+        if not snippet:
+            return None
+        found = self._by_prefix.get(snippet[: self.PREFIX])
+        if found is not None and found[0].startswith(snippet):
+            return found[1]
+        for head, key in reversed(self._recent[-self.SCAN_LIMIT :]):
+            if head.startswith(snippet):
+                return key
+        return None

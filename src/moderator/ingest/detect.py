@@ -1,0 +1,154 @@
+"""Pick the importer for a file: by name (`format=`) or by looking at its content.
+
+Adding a format: write `parse_<name>(path, *, day) -> ParseResult`, put it in `FORMATS`,
+and (for auto-detection) add a detector to `DETECTORS`. A detector gets the path and the
+file's first `HEAD_BYTES` bytes (``b""`` for a directory) and returns a format name or None;
+the first detector that answers wins, so specific formats come before generic ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from moderator.ingest import bbb, pasted, spreadsheet, zoom
+from moderator.ingest.base import ImportProblem, ParseResult, UnknownFormatError, decode_bytes
+
+HEAD_BYTES = 64 * 1024
+
+Parser = Callable[..., ParseResult]  # (path: Path, *, day: date | None) -> ParseResult
+Detector = Callable[[Path, bytes], "str | None"]
+
+#: Text files with these suffixes (or none) may be read as a plain list of questions.
+PLAIN_TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".list"})
+
+
+def _zoom(layout: str) -> Parser:
+    def parse_zoom(path: Path, *, day: date | None = None) -> ParseResult:
+        return zoom.parse(path, day=day, layout=layout)
+
+    parse_zoom.__name__ = f"parse_{layout.replace('-', '_')}"
+    return parse_zoom
+
+
+def _bbb(path: Path, *, day: date | None = None) -> ParseResult:
+    return bbb.parse(path, day=day)
+
+
+def _pasted(path: Path, *, day: date | None = None) -> ParseResult:
+    return pasted.parse(path, day=day)
+
+
+def _lines(path: Path, *, day: date | None = None) -> ParseResult:
+    return pasted.parse_lines(path, day=day)
+
+
+def _sheet(path: Path, *, day: date | None = None) -> ParseResult:
+    return spreadsheet.parse(path, day=day)
+
+
+#: Format name → parser. E-mail formats (eml, mbox, maildir) are registered here too.
+FORMATS: dict[str, Parser] = {
+    "zoom": _zoom("zoom"),
+    "zoom-old": _zoom("zoom-old"),
+    "zoom-cloud": _zoom("zoom-cloud"),
+    "bbb": _bbb,
+    "pasted": _pasted,
+    "lines": _lines,
+    "csv": _sheet,
+    "xlsx": _sheet,
+}
+
+
+def _head_text(head: bytes) -> str | None:
+    try:
+        return decode_bytes(head, "")[0]
+    except UnknownFormatError:
+        return None
+
+
+def detect_xlsx(path: Path, head: bytes) -> str | None:
+    if head.startswith(b"PK\x03\x04") and (
+        path.suffix.lower() in {".xlsx", ".xlsm"} or b"xl/" in head
+    ):
+        return "xlsx"
+    return None
+
+
+def detect_csv(path: Path, head: bytes) -> str | None:
+    return "csv" if path.suffix.lower() in {".csv", ".tsv"} and b"\x00" not in head else None
+
+
+def detect_zoom(path: Path, head: bytes) -> str | None:
+    text = _head_text(head)
+    return zoom.detect_layout(text) if text else None
+
+
+def detect_bbb(path: Path, head: bytes) -> str | None:
+    text = _head_text(head)
+    return "bbb" if text and bbb.looks_like_bbb(text) else None
+
+
+def detect_pasted(path: Path, head: bytes) -> str | None:
+    text = _head_text(head)
+    return "pasted" if text and pasted.looks_like_pasted(text) else None
+
+
+def detect_lines(path: Path, head: bytes) -> str | None:
+    if path.suffix.lower() not in PLAIN_TEXT_SUFFIXES:
+        return None
+    text = _head_text(head)
+    if not text or text.lstrip()[:1] in {"{", "[", "<"}:
+        return None
+    return "lines"
+
+
+#: Tried in order; the first non-None answer names the format.
+DETECTORS: list[Detector] = [
+    detect_xlsx,
+    detect_csv,
+    detect_zoom,
+    detect_bbb,
+    detect_pasted,
+    detect_lines,
+]
+
+
+def detect_format(path: Path) -> str:
+    """The format name for `path`; `UnknownFormatError` (naming the file) if none fits."""
+    head = b""
+    if not path.is_dir():
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+        zipped_or_utf16 = head.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff"))
+        if b"\x00" in head and not zipped_or_utf16:
+            raise UnknownFormatError(
+                f"{path}: binary file, not a chat export, e-mail or spreadsheet"
+            )
+    for detector in DETECTORS:
+        found = detector(path, head)
+        if found is not None:
+            return found
+    raise UnknownFormatError(f"{path}: unknown format; choose one of {', '.join(sorted(FORMATS))}")
+
+
+def _blank(data: bytes) -> bool:
+    return not data.removeprefix(b"\xef\xbb\xbf").strip()
+
+
+def parse_file(path: Path, *, format: str | None = None, day: date | None = None) -> ParseResult:
+    """Parse `path` with the named format, or the detected one.
+
+    An empty (or whitespace-only) file gives an empty result with a problem, not an error.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if format is not None and format not in FORMATS:
+        raise UnknownFormatError(
+            f"{path}: unknown format {format!r}; choose one of {', '.join(sorted(FORMATS))}"
+        )
+    if path.is_file() and path.stat().st_size <= HEAD_BYTES and _blank(path.read_bytes()):
+        return ParseResult(format or "empty", [], [ImportProblem(path.name, None, "empty file")])
+    name = format or detect_format(path)
+    return FORMATS[name](path, day=day)
