@@ -8,6 +8,7 @@ file (and position or Message-ID); the other mails are still imported.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.header
 import email.utils
@@ -43,6 +44,9 @@ FORMAT_EML = "eml"
 FORMAT_MBOX = "mbox"
 FORMAT_MAILDIR = "maildir"
 
+# mbox writers escape body lines starting with "From " as ">From " (mboxrd adds one more
+# ">" per level); reading them back removes one level so the text is what the sender typed.
+_MANGLED_FROM = re.compile(rb"(?m)^>(>*From )")
 _HEADER_NAME = re.compile(rb"^[!-9;-~]+:")
 _KNOWN_HEADERS = re.compile(
     rb"^(?:from|to|subject|date|message-id|received|return-path|mime-version|delivered-to"
@@ -143,12 +147,14 @@ def parse_mbox(path: Path) -> MailResult:
             except (OSError, KeyError) as error:
                 result.problems.append(MailProblem(str(path), line, f"cannot read mail: {error}"))
                 continue
-            outcome = parse_message_bytes(data, source_name=f"{path}#{index + 1}")
+            data = _MANGLED_FROM.sub(rb"\1", data)
+            outcome = _parse(data, f"{path}#{index + 1}")
             if isinstance(outcome, IncomingMessage):
-                outcome = _with_line(outcome, line)
-            elif line is not None:
-                outcome = MailProblem(str(path), line, f"{outcome.source}: {outcome.reason}")
-            _collect(result, outcome)
+                result.messages.append(replace(outcome, source_line=line))
+            else:
+                message_id, reason = outcome
+                label = f"mail {index + 1}" + (f" (Message-ID {message_id})" if message_id else "")
+                result.problems.append(MailProblem(str(path), line, f"{label}: {reason}"))
         box.close()
     except (OSError, mailbox.Error) as error:
         result.problems.append(MailProblem(str(path), None, f"cannot read mbox: {error}"))
@@ -192,31 +198,36 @@ def _from_line_numbers(path: Path) -> list[int]:
     return numbers
 
 
-def _with_line(message: IncomingMessage, line: int | None) -> IncomingMessage:
-    return replace(message, source_line=line)
-
-
 # -- one message ------------------------------------------------------------------------
 
 
 def parse_message_bytes(data: bytes, *, source_name: str) -> IncomingMessage | MailProblem:
     """Turn the raw bytes of one mail into an `IncomingMessage`, or say why not."""
+    outcome = _parse(data, source_name)
+    if isinstance(outcome, IncomingMessage):
+        return outcome
+    message_id, reason = outcome
+    where = f"{source_name} (Message-ID {message_id})" if message_id else source_name
+    return MailProblem(where, None, reason)
+
+
+def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
+    """The message, or (Message-ID or "", reason) when it cannot be imported."""
     try:
         msg = email.message_from_bytes(data, policy=policy.default)
         raw_headers = BytesHeaderParser(policy=policy.compat32).parsebytes(data)
     except Exception as error:  # the parser is lenient; this guards against the unexpected
-        return MailProblem(source_name, None, f"cannot parse mail: {error}")
+        return "", f"cannot parse mail: {error}"
     assert isinstance(msg, EmailMessage)
 
     message_id = _clean_message_id(_header(msg, raw_headers, "Message-ID"))
-    where = f"{source_name} (Message-ID {message_id})" if message_id else source_name
     subject = _header(msg, raw_headers, "Subject")
     author, author_email = _sender(msg, raw_headers)
     received_at = _date(msg, raw_headers)
 
     body = _body_text(msg)
     if body is None:
-        return MailProblem(where, None, "no text part (plain or HTML) in this mail")
+        return message_id, "no text part (plain or HTML) in this mail"
 
     new = new_part(body)
     text = question_text(new)
@@ -224,7 +235,7 @@ def parse_message_bytes(data: bytes, *, source_name: str) -> IncomingMessage | M
     if not text:
         text = new or subject or ""
     if not text.strip():
-        return MailProblem(where, None, "mail has no text")
+        return message_id, "mail has no text"
 
     if message_id:
         key = f"email:{message_id}"
@@ -251,8 +262,12 @@ def _clean_message_id(value: str) -> str:
 
 
 def _raw(raw_headers: Message, name: str) -> str:
-    value = raw_headers.get(name)
-    return value if isinstance(value, str) else ""
+    """The header as it stands in the file (8-bit bytes kept as surrogate escapes)."""
+    wanted = name.lower()
+    for key, value in raw_headers.raw_items():
+        if key.lower() == wanted:
+            return value if isinstance(value, str) else str(value)
+    return ""
 
 
 def _recover_raw(raw: str) -> str:
@@ -261,10 +276,8 @@ def _recover_raw(raw: str) -> str:
     text = decode_bytes(data, None)
     text = re.sub(r"\r?\n[ \t]+", " ", text)
     if "=?" in text:
-        try:
+        with contextlib.suppress(ValueError, LookupError, UnicodeError):
             text = str(email.header.make_header(email.header.decode_header(text)))
-        except (ValueError, LookupError, UnicodeError):
-            pass
     return text.strip()
 
 

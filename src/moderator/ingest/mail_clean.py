@@ -69,7 +69,7 @@ _QUOTED = re.compile(r"^\s*>")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 _GREETING = re.compile(
-    r"^(?:hallo|hi|hey|moin|servus|guten\s+(?:morgen|tag|abend)|sehr\s+geehrte[rs]?"
+    r"^(?:hallo|hi|hey|moin|servus|grüß\s+gott|grüezi|bonjour|guten\s+(?:morgen|tag|abend)|sehr\s+geehrte[rs]?"
     r"|liebe[rs]?|dear|hello|good\s+(?:morning|afternoon|evening))\b[^.?!:]{0,60}[,!]?$",
     re.IGNORECASE,
 )
@@ -77,6 +77,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•–·]|\d{1,2}[.)]|[a-z][.)])\s+\S", re.I
 _SENTENCE_SPLIT = re.compile(r"(?<=[^\d\s][.!?])\s+(?=[A-ZÄÖÜ„\"'(])")
 _REGISTRATION = re.compile(
     r"\bmelde\b.*\b(?:mich|uns)\b.*\ban\b|\b(?:anmelden|anmeldung|teilnehmen|dabei\s+sein)\b"
+    r"|\bnehmen?\b.*\bteil\b|\b(?:bin|sind)\s+(?:gerne\s+)?dabei\b"
     r"|\bregister\b|\bregistration\b|\bsign\s+(?:me|us)\s+up\b|\blike\s+to\s+(?:attend|join)\b",
     re.IGNORECASE,
 )
@@ -264,10 +265,26 @@ def _strip_sentences(paragraph: str) -> str:
     return " ".join(kept)
 
 
+_NAME_WORD = re.compile(r"^(?:[A-ZÄÖÜ][\w'’-]*\.?|[A-ZÄÖÜ]\.|von|van|de|zu|Dr\.|Prof\.)$")
+
+
+def _is_name_block(block: list[str]) -> bool:
+    """A signature without closing: a short block whose first line is a name."""
+    if len(block) > 5 or any(len(line) > 60 or "?" in line for line in block):
+        return False
+    if any(_LIST_ITEM.match(line) for line in block):
+        return False
+    words = block[0].split()
+    return 1 <= len(words) <= 4 and all(_NAME_WORD.match(word) for word in words)
+
+
 def question_text(new: str) -> str:
     """The new part without greeting and registration boilerplate; lists kept line by line."""
     out: list[str] = []
-    for n, block in enumerate(_paragraphs(new)):
+    blocks = _paragraphs(new)
+    if len(blocks) > 1 and _is_name_block(blocks[-1]):
+        blocks = blocks[:-1]
+    for n, block in enumerate(blocks):
         if n == 0 and _GREETING.match(block[0]):
             block = block[1:]
             if not block:

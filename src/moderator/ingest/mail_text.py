@@ -148,12 +148,13 @@ class _TextExtractor(HTMLParser):
         self._lists: list[list[int]] = []  # per open list: [is_ordered, counter]
         self._pre = 0
 
-    def _break(self) -> None:
+    def _break(self, *, blank: bool = False) -> None:
+        """End the current output line; `blank` keeps it even when empty (as <br> does)."""
         text = "".join(self._line)
         if not self._pre:
             text = re.sub(r"[ \t\r\n\f]+", " ", text).strip()
-        if text or (self.lines and self.lines[-1]):
-            self.lines.append("> " * self._line_depth + text if text else "")
+        if text or blank:
+            self.lines.append(("> " * self._line_depth + text).rstrip())
         self._line = []
         self._line_depth = self._quote_depth
 
@@ -162,7 +163,7 @@ class _TextExtractor(HTMLParser):
             self._skip_depth += 1
             return
         if tag == "br":
-            self._break()
+            self._break(blank=True)
             return
         if tag in _BLOCK_TAGS:
             self._break()
@@ -209,7 +210,7 @@ class _TextExtractor(HTMLParser):
             parts = data.split("\n")
             for i, part in enumerate(parts):
                 if i:
-                    self._break()
+                    self._break(blank=True)
                 self._line.append(part)
             return
         self._line.append(data)
