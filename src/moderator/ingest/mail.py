@@ -47,6 +47,8 @@ FORMAT_MAILDIR = "maildir"
 # mbox writers escape body lines starting with "From " as ">From " (mboxrd adds one more
 # ">" per level); reading them back removes one level so the text is what the sender typed.
 _MANGLED_FROM = re.compile(rb"(?m)^>(>*From )")
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_ANALYSE_LIMIT = 64_000
 _HEADER_NAME = re.compile(rb"^[!-9;-~]+:")
 _KNOWN_HEADERS = re.compile(
     rb"^(?:from|to|subject|date|message-id|received|return-path|mime-version|delivered-to"
@@ -139,6 +141,8 @@ def parse_mbox(path: Path) -> MailResult:
     try:
         box = mailbox.mbox(path, factory=None, create=False)
         keys = box.keys()
+        if not keys:
+            result.problems.append(MailProblem(str(path), None, "no mails found (not an mbox?)"))
         lines = _from_line_numbers(path)
         for index, key in enumerate(keys):
             line = lines[index] if index < len(lines) else None
@@ -215,7 +219,7 @@ def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
     """The message, or (Message-ID or "", reason) when it cannot be imported."""
     try:
         msg = email.message_from_bytes(data, policy=policy.default)
-        raw_headers = BytesHeaderParser(policy=policy.compat32).parsebytes(data)
+        raw_headers = BytesHeaderParser(policy=policy.compat32).parsebytes(_header_block(data))
     except Exception as error:  # the parser is lenient; this guards against the unexpected
         return "", f"cannot parse mail: {error}"
     assert isinstance(msg, EmailMessage)
@@ -229,7 +233,9 @@ def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
     if body is None:
         return message_id, "no text part (plain or HTML) in this mail"
 
-    new = new_part(body)
+    # Questions sit at the top; the rules look at the first part only, so a huge mail
+    # (a pasted log, a 10 MB HTML newsletter) costs little. `original` keeps everything.
+    new = new_part(_head_of(body))
     text = question_text(new)
     asks = has_question(text) or has_question(new)
     if not text:
@@ -254,6 +260,18 @@ def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
         kind_hint=Kind.QUESTION if asks else Kind.CHATTER,
         source_name=source_name,
     )
+
+
+def _header_block(data: bytes) -> bytes:
+    match = _BLANK_LINE.search(data)
+    return data[: match.end()] if match else data
+
+
+def _head_of(body: str) -> str:
+    if len(body) <= _ANALYSE_LIMIT:
+        return body
+    cut = body.rfind("\n", 0, _ANALYSE_LIMIT)
+    return body[: cut if cut > 0 else _ANALYSE_LIMIT]
 
 
 def _clean_message_id(value: str) -> str:

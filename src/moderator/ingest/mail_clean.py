@@ -92,20 +92,20 @@ _THANKS = re.compile(
 
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _QUESTION_PHRASES = re.compile(
-    r"mich\s+würde\s+interessieren|würde\s+mich\s+interessieren|interessiert\s+mich"
-    r"|ich\s+frage\s+mich|ich\s+würde\s+gerne?\s+wissen|gerne?\s+wissen|\bfragen?\s*:"
+    r"mich\s+wuerde\s+interessieren|wuerde\s+mich\s+interessieren|interessiert\s+mich"
+    r"|ich\s+frage\s+mich|ich\s+wuerde\s+gerne?\s+wissen|gerne?\s+wissen|\bfragen?\s*:"
     r"|i\s+wonder|i\s+would\s+like\s+to\s+know|\bquestions?\s*:",
     re.IGNORECASE,
 )
 _W_WORDS = re.compile(
-    r"^(?:wie|was|wann|wo|woher|wohin|womit|wozu|wofür|worauf|warum|weshalb|wieso|weswegen"
+    r"^(?:wie|was|wann|wo|woher|wohin|womit|wozu|wofuer|worauf|warum|weshalb|wieso|weswegen"
     r"|welche[rsnm]?|wer|wen|wem|wessen|inwiefern|inwieweit"
     r"|how|what|when|where|why|which|who|whom)\b",
     re.IGNORECASE,
 )
 _VERB_FIRST = re.compile(
-    r"^(?:wird|werden|gibt\s+es|kann|können|könnte|könnten|ist|sind|soll|sollen|sollte"
-    r"|darf|dürfen|muss|müssen|hat|haben|besteht|plant|planen|gab\s+es|wurde|wurden"
+    r"^(?:wird|werden|gibt\s+es|kann|koennen|koennte|koennten|ist|sind|soll|sollen|sollte"
+    r"|darf|duerfen|muss|muessen|hat|haben|besteht|plant|planen|gab\s+es|wurde|wurden"
     r"|is|are|will|can|could|does|do|did|has|have|should|would)\b",
     re.IGNORECASE,
 )
@@ -159,7 +159,22 @@ def _is_closing(line: str) -> bool:
         return False
     tail = match.group("tail").strip()
     # "Viele Grüße", "LG Anna", "Beste Grüße aus Kaiserslautern" - not "Grüße an das Team?"
-    return len(tail) <= 60 and "?" not in tail and not re.match(r"^[a-zäöüß]", tail)
+    if len(tail) > 60 or "?" in tail:
+        return False
+    first = tail.lstrip(",.!;: ").split(" ", 1)[0]
+    return not first[:1].islower() or first.lower() in _CLOSING_TAIL_WORDS
+
+
+_CLOSING_TAIL_WORDS = frozenset({"aus", "von", "vom", "nach", "in", "und", "an", "from", "to"})
+_INLINE_CLOSING = re.compile(r"(?<=[.!])\s+(?=\S)")
+
+
+def _inline_closing(line: str) -> int | None:
+    """Where a closing starts after a sentence on the same line ("... an. Viele Grüße")."""
+    for match in _INLINE_CLOSING.finditer(line):
+        if _is_closing(line[match.end() :]):
+            return match.start()
+    return None
 
 
 def _is_disclaimer(lines: list[str], i: int) -> bool:
@@ -212,6 +227,10 @@ def new_part(body: str) -> str:
             i += max(1, header_lines)
             continue
         if not _QUOTED.match(lines[i]):
+            inline = _inline_closing(lines[i]) if len(stripped) < 300 else None
+            if inline is not None:
+                kept.append(lines[i][:inline])
+                break
             kept.append(lines[i])
         i += 1
     return _squeeze_blank_lines(kept)
@@ -303,9 +322,17 @@ def question_text(new: str) -> str:
     return "\n\n".join(out).strip()
 
 
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def _fold(text: str) -> str:
+    """Umlauts spelled out, so "würde" and "wuerde" match the same pattern."""
+    return text.translate(_FOLD)
+
+
 def has_question(text: str) -> bool:
     """Whether a text probably asks something (German and English heuristics)."""
-    text = _URL.sub(" ", text)
+    text = _fold(_URL.sub(" ", text))
     if "?" in text or _QUESTION_PHRASES.search(text):
         return True
     for line in text.split("\n"):

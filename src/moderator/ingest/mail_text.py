@@ -100,7 +100,7 @@ def unflow(text: str, *, delsp: bool = False) -> str:
         if content.startswith(" "):  # space-stuffing (or the space after quote marks)
             content = content[1:]
         if pending is not None and depth != pending_depth:
-            out.append(_quote(pending_depth, pending))
+            out.append(_quote(pending_depth, pending.rstrip(" ")))
             pending = None
         flowed = content.endswith(" ") and content != "-- "
         if flowed and delsp:
@@ -111,7 +111,7 @@ def unflow(text: str, *, delsp: bool = False) -> str:
             out.append(_quote(depth, pending))
             pending = None
     if pending is not None:
-        out.append(_quote(pending_depth, pending))
+        out.append(_quote(pending_depth, pending.rstrip(" ")))
     return "\n".join(out)
 
 
