@@ -22,6 +22,7 @@ from moderator.config import (
     load_default_config,
     moderator_name,
 )
+from moderator.domain.models import Channel
 from moderator.services import EventService, ServiceError, open_event
 from moderator.services.errors import TransitionError
 from moderator.storage.db import Database, StorageError
@@ -120,8 +121,16 @@ def cmd_stage(args: argparse.Namespace) -> int:
 def load_sample(service: EventService, sample_dir: Path = SAMPLE_DIR) -> list:
     from moderator.services.ingesting import import_paths
 
-    paths = sorted(p for p in sample_dir.rglob("*") if p.is_file() and _is_sample_source(p))
-    return import_paths(service, paths)
+    # In the order the questions arrived: registration mails, the webinar chat, the
+    # follow-up session, then the questions phoned in.
+    def files(folder: str) -> list[Path]:
+        return sorted(p for p in (sample_dir / folder).rglob("*")
+                      if p.is_file() and _is_sample_source(p))
+
+    return (
+        import_paths(service, files("mail") + files("zoom") + files("bbb"))
+        + import_paths(service, [sample_dir / "phone.txt"], channel=Channel.PHONE)
+    )
 
 
 def _is_sample_source(path: Path) -> bool:
@@ -154,7 +163,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     service = _service(args, db)
     from moderator.services.ingesting import import_paths
 
-    summaries = import_paths(service, [Path(p) for p in args.paths], fmt=args.format)
+    channel = Channel(args.channel) if args.channel else None
+    summaries = import_paths(service, [Path(p) for p in args.paths], fmt=args.format,
+                             channel=channel)
     skipped = 0
     for summary in summaries:
         _print_summary(summary)
@@ -315,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", help="skip detection: zoom, bbb, pasted, lines, csv, xlsx, eml, mbox, maildir"
     )
+    p.add_argument("--channel", choices=[c.value for c in Channel],
+                   help="override the channel, e.g. phone for a list typed in by hand")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(

@@ -104,8 +104,53 @@ def detect_lines(path: Path, head: bytes) -> str | None:
     return "lines"
 
 
+def _mail(kind: str) -> Parser:
+    def parse(path: Path, *, day: date | None = None) -> ParseResult:
+        from moderator.ingest import mail
+
+        reader = {"eml": mail.parse_eml, "mbox": mail.parse_mbox, "maildir": mail.parse_maildir}
+        result = reader[kind](path)
+        problems = [ImportProblem(p.source, p.line, p.reason) for p in result.problems]
+        return ParseResult(result.format, list(result.messages), problems)
+
+    return parse
+
+
+def _mail_folder(path: Path, *, day: date | None = None) -> ParseResult:
+    """A plain folder of .eml files (not a Maildir): every mail in it, sorted by name."""
+    messages, problems = [], []
+    for child in sorted(p for p in path.rglob("*.eml") if p.is_file()):
+        result = _mail("eml")(child, day=day)
+        messages.extend(result.messages)
+        problems.extend(result.problems)
+    return ParseResult("emldir", messages, problems)
+
+
+FORMATS.update(
+    {"eml": _mail("eml"), "mbox": _mail("mbox"), "maildir": _mail("maildir"),
+     "emldir": _mail_folder}
+)
+
+
+def detect_mail(path: Path, head: bytes) -> str | None:
+    from moderator.ingest import mail
+
+    if path.is_dir():
+        if mail.is_maildir(path):
+            return "maildir"
+        if any(path.rglob("*.eml")):
+            return "emldir"
+        return None
+    if mail.looks_like_mbox(head):
+        return "mbox"
+    if path.suffix.lower() == ".eml" or mail.looks_like_eml(head):
+        return "eml"
+    return None
+
+
 #: Tried in order; the first non-None answer names the format.
 DETECTORS: list[Detector] = [
+    detect_mail,
     detect_xlsx,
     detect_csv,
     detect_zoom,

@@ -6,16 +6,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
+from moderator.domain.models import Channel
 from moderator.services.console import EventService, ImportSummary
 
 log = logging.getLogger(__name__)
 
 
 def import_paths(service: EventService, paths: Iterable[Path], *,
-                 fmt: str | None = None) -> list[ImportSummary]:
+                 fmt: str | None = None, channel: Channel | None = None) -> list[ImportSummary]:
     """Import every path (files, mbox, Maildir folders); one summary per path.
 
     A path that cannot be read at all yields a summary with one skipped line and the
@@ -31,9 +32,10 @@ def import_paths(service: EventService, paths: Iterable[Path], *,
         except (ValueError, OSError) as exc:
             summaries.append(ImportSummary(source=label, skipped=[_one_line(exc, label)]))
             continue
-        summaries.append(
-            service.import_messages(result.messages, source=label, problems=result.problems)
-        )
+        messages = result.messages
+        if channel is not None:
+            messages = [replace(m, channel=channel) for m in messages]
+        summaries.append(service.import_messages(messages, source=label, problems=result.problems))
     return summaries
 
 

@@ -1,0 +1,141 @@
+"""The command line, run as a user would: a real process on a real database file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "sample_data"
+
+
+def run(*args: str, db: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "moderator", "--db", db, "--as", "Tester", *args],
+        capture_output=True, text=kw.pop("text", True), timeout=120, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, **kw,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}: {result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The sample event loaded once by `moderator demo --no-tui`."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    result = run("demo", "--no-tui", db=url)
+    assert "meeting_saved_chat.txt: 98 new" in result.stderr
+    return url
+
+
+def copy_db(demo_db: str, tmp_path: Path) -> str:
+    source = Path(demo_db.removeprefix("sqlite:///"))
+    target = tmp_path / "copy.db"
+    target.write_bytes(source.read_bytes())
+    return f"sqlite:///{target}"
+
+
+def test_import_twice_adds_nothing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    chat = next((SAMPLE / "zoom").rglob("meeting_saved_chat.txt"))
+    first = run("import", str(chat), str(SAMPLE / "mail"), db=db)
+    assert "98 new" in first.stdout and "suggested projects:" in first.stdout
+    second = run("import", str(chat), str(SAMPLE / "mail"), db=db)
+    assert "0 new" in second.stdout and "98 already imported" in second.stdout
+
+
+def test_import_reports_skipped_with_exit_code(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50)
+    good = tmp_path / "fragen.txt"
+    good.write_text("Wann kommen die Ladesäulen in die Innenstadt?\n", "utf-8")
+    result = run("import", str(binary), str(good), db=db, check=False)
+    assert result.returncode == 1
+    assert "photo.jpg" in result.stdout and "binary" in result.stdout
+    assert "fragen.txt: 1 new" in result.stdout
+
+
+def test_export_json_and_markdown_from_demo(demo_db: str) -> None:
+    doc = json.loads(run("export", "--format", "json", "--status", "all", db=demo_db).stdout)
+    assert doc["schema_version"] == 1 and doc["personal_data"] is False
+    assert len(doc["messages"]) == 98 + 28 + 10 + 4
+    assert {m["channel"] for m in doc["messages"]} == {"chat", "email", "phone"}
+    default = json.loads(run("export", "--format", "json", db=demo_db).stdout)
+    assert {g["state"] for g in default["groups"]} <= {"new", "later"}
+    md = run("export", "--format", "md", "--status", "all", db=demo_db).stdout
+    assert md.index("## Dialog Zivilgesellschaft") < md.index("## Allgemeine Fragen")
+    assert "Petra Kühn" not in md
+
+
+def test_export_refuses_existing_file(demo_db: str, tmp_path: Path) -> None:
+    out = tmp_path / "qa.html"
+    out.write_text("keep me", "utf-8")
+    result = run("export", "--format", "html", "-o", str(out), db=demo_db, check=False)
+    assert result.returncode == 2 and "--force" in result.stderr
+    assert out.read_text("utf-8") == "keep me"
+    run("export", "--format", "html", "-o", str(out), "--force", db=demo_db)
+    assert out.read_text("utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_xlsx_answers_round_trip(demo_db: str, tmp_path: Path) -> None:
+    db = copy_db(demo_db, tmp_path)
+    xlsx = tmp_path / "fragen.xlsx"
+    run("export", "--format", "xlsx", "-o", str(xlsx), db=db)
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book["Fragen"]
+    header = [c.value for c in sheet[1]]
+    id_col, answer_col = header.index("id") + 1, header.index("answer") + 1
+    first_id = sheet.cell(row=2, column=id_col).value
+    sheet.cell(row=2, column=answer_col, value="Die Stadt prüft das bis Herbst.")
+    sheet.cell(row=3, column=id_col, value=999999)
+    sheet.cell(row=3, column=answer_col, value="gibt es nicht")
+    book.save(xlsx)
+    result = run("import-answers", str(xlsx), db=db, check=False)
+    assert result.returncode == 1  # one row could not be matched
+    assert "1 answers stored" in result.stdout and "999999" in result.stdout
+    md = run("export", "--format", "md", db=db).stdout
+    assert "Die Stadt prüft das bis Herbst." in md
+    doc = json.loads(run("export", "--format", "json", "--status", "all", db=db).stdout)
+    assert next(g for g in doc["groups"] if g["id"] == int(first_id))["answer"]
+
+
+def test_csv_is_german_excel(demo_db: str) -> None:
+    raw = run("export", "--format", "csv", db=demo_db, text=False).stdout
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "id" and len(rows) > 10
+
+
+def test_stats_and_purge(demo_db: str, tmp_path: Path) -> None:
+    db = copy_db(demo_db, tmp_path)
+    stats = run("stats", db=db).stdout
+    assert "Lokale Logistik" in stats
+    refused = run("purge-personal-data", db=db, check=False)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    run("purge-personal-data", "--yes", db=db)
+    doc = json.loads(
+        run("export", "--format", "json", "--status", "all", "--include-askers", db=db).stdout
+    )
+    assert all(m["author"] is None and m["author_email"] is None for m in doc["messages"])
+    assert len(doc["messages"]) == 140
+
+
+def test_help_everywhere() -> None:
+    for args in ([], ["demo"], ["import"], ["export"], ["watch"], ["db", "upgrade"], ["stage"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "moderator", *args, "--help"], capture_output=True,
+            text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
+        assert result.returncode == 0 and "usage: moderator" in result.stdout
