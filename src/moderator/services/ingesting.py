@@ -55,6 +55,7 @@ class FileFollower:
         self.fmt = fmt
         self._signature: tuple[int, int] | None = None
         self._seen: set[str] = set()
+        self._holding = False
 
     def _current_signature(self) -> tuple[int, int] | None:
         try:
@@ -67,19 +68,30 @@ class FileFollower:
             return None
 
     def poll(self) -> ImportSummary | None:
+        """Import what is new. The last message of a file that just changed is held back
+        until the file has stayed the same for one more look: it may still be being written.
+        """
         from moderator.ingest.detect import parse_file
 
         signature = self._current_signature()
-        if signature is None or signature == self._signature:
+        if signature is None:
+            return None
+        changed = signature != self._signature
+        if not changed and not self._holding:
             return None
         try:
             result = parse_file(self.path, format=self.fmt)
         except ValueError as exc:
-            if self._current_signature() != (0, signature[1]) and signature[0] > 0:
+            if signature[0] > 0:
                 log.warning("%s", exc)
+            self._signature = signature
             return None
         self._signature = signature
-        fresh = [m for m in result.messages if m.source_key not in self._seen]
+        messages = result.messages
+        self._holding = changed and bool(messages)
+        if self._holding:
+            messages = messages[:-1]
+        fresh = [m for m in messages if m.source_key not in self._seen]
         if not fresh:
             return None
         summary = self.service.import_messages(fresh, source=str(self.path))
