@@ -21,8 +21,12 @@ SAMPLE = ROOT / "sample_data"
 def run(*args: str, db: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "moderator", "--db", db, "--as", "Tester", *args],
-        capture_output=True, text=kw.pop("text", True), timeout=120, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, **kw,
+        capture_output=True,
+        text=kw.pop("text", True),
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        **kw,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}: {result.stderr}")
@@ -135,7 +139,10 @@ def test_stats_and_purge(demo_db: str, tmp_path: Path) -> None:
 def test_help_everywhere() -> None:
     for args in ([], ["demo"], ["import"], ["export"], ["watch"], ["db", "upgrade"], ["stage"]):
         result = subprocess.run(
-            [sys.executable, "-m", "moderator", *args, "--help"], capture_output=True,
-            text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            [sys.executable, "-m", "moderator", *args, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         )
         assert result.returncode == 0 and "usage: moderator" in result.stdout

@@ -29,8 +29,10 @@ def test_missing_name_names_project_line() -> None:
 
 
 def test_duplicate_hotkey_and_bad_keywords() -> None:
-    text = ('[[projects]]\nkey = "a"\nname = "A"\nhotkey = "1"\n'
-            '[[projects]]\nkey = "b"\nname = "B"\nhotkey = "1"\n')
+    text = (
+        '[[projects]]\nkey = "a"\nname = "A"\nhotkey = "1"\n'
+        '[[projects]]\nkey = "b"\nname = "B"\nhotkey = "1"\n'
+    )
     with pytest.raises(ConfigError, match="cfg:5: hotkey '1' is used twice"):
         parse_config(text, source="cfg")
     with pytest.raises(ConfigError, match="keywords"):
@@ -44,6 +46,6 @@ def test_general_block_is_added_when_missing() -> None:
 
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "e.toml"
-    path.write_bytes(b"[event]\ntitle = \"M\xfcnchen\"\n")
+    path.write_bytes(b'[event]\ntitle = "M\xfcnchen"\n')
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(path)

@@ -19,7 +19,7 @@ def zoom_line(clock: str, name: str, text: str) -> str:
     return f"{clock} From  {name}  to  Everyone:\r\n\t{text}\r\n"
 
 
-def wait_for(condition, timeout: float = 10.0) -> bool:  # noqa: ANN001
+def wait_for(condition, timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -32,14 +32,19 @@ def test_growing_chat_file_is_followed(sqlite_service: EventService, tmp_path: P
     chat = tmp_path / "meeting_saved_chat.txt"
     chat.write_text(HEADER + zoom_line("18:01:00", "Anna Beispiel", "Guten Abend!"), "utf-8")
     stop = threading.Event()
-    thread = threading.Thread(target=watch, args=(sqlite_service, [str(chat)]),
-                              kwargs={"interval": 0.1, "stop": stop}, daemon=True)
+    thread = threading.Thread(
+        target=watch,
+        args=(sqlite_service, [str(chat)]),
+        kwargs={"interval": 0.1, "stop": stop},
+        daemon=True,
+    )
     thread.start()
     try:
         assert wait_for(lambda: len(sqlite_service.messages()) == 1)
         with chat.open("a", encoding="utf-8", newline="") as handle:
-            handle.write(zoom_line("18:05:00", "Jonas Weber",
-                                   "Wann werden die Paketstationen aufgestellt?"))
+            handle.write(
+                zoom_line("18:05:00", "Jonas Weber", "Wann werden die Paketstationen aufgestellt?")
+            )
         assert wait_for(lambda: any(m.kind == Kind.QUESTION for m in sqlite_service.messages()))
         with chat.open("a", encoding="utf-8", newline="") as handle:
             handle.write(zoom_line("18:06:00", "Petra Kühn", "+1"))
@@ -52,8 +57,11 @@ def test_growing_chat_file_is_followed(sqlite_service: EventService, tmp_path: P
 
 def test_last_message_waits_until_complete(sqlite_service: EventService, tmp_path: Path) -> None:
     chat = tmp_path / "chat.txt"
-    chat.write_text(zoom_line("18:01:00", "Anna", "Wie viele Sensoren gibt es?")
-                    + "18:02:00 From  Ben  to  Everyone:\r\n\tWie wird der", "utf-8")
+    chat.write_text(
+        zoom_line("18:01:00", "Anna", "Wie viele Sensoren gibt es?")
+        + "18:02:00 From  Ben  to  Everyone:\r\n\tWie wird der",
+        "utf-8",
+    )
     follower = FileFollower(sqlite_service, chat)
     follower.poll()
     assert [m.text for m in sqlite_service.messages()] == ["Wie viele Sensoren gibt es?"]

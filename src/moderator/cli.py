@@ -124,12 +124,12 @@ def load_sample(service: EventService, sample_dir: Path = SAMPLE_DIR) -> list:
     # In the order the questions arrived: registration mails, the webinar chat, the
     # follow-up session, then the questions phoned in.
     def files(folder: str) -> list[Path]:
-        return sorted(p for p in (sample_dir / folder).rglob("*")
-                      if p.is_file() and _is_sample_source(p))
+        return sorted(
+            p for p in (sample_dir / folder).rglob("*") if p.is_file() and _is_sample_source(p)
+        )
 
-    return (
-        import_paths(service, files("mail") + files("zoom") + files("bbb"))
-        + import_paths(service, [sample_dir / "phone.txt"], channel=Channel.PHONE)
+    return import_paths(service, files("mail") + files("zoom") + files("bbb")) + import_paths(
+        service, [sample_dir / "phone.txt"], channel=Channel.PHONE
     )
 
 
@@ -164,8 +164,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from moderator.services.ingesting import import_paths
 
     channel = Channel(args.channel) if args.channel else None
-    summaries = import_paths(service, [Path(p) for p in args.paths], fmt=args.format,
-                             channel=channel)
+    summaries = import_paths(
+        service, [Path(p) for p in args.paths], fmt=args.format, channel=channel
+    )
     skipped = 0
     for summary in summaries:
         _print_summary(summary)
@@ -278,18 +279,34 @@ def build_parser() -> argparse.ArgumentParser:
         # overwriting a value given before the sub-command.
         default = argparse.SUPPRESS if suppress else None
         common = argparse.ArgumentParser(add_help=False)
-        common.add_argument("--db", metavar="URL", default=default,
-                            help="database URL (default: $MODERATOR_DB or a SQLite file in the "
-                                 "user data directory); e.g. postgresql+psycopg://user@host/db")
-        common.add_argument("--event", metavar="SLUG", default=default,
-                            help="event to work on (default: newest)")
-        common.add_argument("--config", metavar="TOML", default=default,
-                            help="event configuration file")
-        common.add_argument("--as", dest="as_name", metavar="NAME", default=default,
-                            help="your moderator name for the action log (default: "
-                                 "$MODERATOR_NAME or the login name)")
-        common.add_argument("-v", "--verbose", action="store_true",
-                            default=argparse.SUPPRESS if suppress else False, help="log more")
+        common.add_argument(
+            "--db",
+            metavar="URL",
+            default=default,
+            help="database URL (default: $MODERATOR_DB or a SQLite file in the "
+            "user data directory); e.g. postgresql+psycopg://user@host/db",
+        )
+        common.add_argument(
+            "--event", metavar="SLUG", default=default, help="event to work on (default: newest)"
+        )
+        common.add_argument(
+            "--config", metavar="TOML", default=default, help="event configuration file"
+        )
+        common.add_argument(
+            "--as",
+            dest="as_name",
+            metavar="NAME",
+            default=default,
+            help="your moderator name for the action log (default: "
+            "$MODERATOR_NAME or the login name)",
+        )
+        common.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS if suppress else False,
+            help="log more",
+        )
         return common
 
     top = common_options(False)
@@ -326,8 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", help="skip detection: zoom, bbb, pasted, lines, csv, xlsx, eml, mbox, maildir"
     )
-    p.add_argument("--channel", choices=[c.value for c in Channel],
-                   help="override the channel, e.g. phone for a list typed in by hand")
+    p.add_argument(
+        "--channel",
+        choices=[c.value for c in Channel],
+        help="override the channel, e.g. phone for a list typed in by hand",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(

@@ -127,8 +127,12 @@ def _mail_folder(path: Path, *, day: date | None = None) -> ParseResult:
 
 
 FORMATS.update(
-    {"eml": _mail("eml"), "mbox": _mail("mbox"), "maildir": _mail("maildir"),
-     "emldir": _mail_folder}
+    {
+        "eml": _mail("eml"),
+        "mbox": _mail("mbox"),
+        "maildir": _mail("maildir"),
+        "emldir": _mail_folder,
+    }
 )
 
 

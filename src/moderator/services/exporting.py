@@ -113,25 +113,41 @@ def export_json(
 FORMATS = ("md", "html", "csv", "xlsx", "json")
 
 
-def export_to(service: EventService, *, fmt: str, status: str | None = None,
-              project: str | None = None, include_askers: bool = False,
-              show_counts: bool = True, chart: bool = False,
-              generated_at: datetime | None = None) -> str | bytes:
+def export_to(
+    service: EventService,
+    *,
+    fmt: str,
+    status: str | None = None,
+    project: str | None = None,
+    include_askers: bool = False,
+    show_counts: bool = True,
+    chart: bool = False,
+    generated_at: datetime | None = None,
+) -> str | bytes:
     """Render the export in one of `FORMATS`; text formats give str, XLSX bytes."""
     if fmt not in FORMATS:
         raise ServiceError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     states = parse_status(status)
     if fmt == "json":
-        return export_json(service, states=states, project=project,
-                           include_askers=include_askers, generated_at=generated_at)
+        return export_json(
+            service,
+            states=states,
+            project=project,
+            include_askers=include_askers,
+            generated_at=generated_at,
+        )
     import io
 
     from moderator.export.base import ExportData, ExportOptions
 
     snap = snapshot(service, states=states, project=project)
     data = ExportData(event=service.event, projects=tuple(service.projects), groups=snap.groups)
-    options = ExportOptions(include_askers=include_askers, show_counts=show_counts,
-                            generated_at=generated_at or service.clock(), chart=chart)
+    options = ExportOptions(
+        include_askers=include_askers,
+        show_counts=show_counts,
+        generated_at=generated_at or service.clock(),
+        chart=chart,
+    )
     if fmt == "md":
         from moderator.export.markdown import render_markdown
 

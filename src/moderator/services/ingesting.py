@@ -15,8 +15,13 @@ from moderator.services.console import EventService, ImportSummary
 log = logging.getLogger(__name__)
 
 
-def import_paths(service: EventService, paths: Iterable[Path], *,
-                 fmt: str | None = None, channel: Channel | None = None) -> list[ImportSummary]:
+def import_paths(
+    service: EventService,
+    paths: Iterable[Path],
+    *,
+    fmt: str | None = None,
+    channel: Channel | None = None,
+) -> list[ImportSummary]:
     """Import every path (files, mbox, Maildir folders); one summary per path.
 
     A path that cannot be read at all yields a summary with one skipped line and the
@@ -118,12 +123,14 @@ class ImapFollower:
         messages, problems, new_state = self.source.fetch_new(state)
         if not messages and not problems and state == new_state:
             return None
-        return self.service.import_with_state(messages, source=self.key, state=asdict(new_state),
-                                              problems=problems)
+        return self.service.import_with_state(
+            messages, source=self.key, state=asdict(new_state), problems=problems
+        )
 
 
-def make_followers(service: EventService, sources: Sequence[str],
-                   fmt: str | None = None) -> list[FileFollower | ImapFollower]:
+def make_followers(
+    service: EventService, sources: Sequence[str], fmt: str | None = None
+) -> list[FileFollower | ImapFollower]:
     followers: list[FileFollower | ImapFollower] = []
     for source in sources:
         if source.startswith(("imap://", "imaps://")):
@@ -133,9 +140,16 @@ def make_followers(service: EventService, sources: Sequence[str],
     return followers
 
 
-def watch(service: EventService, sources: Sequence[str], *, fmt: str | None = None,
-          interval: float = 0.5, report: Callable[[ImportSummary], None] | None = None,
-          stop: threading.Event | None = None, imap_interval: float = 10.0) -> int:
+def watch(
+    service: EventService,
+    sources: Sequence[str],
+    *,
+    fmt: str | None = None,
+    interval: float = 0.5,
+    report: Callable[[ImportSummary], None] | None = None,
+    stop: threading.Event | None = None,
+    imap_interval: float = 10.0,
+) -> int:
     """Follow the sources until interrupted (or `stop` is set); returns an exit code."""
     followers = make_followers(service, sources, fmt)
     stop = stop or threading.Event()
@@ -148,8 +162,7 @@ def watch(service: EventService, sources: Sequence[str], *, fmt: str | None = No
             try:
                 summary = follower.poll()
             except Exception as exc:
-                log.warning("%s: %s", getattr(follower, "path", getattr(follower, "url", "")),
-                            exc)
+                log.warning("%s: %s", getattr(follower, "path", getattr(follower, "url", "")), exc)
                 continue
             if summary is not None and report is not None:
                 report(summary)
