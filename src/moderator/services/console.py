@@ -363,143 +363,162 @@ class EventService:
     def _import_batch(
         self, repo: Repository, batch: list[IncomingMessage], summary: ImportSummary
     ) -> None:
+        """Store new messages with bulk statements: groups first, then messages, then links."""
         known = repo.known_keys(self.event_id, [m.source_key for m in batch])
         now = self.clock()
-        fresh: list[tuple[IncomingMessage, MessageRow]] = []
+        fresh: list[tuple[IncomingMessage, Kind]] = []
         for message in batch:
             if message.source_key in known:
                 summary.already_imported += 1
                 continue
-            kind = message.kind_hint or classify(message.text)
-            row = MessageRow(
-                event_id=self.event_id,
-                source_key=message.source_key,
-                channel=message.channel.value,
-                kind=kind.value,
-                kind_overridden=False,
-                text=message.text[:MAX_TEXT],
-                original=message.original or message.text,
-                author=message.author,
-                author_email=message.author_email,
-                received_at=message.received_at,
-                imported_at=now,
-                private=message.private,
-                source_name=message.source_name,
-                source_line=message.source_line,
-            )
-            repo.s.add(row)
-            fresh.append((message, row))
+            fresh.append((message, message.kind_hint or classify(message.text)))
         if not fresh:
             return
-        repo.s.flush()
-        keys = dict(known)
-        keys.update({m.source_key: row.id for m, row in fresh})
-        kinds: dict[int, str] = {}
-        votes_for: dict[int, int | None] = {}
-        for message, row in fresh:
-            kinds[row.id] = row.kind
-            if message.reply_to_key and message.reply_to_key in keys:
-                row.reply_to_id = keys[message.reply_to_key]
-        # Questions get a group each, with a suggested project.
-        questions = [row for _, row in fresh if row.kind == Kind.QUESTION.value]
-        tags = self._tagger.suggest_many([r.text for r in questions])
-        groups: list[GroupRow] = []
-        for row, tag in zip(questions, tags, strict=True):
-            group = GroupRow(
-                event_id=self.event_id,
-                title=_title_of(row.text),
-                title_edited=False,
-                state=S.NEW.value,
-                position=None,
-                project_key=None,
-                project_confirmed=False,
-                suggested_project=tag.project_key,
-                suggested_confidence=tag.confidence,
-                runner_up_project=tag.runner_up,
-                answer="",
-                auto_merged=False,
-                created_at=now,
-                updated_at=now,
-            )
-            repo.s.add(group)
-            groups.append(group)
+        # One group per question, with its suggested project.
+        questions = [(m, k) for m, k in fresh if k == Kind.QUESTION]
+        tags = self._tagger.suggest_many([m.text[:MAX_TEXT] for m, _ in questions])
+        group_ids = repo.insert_groups(
+            [
+                {
+                    "event_id": self.event_id,
+                    "title": _title_of(m.text),
+                    "title_edited": False,
+                    "state": S.NEW.value,
+                    "position": None,
+                    "project_key": None,
+                    "project_confirmed": False,
+                    "suggested_project": tag.project_key,
+                    "suggested_confidence": tag.confidence,
+                    "runner_up_project": tag.runner_up,
+                    "answer": "",
+                    "auto_merged": False,
+                    "merged_into_id": None,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+                for (m, _), tag in zip(questions, tags, strict=True)
+            ]
+        )
+        group_of_key = {m.source_key: gid for (m, _), gid in zip(questions, group_ids, strict=True)}
+        for tag in tags:
             summary.projects[tag.project_key] += 1
-        repo.s.flush()
-        local_group: dict[int, int] = {}
-        for row, group in zip(questions, groups, strict=True):
-            row.group_id = row.origin_group_id = group.id
-            local_group[row.id] = group.id
-        # Votes point at a question: the one replied to, else the latest question before.
+        message_ids = repo.insert_messages(
+            [
+                {
+                    "event_id": self.event_id,
+                    "source_key": m.source_key,
+                    "channel": m.channel.value,
+                    "kind": k.value,
+                    "kind_overridden": False,
+                    "text": m.text[:MAX_TEXT],
+                    "original": m.original or m.text,
+                    "author": m.author,
+                    "author_email": m.author_email,
+                    "received_at": m.received_at,
+                    "imported_at": now,
+                    "private": m.private,
+                    "source_name": m.source_name,
+                    "source_line": m.source_line,
+                    "group_id": group_of_key.get(m.source_key),
+                    "origin_group_id": group_of_key.get(m.source_key),
+                }
+                for m, k in fresh
+            ]
+        )
+        keys = dict(known)
+        keys.update({m.source_key: mid for (m, _), mid in zip(fresh, message_ids, strict=True)})
+        # Replies and votes: a vote counts for the question it replies or reacts to, else
+        # the latest question before it.
+        kinds = {mid: k for (_, k), mid in zip(fresh, message_ids, strict=True)}
+        links: list[dict[str, Any]] = []
+        vote_for: dict[int, int | None] = {}
         last_question: int | None = None
-        for _, row in fresh:
-            if row.kind == Kind.QUESTION.value:
-                last_question = row.id
-            elif row.kind == Kind.VOTE.value:
-                target = self._vote_target(repo, row, kinds, votes_for) or last_question
+        for (message, kind), mid in zip(fresh, message_ids, strict=True):
+            reply_to = keys.get(message.reply_to_key) if message.reply_to_key else None
+            if kind == Kind.QUESTION:
+                last_question = mid
+            target = None
+            if kind == Kind.VOTE:
+                target = self._vote_target(repo, reply_to, kinds, vote_for) or last_question
                 if target is None:
-                    target = repo.latest_question_id(self.event_id, before_id=row.id)
-                row.vote_for_id = target
-                votes_for[row.id] = target
-        repo.s.flush()
-        # Duplicate suggestions, in arrival order, so later questions see earlier ones.
+                    target = repo.latest_question_id(self.event_id, before_id=mid)
+                vote_for[mid] = target
+            if reply_to is not None or target is not None:
+                links.append({"id": mid, "reply_to_id": reply_to, "vote_for_id": target})
+        repo.update_messages(links)
+        # Duplicate suggestions in arrival order, so later questions see earlier ones.
         auto = self.matching.auto_merge_threshold if self.matching.auto_merge else None
-        for row, group in zip(questions, groups, strict=True):
-            hits = self._index.query(row.text, limit=8, min_score=self.matching.suggest_threshold)
-            self._index.add(row.id, row.text)
-            self._indexed_upto = max(self._indexed_upto, row.id)
+        local_group: dict[int, int] = {}
+        suggestion_rows: list[dict[str, Any]] = []
+        merged: list[tuple[int, int, int]] = []  # (message id, own group, target group)
+        question_ids = [keys[m.source_key] for m, _ in questions]
+        for (message, _), mid, gid in zip(questions, question_ids, group_ids, strict=True):
+            local_group[mid] = gid
+            text = message.text[:MAX_TEXT]
+            hits = self._index.query(text, limit=8, min_score=self.matching.suggest_threshold)
+            self._index.add(mid, text)
+            self._indexed_upto = max(self._indexed_upto, mid)
             if not hits:
                 continue
-            unresolved = [mid for mid, _ in hits if mid not in local_group]
+            unresolved = [h for h, _ in hits if h not in local_group]
             groups_of = repo.group_of_messages(unresolved) if unresolved else {}
             by_group: dict[int, float] = {}
-            for mid, score in hits:
-                gid = local_group.get(mid, groups_of.get(mid))
-                if gid is not None and gid != group.id:
-                    by_group[gid] = max(by_group.get(gid, 0.0), score)
+            for hit, score in hits:
+                other = local_group.get(hit, groups_of.get(hit))
+                if other is not None and other != gid:
+                    by_group[other] = max(by_group.get(other, 0.0), score)
             if not by_group:
                 continue
             ranked = sorted(by_group.items(), key=lambda kv: -kv[1])[:3]
-            repo.add_suggestions(row.id, ranked)
+            suggestion_rows.extend(
+                {"message_id": mid, "group_id": other, "score": float(score)}
+                for other, score in ranked
+            )
             summary.with_suggestion += 1
             target_id, score = ranked[0]
             if auto is not None and score >= auto:
-                target = repo.group(target_id)
-                if target.merged_into_id is None:
-                    row.group_id = target.id
-                    local_group[row.id] = target.id
-                    group.merged_into_id = target.id
-                    target.auto_merged = True
-                    summary.auto_merged += 1
-        for _, row in fresh:
+                local_group[mid] = target_id
+                merged.append((mid, gid, target_id))
+        repo.insert_suggestions(suggestion_rows)
+        for mid, own, target_id in merged:
+            target = repo.group(target_id)
+            if target.merged_into_id is not None:
+                continue
+            repo.message(mid).group_id = target_id
+            repo.group(own).merged_into_id = target_id
+            target.auto_merged = True
+            summary.auto_merged += 1
+        merged_groups = {own for _, own, _ in merged}
+        for _, kind in fresh:
             summary.new += 1
-            if row.kind == Kind.QUESTION.value:
+            if kind == Kind.QUESTION:
                 summary.questions += 1
-            elif row.kind == Kind.VOTE.value:
+            elif kind == Kind.VOTE:
                 summary.votes += 1
             else:
                 summary.chatter += 1
-        summary.group_ids.extend(g.id for g in groups if g.merged_into_id is None)
+        summary.group_ids.extend(g for g in group_ids if g not in merged_groups)
 
     def _vote_target(
         self,
         repo: Repository,
-        row: MessageRow,
-        kinds: dict[int, str],
-        votes_for: dict[int, int | None],
+        parent: int | None,
+        kinds: dict[int, Kind],
+        vote_for: dict[int, int | None],
     ) -> int | None:
-        parent = row.reply_to_id
         if parent is None:
             return None
         kind = kinds.get(parent)
         if kind is None:
             parent_row = repo.message(parent)
-            kind = parent_row.kind
-            if kind == Kind.VOTE.value:
+            if parent_row.kind == Kind.VOTE.value:
                 return parent_row.vote_for_id
-        if kind == Kind.QUESTION.value:
+            return parent if parent_row.kind == Kind.QUESTION.value else None
+        if kind == Kind.QUESTION:
             return parent
-        if kind == Kind.VOTE.value:
-            return votes_for.get(parent)
+        if kind == Kind.VOTE:
+            return vote_for.get(parent)
         return None
 
     def add_manual(

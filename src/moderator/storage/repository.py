@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from moderator.domain.models import (
@@ -213,6 +213,36 @@ class Repository:
             ):
                 found[key] = msg_id
         return found
+
+    def insert_messages(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Bulk insert; returns the new ids in the order of `rows`."""
+        if not rows:
+            return []
+        return self._insert_returning_ids(MessageRow.__table__, rows)
+
+    def insert_groups(self, rows: list[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        return self._insert_returning_ids(GroupRow.__table__, rows)
+
+    def _insert_returning_ids(self, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+        # Core insertmanyvalues (one statement per batch), not the ORM bulk path, whose
+        # result splicing grows with the square of the batch count.
+        connection = self.s.connection()
+        ids: list[int] = []
+        for start in range(0, len(rows), 1000):
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids.extend(connection.execute(statement, rows[start : start + 1000]).scalars())
+        return ids
+
+    def update_messages(self, rows: list[dict[str, Any]]) -> None:
+        """Bulk update by primary key: each dict has `id` and the columns to set."""
+        if rows:
+            self.s.execute(update(MessageRow), rows)
+
+    def insert_suggestions(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.s.connection().execute(insert(SuggestionRow.__table__), rows)
 
     def message(self, message_id: int) -> MessageRow:
         row = self.s.get(MessageRow, message_id)
