@@ -163,6 +163,15 @@ def evaluate(
     return score_arrivals(arrivals, threshold)
 
 
+def best_threshold(arrivals: list[Arrival], min_precision: float, split: str) -> float | None:
+    """Lowest threshold (in steps of 0.5) whose `split` precision is >= `min_precision`."""
+    for step in range(0, 201):
+        t = step / 2
+        if score_arrivals(arrivals, t)[split].precision >= min_precision:
+            return t
+    return None
+
+
 def pair_rates(data: dict, threshold: float) -> tuple[float, float]:
     """Share of same-group pairs and of hard-negative pairs with similarity >= threshold."""
     same = [
@@ -201,10 +210,19 @@ def main(argv: list[str] | None = None) -> int:
         f"singletons; {len(seeds)} seeded arrival orders"
     )
     print(f"\nthreshold  precision  recall   ({' | '.join(shown_splits)})")
-    for t in (50, 55, 60, 65, 70, 75, 80, 85, 90):
+    for t in (30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 98):
         m = score_arrivals(arrivals, t)
         row = "  |  ".join(f"{m[s].precision:.3f} {m[s].recall:.3f}" for s in shown_splits)
         print(f"{t:9.0f}  {row}")
+
+    name = "dev" if args.dev_only else "all"
+    best = best_threshold(arrivals, MIN_PRECISION, name)
+    if best is not None:
+        m = score_arrivals(arrivals, best)[name]
+        print(
+            f"\nHighest-recall threshold with {name} precision >= {MIN_PRECISION}: {best:g} "
+            f"(precision {m.precision:.3f}, recall {m.recall:.3f})"
+        )
 
     metrics = score_arrivals(arrivals, args.threshold)
     same, negative = pair_rates(data, args.threshold)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from moderator.domain.concepts import concepts
+from moderator.domain.pair_features import FEATURE_NAMES, pair_features, prepare, token_credit
 from moderator.domain.similarity import SUGGEST_THRESHOLD, DuplicateIndex, similarity
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "eval_duplicates.py"
@@ -160,11 +162,49 @@ def test_labelled_set_meets_precision_target(eval_module) -> None:
     metrics = eval_module.evaluate()
     assert metrics["all"].precision >= eval_module.MIN_PRECISION
     assert metrics["dev"].precision >= eval_module.MIN_PRECISION
-    # Recall is far below the 0.80 target (see the test below); guard what we reach.
-    assert metrics["all"].recall >= 0.15
+    # Recall is far below the 0.80 target (see the test below); guard what we reach
+    # (measured at threshold 67.5: dev 0.917 / 0.191, held-out 0.963 / 0.144).
+    assert metrics["all"].recall >= 0.17
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: lexical matching misses paraphrases")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: lexical features miss paraphrases; measured all-items recall 0.18 "
+    "at precision 0.92 (target 0.80 at 0.90)",
+)
 def test_labelled_set_meets_recall_target(eval_module) -> None:
     metrics = eval_module.evaluate()
     assert metrics["all"].recall >= eval_module.MIN_RECALL
+
+
+def test_concept_lexicon_links_paraphrase_words() -> None:
+    assert "cost" in concepts("kost") and "cost" in concepts("bezahl")
+    assert "participate" in concepts("mitmach") and "participate" in concepts("beteilig")
+    assert "feedback" in concepts("rueckmeldung")
+    assert concepts("funktioni") == frozenset()  # "funktioniert" is no wireless "funk"
+    assert token_credit("kost", "bezahl") >= 0.75
+    assert token_credit("gestream", "livestream") >= 0.7
+    assert token_credit("paketstatio", "bus") == 0.0
+
+
+def test_pair_features_shape_and_intent() -> None:
+    a = prepare("Wo stehen die Paketstationen?")
+    b = prepare("Wann kommen die Paketstationen?")
+    features = pair_features(a, b)
+    assert features is not None and len(features) == len(FEATURE_NAMES)
+    named = dict(zip(FEATURE_NAMES, features, strict=True))
+    assert named["intent_clash"] == 1.0 and named["intent_same"] == 0.0
+    assert all(0.0 <= x <= 1.0 for x in features)
+    assert pair_features(prepare("Hallo!"), b) is None
+
+
+def test_paraphrase_scores_above_subject_only_match() -> None:
+    paraphrase = similarity(
+        "Werden die Stadtratssitzungen künftig live gestreamt?",
+        "wird es einen livestream von den stadtratssitzungen geben",
+    )
+    other = similarity(
+        "Werden die Stadtratssitzungen künftig live gestreamt?",
+        "Werden die Protokolle der Stadtratssitzungen online veröffentlicht?",
+    )
+    assert paraphrase > other
