@@ -70,7 +70,7 @@ MODEL_WEIGHTS: dict[str, float] = {
 MODEL_BIAS = -4.6547
 
 # Candidate generation.
-_CANDIDATES = 30
+_CANDIDATES = 8
 _POSTINGS_BUDGET = 12_000
 _AFFIX_WEIGHT = 0.35
 _AFFIX_LEN = 4
