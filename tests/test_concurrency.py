@@ -362,3 +362,38 @@ def test_both_reorder_the_live_queue(two_services: tuple[EventService, EventServ
     last = next(x for x in anna.history(limit=None) if x.verb == "reorder")
     assert [g.id for g in queue] == last.after["order"]
     check_invariants(anna.db, anna)
+
+
+def _process_moderator(url: str, name: str, seed: int, rounds: int, out) -> None:
+    """Body of a separate OS process: its own interpreter, engine and SQLite connection."""
+    database = Database(url)
+    service = open_event(database, load_default_config(), moderator=name, update_config=False)
+    tally = Tally()
+    _moderate(service, seed, rounds, tally)
+    database.dispose()
+    out.put((name, tally.logged, tally.failures))
+
+
+def test_two_processes_share_one_sqlite_file(sqlite_url: str) -> None:
+    import multiprocessing
+
+    database = Database(sqlite_url)
+    database.upgrade()
+    anna = open_event(database, load_default_config(), moderator="Anna")
+    anna.import_messages([msg(i, question(i)) for i in range(20)], source="seed")
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    workers = [
+        context.Process(target=_process_moderator, args=(sqlite_url, name, seed, 80, out))
+        for seed, name in ((11, "Anna"), (12, "Ben"))
+    ]
+    for worker in workers:
+        worker.start()
+    results = [out.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=10)
+        assert worker.exitcode == 0
+    assert [failures for _, _, failures in results] == [[], []]
+    check_invariants(database, anna)
+    assert len(anna.history(limit=None)) == 1 + sum(logged for _, logged, _ in results)
+    database.dispose()
