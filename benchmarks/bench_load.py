@@ -166,6 +166,15 @@ def listen(url: str, event_id: int, stop: float, wakes: list[tuple[float, int]])
     return mode
 
 
+def _run_in_process(role: str, args: tuple, out) -> None:
+    stats = Stats()
+    if role == "import":
+        importer(*args, stats)
+    else:
+        moderator(*args[:3], stats, args[3])
+    out.put((role, args[1], stats))
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -179,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="questions per second, total")
     parser.add_argument("--moderators", type=int, default=3)
     parser.add_argument("--importers", type=int, default=2)
+    parser.add_argument(
+        "--processes", action="store_true", help="one OS process per writer (as laptops are)"
+    )
     parser.add_argument("--url", default=os.environ.get("MODERATOR_TEST_POSTGRES_URL", DEFAULT_URL))
     args = parser.parse_args(argv)
 
@@ -196,16 +208,30 @@ def main(argv: list[str] | None = None) -> int:
         mods = [Stats() for _ in range(args.moderators)]
         wakes: list[tuple[float, int]] = []
         modes: list[str] = []
-        threads = [
-            threading.Thread(
-                target=importer, args=(url, i + 1, args.rate / args.importers, stop, s)
-            )
-            for i, s in enumerate(imports)
-        ]
-        threads += [
-            threading.Thread(target=moderator, args=(url, i + 1, stop, s, 100 + i))
-            for i, s in enumerate(mods)
-        ]
+        if args.processes:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            out = context.Queue()
+            jobs = [
+                ("import", (url, i + 1, args.rate / args.importers, stop))
+                for i in range(args.importers)
+            ]
+            jobs += [("moderate", (url, i + 1, stop, 100 + i)) for i in range(args.moderators)]
+            threads = [
+                context.Process(target=_run_in_process, args=(role, job, out)) for role, job in jobs
+            ]
+        else:
+            threads = [
+                threading.Thread(
+                    target=importer, args=(url, i + 1, args.rate / args.importers, stop, s)
+                )
+                for i, s in enumerate(imports)
+            ]
+            threads += [
+                threading.Thread(target=moderator, args=(url, i + 1, stop, s, 100 + i))
+                for i, s in enumerate(mods)
+            ]
         threads.append(
             threading.Thread(
                 target=lambda: modes.append(listen(url, event_id, stop, wakes)), daemon=True
@@ -213,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         for thread in threads:
             thread.start()
+        if args.processes:
+            for _ in jobs:
+                role, index, stats = out.get(timeout=args.seconds + 120)
+                (imports if role == "import" else mods)[index - 1] = stats
         for thread in threads:
             thread.join()
         with setup.reading() as session:
@@ -238,9 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     refused = sum((s.refused for s in mods), Counter())
     done = sum((s.done for s in mods), Counter())
     ms = lambda v: f"{v * 1000:.1f} ms"  # noqa: E731
+    kind = "processes" if args.processes else "threads"
     print(
         f"duration            {args.seconds:.0f} s, {args.importers} importers, "
-        f"{args.moderators} moderators, listener mode {modes[0] if modes else '?'}"
+        f"{args.moderators} moderators ({kind}), listener mode {modes[0] if modes else '?'}"
     )
     print(
         f"questions sent      {sent} ({sent / args.seconds:.1f}/s), stored {stored}, "
