@@ -34,8 +34,13 @@ from moderator.domain.models import (
 from moderator.domain.queues import check_transition, move_in_order
 from moderator.domain.similarity import DuplicateIndex
 from moderator.domain.tagging import Tagger
-from moderator.services.errors import ConflictError, NotFoundError, ServiceError
-from moderator.storage.db import Database
+from moderator.services.errors import (
+    ConflictError,
+    ConnectionLostError,
+    NotFoundError,
+    ServiceError,
+)
+from moderator.storage.db import ConcurrentChange, Database, DatabaseUnavailable
 from moderator.storage.repository import (
     GroupRow,
     GroupSummary,
@@ -160,11 +165,40 @@ class EventService:
     # ------------------------------------------------------------------ infrastructure
     @contextmanager
     def _write(self) -> Iterator[Repository]:
-        with self._lock, self.db.writing() as session:
-            repo = Repository(session)
-            repo.lock_event(self.event_id)
-            self._sync_index(repo)
-            yield repo
+        try:
+            with self._lock, self.db.writing() as session:
+                repo = Repository(session)
+                repo.lock_event(self.event_id)
+                self._sync_index(repo)
+                indexed = len(self._index)
+                try:
+                    yield repo
+                except BaseException:
+                    if len(self._index) != indexed:
+                        # Rolled back: forget texts of messages that were never stored.
+                        self._index, self._indexed_upto = DuplicateIndex(), 0
+                    raise
+        except DatabaseUnavailable as exc:
+            self._index, self._indexed_upto = DuplicateIndex(), 0  # may have failed at commit
+            raise ConnectionLostError(str(exc), committed=exc.committed) from exc
+        except ConcurrentChange as exc:
+            self._index, self._indexed_upto = DuplicateIndex(), 0
+            raise ConflictError(
+                "a question was changed by someone else meanwhile; nothing done, look again"
+            ) from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """A read session; a lost connection becomes `ConnectionLostError`."""
+        try:
+            with self.db.reading() as session:
+                yield session
+        except DatabaseUnavailable as exc:
+            raise ConnectionLostError(str(exc)) from exc
+
+    def health(self) -> bool:
+        """True when the database answers now (the engine reconnects by itself)."""
+        return self.db.ping()
 
     def _sync_index(self, repo: Repository) -> None:
         """Bring the duplicate index up to date with questions stored by anyone."""
@@ -223,11 +257,11 @@ class EventService:
     # ------------------------------------------------------------------ reading
     def change_seq(self) -> int:
         """A counter every write bumps: poll it to notice other moderators and importers."""
-        with self.db.reading() as session:
+        with self._reading() as session:
             return Repository(session).change_seq(self.event_id)
 
     def last_action_id(self) -> int:
-        with self.db.reading() as session:
+        with self._reading() as session:
             return Repository(session).last_action_id(self.event_id)
 
     def summaries(
@@ -238,7 +272,7 @@ class EventService:
         search: str | None = None,
         group_ids: Collection[int] | None = None,
     ) -> list[GroupSummary]:
-        with self.db.reading() as session:
+        with self._reading() as session:
             return Repository(session).summaries(
                 self.event_id, states=states, project=project, search=search, group_ids=group_ids
             )
@@ -248,7 +282,7 @@ class EventService:
         return sorted(items, key=lambda g: (g.state != S.ON_AIR, g.position or 0, g.id))
 
     def group(self, group_id: int) -> Group:
-        with self.db.reading() as session:
+        with self._reading() as session:
             repo = Repository(session)
             try:
                 row = repo.group(group_id)
@@ -257,7 +291,7 @@ class EventService:
             return repo.to_group(row)
 
     def groups(self, *, include_merged: bool = False) -> list[Group]:
-        with self.db.reading() as session:
+        with self._reading() as session:
             repo = Repository(session)
             return [
                 repo.to_group(r, with_suggestions=False)
@@ -267,21 +301,21 @@ class EventService:
     def messages(
         self, *, kinds: Collection[Kind] | None = None, after_id: int = 0
     ) -> list[Message]:
-        with self.db.reading() as session:
+        with self._reading() as session:
             return Repository(session).messages(self.event_id, kinds=kinds, after_id=after_id)
 
     def history(self, group_id: int | None = None, *, limit: int | None = 50) -> list[Action]:
-        with self.db.reading() as session:
+        with self._reading() as session:
             return Repository(session).actions(
                 self.event_id, group_id=group_id, limit=limit, newest_first=True
             )
 
     def actions_since(self, action_id: int) -> list[Action]:
-        with self.db.reading() as session:
+        with self._reading() as session:
             return Repository(session).actions(self.event_id, after_id=action_id)
 
     def counts(self) -> Counts:
-        with self.db.reading() as session:
+        with self._reading() as session:
             repo = Repository(session)
             return Counts(
                 repo.state_counts(self.event_id),
@@ -290,7 +324,7 @@ class EventService:
             )
 
     def stage(self) -> StageData:
-        with self.db.reading() as session:
+        with self._reading() as session:
             repo = Repository(session)
             on_air = repo.on_air(self.event_id)
             current = repo.to_group(on_air[0], with_suggestions=False) if on_air else None
@@ -301,7 +335,7 @@ class EventService:
 
     def suggestions(self, group_id: int) -> list[Suggestion]:
         """Current duplicate candidates for a group, scored afresh against the whole event."""
-        with self._lock, self.db.reading() as session:
+        with self._lock, self._reading() as session:
             repo = Repository(session)
             self._sync_index(repo)
             row = repo.group(group_id)
@@ -657,7 +691,7 @@ class EventService:
 
     def advance(self, group_id: int, **kw: Any) -> Group:
         """Enter: put a question on air, or mark the question on air as answered live."""
-        with self.db.reading() as session:
+        with self._reading() as session:
             state = S(Repository(session).group(group_id).state)
         target = S.ANSWERED_LIVE if state == S.ON_AIR else S.ON_AIR
         return self.move(group_id, target, **kw)
@@ -1122,7 +1156,7 @@ class EventService:
 
     # ------------------------------------------------------------------ watched sources
     def source_state(self, source: str) -> dict[str, Any] | None:
-        with self.db.reading() as session:
+        with self._reading() as session:
             return Repository(session).source_state(self.event_id, source)
 
     def import_with_state(

@@ -17,4 +17,22 @@ class ConflictError(ServiceError):
     """Someone else changed the question first; the message says what happened."""
 
 
-__all__ = ["ConflictError", "NotFoundError", "ServiceError", "TransitionError"]
+class ConnectionLostError(ServiceError):
+    """The database could not be reached; the message says whether anything was saved.
+
+    `committed` is False when nothing was written, None when the connection broke during the
+    commit itself (look again before repeating the action).
+    """
+
+    def __init__(self, message: str, *, committed: bool | None = False) -> None:
+        super().__init__(message)
+        self.committed = committed
+
+
+__all__ = [
+    "ConflictError",
+    "ConnectionLostError",
+    "NotFoundError",
+    "ServiceError",
+    "TransitionError",
+]

@@ -14,8 +14,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +36,55 @@ class StorageError(RuntimeError):
 
 class SchemaError(StorageError):
     """The database schema is newer than this program or unknown."""
+
+
+class DatabaseUnavailable(StorageError):
+    """The connection to the database broke or could not be made (server restart, network).
+
+    `committed` is False when the transaction certainly did not commit, None when the
+    connection broke during COMMIT itself, so the outcome is unknown. The engine recovers by
+    itself: the next session checks its connection first (pool_pre_ping) and reconnects.
+    """
+
+    def __init__(self, reason: str, *, committed: bool | None = False) -> None:
+        self.reason = reason
+        self.committed = committed
+        if committed is None:
+            text = (
+                f"Verbindung zur Datenbank beim Speichern abgebrochen: {reason}; "
+                "ob die Aktion gespeichert wurde, ist unklar, bitte nachsehen"
+            )
+        else:
+            text = f"Datenbank nicht erreichbar: {reason}; nichts gespeichert"
+        super().__init__(text)
+
+
+class ConcurrentChange(StorageError):
+    """A row changed under this transaction (its version column moved); nothing was written."""
+
+
+# PostgreSQL SQLSTATEs that mean "this connection is gone or cannot be had right now":
+# class 08 (connection exception), admin/crash shutdown (pg_terminate_backend sends 57P01),
+# cannot_connect_now (server starting up), too_many_connections.
+_PG_GONE = ("08", "57P01", "57P02", "57P03", "53300")
+_SQLITE_BUSY = ("database is locked", "database is busy", "unable to open", "disk i/o error")
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """True when a driver error means the database cannot be reached (not a bug or a rule)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate:
+        return sqlstate.startswith(_PG_GONE)
+    if isinstance(exc, OperationalError):
+        if type(orig).__module__.startswith("sqlite3"):
+            return any(marker in str(orig).lower() for marker in _SQLITE_BUSY)
+        return True  # no SQLSTATE: the client library failed to connect or lost the socket
+    return False
 
 
 def _alembic_config() -> AlembicConfig:
@@ -158,14 +215,58 @@ class Database:
     # -- sessions -----------------------------------------------------------------------
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._read() as session:
-            yield session
+        """A read session; a lost connection raises `DatabaseUnavailable`."""
+        try:
+            with self._read() as session:
+                yield session
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise DatabaseUnavailable(_describe(exc)) from exc
+            raise
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One short write transaction: commit on success, roll back on any error."""
-        with self._write() as session, session.begin():
-            yield session
+        """One short write transaction: commit on success, roll back on any error.
+
+        A lost connection raises `DatabaseUnavailable`; its `committed` tells whether the
+        transaction certainly did not commit (False) or broke during COMMIT (None).
+        """
+        try:
+            with self._write() as session:
+                session.begin()
+                try:
+                    yield session
+                except StaleDataError as exc:
+                    session.rollback()
+                    raise ConcurrentChange(str(exc)) from exc
+                except BaseException:
+                    try:
+                        session.rollback()
+                    except DBAPIError:  # the connection is gone: nothing to roll back
+                        log.debug("rollback on a lost connection failed", exc_info=True)
+                    raise
+                try:
+                    session.commit()
+                except StaleDataError as exc:
+                    raise ConcurrentChange(str(exc)) from exc
+                except DBAPIError as exc:
+                    if is_disconnect(exc):
+                        raise DatabaseUnavailable(_describe(exc), committed=None) from exc
+                    raise
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise DatabaseUnavailable(_describe(exc)) from exc
+            raise
+
+    def ping(self) -> bool:
+        """True when a connection can be had and answers `SELECT 1`."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except DBAPIError as exc:
+            log.info("database %s not reachable: %s", self.safe_url, _describe(exc))
+            return False
 
     def dispose(self) -> None:
         self.engine.dispose()

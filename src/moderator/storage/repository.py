@@ -115,6 +115,11 @@ def to_action(row: ActionRow) -> Action:
     )
 
 
+def change_channel(event_id: int) -> str:
+    """The PostgreSQL LISTEN/NOTIFY channel of one event."""
+    return f"moderator_{int(event_id)}"
+
+
 class Repository:
     """Everything the services ask of the database, on one Session."""
 
@@ -190,11 +195,22 @@ class Repository:
         ]
 
     def lock_event(self, event_id: int) -> EventRow:
-        """Take the per-event write lock (a row lock on PostgreSQL) and bump the change counter."""
-        row = self.s.scalar(select(EventRow).where(EventRow.id == event_id).with_for_update())
+        """Take the per-event write lock (a row lock on PostgreSQL) and bump the change counter.
+
+        On PostgreSQL this also queues `NOTIFY moderator_<event id>` with the new counter as
+        payload; the server delivers it to listeners only when the transaction commits.
+        """
+        row = self.s.scalar(
+            select(EventRow)
+            .where(EventRow.id == event_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         if row is None:
             raise LookupError(f"no event with id {event_id}")
         row.change_seq += 1
+        if self.s.get_bind().dialect.name == "postgresql":
+            self.s.execute(select(func.pg_notify(change_channel(event_id), str(row.change_seq))))
         return row
 
     def change_seq(self, event_id: int) -> int:

@@ -1,0 +1,194 @@
+"""What other moderators did, for consoles and the stage view to refresh within a second.
+
+    watcher = Watcher(service)           # in a worker thread
+    while running:
+        change = watcher.changes(timeout=1.0)
+        if change:                        # something committed since the last call
+            refresh(change.group_ids)     # only those groups (or everything if change.reload)
+            for action in change.by_others:
+                notify(describe(action, now=utcnow()))
+
+`Watcher.connected` / `Watcher.last_error` tell the console whether the database is reachable.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from moderator.domain.models import Action
+from moderator.services.console import EventService, utcnow
+from moderator.services.errors import ConnectionLostError
+from moderator.storage.notify import ChangeListener
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    """Committed changes since the previous `Watcher.changes` call."""
+
+    seq: int
+    actions: tuple[Action, ...] = ()
+    group_ids: frozenset[int] = field(default_factory=frozenset)
+    moderator: str = ""
+    changed: bool = False
+    # True when the change cannot be pinned to groups (e.g. a write without a log entry,
+    # or a reconnect): refresh everything.
+    reload: bool = False
+
+    def __bool__(self) -> bool:
+        return self.changed
+
+    @property
+    def by_others(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.moderator != self.moderator)
+
+
+def touched_groups(action: Action) -> set[int]:
+    """Every group id an action changed: its own, merge sources, imports, reorders."""
+    ids: set[int] = set()
+    if action.group_id is not None:
+        ids.add(action.group_id)
+    for side in (action.before, action.after):
+        for key in ("source", "target", "group", "previous_on_air"):
+            value = side.get(key)
+            if isinstance(value, int):
+                ids.add(value)
+        for key in ("groups", "order"):
+            values = side.get(key)
+            if isinstance(values, list):
+                ids.update(v for v in values if isinstance(v, int))
+    return ids
+
+
+class Watcher:
+    """Turns change notifications into the actions and groups to refresh. Thread-safe."""
+
+    def __init__(self, service: EventService, *, listener: ChangeListener | None = None) -> None:
+        self.service = service
+        self.listener = listener or ChangeListener(service.db, service.event_id)
+        self._lock = threading.Lock()
+        self._read_error: str | None = None
+        try:
+            self._last_action = service.last_action_id()
+        except ConnectionLostError as exc:
+            self._last_action = None
+            self._read_error = str(exc)
+
+    @property
+    def connected(self) -> bool:
+        return self.listener.connected and self._read_error is None
+
+    @property
+    def last_error(self) -> str | None:
+        return self._read_error or (None if self.listener.connected else self.listener.last_error)
+
+    def changes(self, timeout: float) -> ChangeSet:
+        """Wait up to `timeout` seconds; a falsy ChangeSet when nothing changed."""
+        with self._lock:
+            changed = self.listener.wait(timeout)
+            if not changed and self._read_error is None:
+                return ChangeSet(self.listener.seq, moderator=self.service.moderator)
+            try:
+                if self._last_action is None:
+                    self._last_action = self.service.last_action_id()
+                    actions: list[Action] = []
+                    reload = True
+                else:
+                    actions = self.service.actions_since(self._last_action)
+                    reload = self._read_error is not None or not actions
+            except ConnectionLostError as exc:
+                # Keep the position: the next successful call catches up.
+                self._read_error = str(exc)
+                return ChangeSet(self.listener.seq, moderator=self.service.moderator)
+            self._read_error = None
+            if actions:
+                self._last_action = actions[-1].id
+            groups: set[int] = set()
+            for action in actions:
+                groups |= touched_groups(action)
+            return ChangeSet(
+                seq=self.listener.seq,
+                actions=tuple(actions),
+                group_ids=frozenset(groups),
+                moderator=self.service.moderator,
+                changed=True,
+                reload=reload,
+            )
+
+    def close(self) -> None:
+        self.listener.close()
+
+    def __enter__(self) -> Watcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------- sentences
+
+_GERMAN: dict[str, str] = {
+    "merge": "hat #{source} mit #{target} zusammengeführt",
+    "split": "hat eine Formulierung von #{group} abgetrennt",
+    "tag": "hat #{group} einem Projekt zugeordnet",
+    "move": "hat #{group} verschoben ({state})",
+    "reorder": "hat die Live-Reihenfolge geändert (#{group})",
+    "title": "hat den Wortlaut von #{group} geändert",
+    "answer": "hat die Antwort zu #{group} geschrieben",
+    "kind": "hat eine Nachricht neu eingeordnet",
+    "manual": "hat #{group} von Hand erfasst",
+    "import": "hat {new} Nachrichten importiert",
+    "undo": "hat rückgängig gemacht: {summary}",
+    "purge": "hat Namen und Adressen entfernt",
+}
+
+_STATES_DE = {
+    "new": "neu",
+    "live": "live",
+    "on_air": "auf Sendung",
+    "later": "später",
+    "answered_live": "live beantwortet",
+    "answered_writing": "schriftlich beantwortet",
+    "dismissed": "verworfen",
+}
+
+
+def ago(at: datetime, now: datetime, *, lang: str = "en") -> str:
+    """ "10 s ago" / "vor 10 s"; a clock that runs behind counts as "just now"."""
+    if at.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
+        at = at.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    seconds = max(0, int((now - at).total_seconds()))
+    if seconds < 5:
+        return "gerade eben" if lang == "de" else "just now"
+    if seconds < 60:
+        amount = f"{seconds} s"
+    elif seconds < 3600:
+        amount = f"{seconds // 60} min"
+    else:
+        amount = f"{seconds // 3600} h"
+    return f"vor {amount}" if lang == "de" else f"{amount} ago"
+
+
+def describe(action: Action, now: datetime | None = None, *, lang: str = "en") -> str:
+    """One line for the console: "Anna merged #17 into #12, 10 s ago"."""
+    now = now or utcnow()
+    when = ago(action.at, now, lang=lang)
+    if lang != "de":
+        return f"{action.moderator} {action.summary}, {when}"
+    template = _GERMAN.get(action.verb)
+    values: dict[str, Any] = {
+        "group": action.group_id if action.group_id is not None else "?",
+        "summary": action.summary,
+        "source": action.after.get("source", "?"),
+        "target": action.after.get("target", action.group_id),
+        "state": _STATES_DE.get(str(action.after.get("state")), action.after.get("state")),
+        "new": action.after.get("new", "?"),
+    }
+    if action.verb == "merge" and action.summary.startswith("merged wording"):
+        template = "hat eine Formulierung in #{target} übernommen"
+    text = template.format(**values) if template else action.summary
+    return f"{action.moderator} {text}, {when}"
