@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_similarity import make_question  # noqa: E402
+from bench_similarity import make_question
 
-from moderator.config import load_default_config  # noqa: E402
-from moderator.services import open_event  # noqa: E402
-from moderator.services.exporting import export_to  # noqa: E402
-from moderator.services.ingesting import import_paths  # noqa: E402
-from moderator.storage.db import Database  # noqa: E402
+from moderator.config import load_default_config
+from moderator.services import open_event
+from moderator.services.exporting import export_to
+from moderator.services.ingesting import import_paths
+from moderator.storage.db import Database
 
 CHATTER = [
     "Guten Abend zusammen!",

@@ -164,3 +164,15 @@ def test_json_export_is_documented_shape(service: EventService) -> None:
     assert "author" not in doc["messages"][0]
     with_names = json.loads(export_json(service, include_askers=True))
     assert with_names["personal_data"] is True and with_names["messages"][0]["author"] == "Eva"
+
+
+def test_reclassified_live_question_leaves_the_queue(service: EventService) -> None:
+    a, b = _questions(service, "Wie teuer sind die Sensoren?", "Wo stehen die Ladesäulen?")
+    service.send_live(a)
+    service.send_live(b)
+    member = service.group(a).members[0]
+    service.set_kind(member.id, Kind.CHATTER)
+    queue = service.live_queue()
+    assert [(g.id, g.position) for g in queue] == [(b, 1)]
+    service.undo()
+    assert [(g.id, g.position) for g in service.live_queue()] == [(a, 1), (b, 2)]

@@ -622,14 +622,17 @@ class EventService:
     def move(
         self,
         group_id: int,
-        target: QueueState,
+        target: QueueState | Callable[[QueueState], QueueState],
         *,
         expected_version: int | None = None,
         position: int | None = None,
     ) -> Group:
+        """Move a group to another queue state (or to `target(current state)`)."""
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
+            if callable(target):
+                target = target(S(row.state))
             before = {"state": row.state, "position": row.position}
             after_extra: dict[str, Any] = {}
             previous = self._move(repo, row, S(target), position)
@@ -691,10 +694,11 @@ class EventService:
 
     def advance(self, group_id: int, **kw: Any) -> Group:
         """Enter: put a question on air, or mark the question on air as answered live."""
-        with self._reading() as session:
-            state = S(Repository(session).group(group_id).state)
-        target = S.ANSWERED_LIVE if state == S.ON_AIR else S.ON_AIR
-        return self.move(group_id, target, **kw)
+        # Decided inside the write transaction: two moderators pressing Enter at once
+        # cannot both "put it on air".
+        return self.move(
+            group_id, lambda state: S.ANSWERED_LIVE if state == S.ON_AIR else S.ON_AIR, **kw
+        )
 
     def reorder(self, group_id: int, delta: int, *, expected_version: int | None = None) -> Group:
         """Move a live question `delta` places up (negative) or down the live queue."""
@@ -973,7 +977,18 @@ class EventService:
                 "kind_overridden": row.kind_overridden,
             }
             old_group = row.group_id
+            if old_group is not None:
+                group = repo.group(old_group)
+                before["group_state"] = group.state
+                before["group_position"] = group.position
             self._apply_kind(repo, row, Kind(kind))
+            repo.s.flush()
+            if old_group is not None and row.group_id != old_group and not repo.members(old_group):
+                # An emptied group leaves the queues, so positions stay contiguous and
+                # nothing invisible is on air; undo puts it back.
+                emptied = repo.group(old_group)
+                if S(emptied.state) in (S.LIVE, S.ON_AIR):
+                    self._force_state(repo, emptied, S.NEW, None)
             self._log(
                 repo,
                 "kind",
@@ -1118,12 +1133,12 @@ class EventService:
                 )
                 row.kind_overridden = before["kind_overridden"]
                 repo.s.flush()
-                if (
-                    old_group is not None
-                    and old_group != row.group_id
-                    and not repo.members(old_group)
-                ):
-                    repo.group(old_group).merged_into_id = None
+                if before["group_id"] is not None and "group_state" in before:
+                    group = repo.group(before["group_id"])
+                    self._force_state(
+                        repo, group, S(before["group_state"]), before["group_position"]
+                    )
+                del old_group
             elif verb == "manual":
                 row = self._group(repo, after["group"])
                 if S(row.state) == S.LIVE:
