@@ -33,7 +33,7 @@ from moderator.domain.models import (
 )
 from moderator.domain.queues import check_transition, move_in_order
 from moderator.domain.similarity import DuplicateIndex
-from moderator.domain.tagging import Tagger
+from moderator.domain.tagging import Tagger, TagSuggestion
 from moderator.services.errors import (
     ConflictError,
     ConnectionLostError,
@@ -413,24 +413,7 @@ class EventService:
         tags = self._tagger.suggest_many([m.text[:MAX_TEXT] for m, _ in questions])
         group_ids = repo.insert_groups(
             [
-                {
-                    "event_id": self.event_id,
-                    "title": _title_of(m.text),
-                    "title_edited": False,
-                    "state": S.NEW.value,
-                    "position": None,
-                    "project_key": None,
-                    "project_confirmed": False,
-                    "suggested_project": tag.project_key,
-                    "suggested_confidence": tag.confidence,
-                    "runner_up_project": tag.runner_up,
-                    "answer": "",
-                    "auto_merged": False,
-                    "merged_into_id": None,
-                    "created_at": now,
-                    "updated_at": now,
-                    "version": 1,
-                }
+                self._group_values(m.text, tag, now)
                 for (m, _), tag in zip(questions, tags, strict=True)
             ]
         )
@@ -533,6 +516,40 @@ class EventService:
             else:
                 summary.chatter += 1
         summary.group_ids.extend(g for g in group_ids if g not in merged_groups)
+
+    def _group_values(
+        self,
+        text: str,
+        tag: TagSuggestion,
+        now: datetime,
+        *,
+        project_key: str | None = None,
+        project_confirmed: bool = False,
+    ) -> dict[str, Any]:
+        """Column values of a new group for the question `text`."""
+        return {
+            "event_id": self.event_id,
+            "title": _title_of(text),
+            "title_edited": False,
+            "state": S.NEW.value,
+            "position": None,
+            "project_key": project_key,
+            "project_confirmed": project_confirmed,
+            "suggested_project": tag.project_key,
+            "suggested_confidence": tag.confidence,
+            "runner_up_project": tag.runner_up,
+            "answer": "",
+            "auto_merged": False,
+            "merged_into_id": None,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+
+    def _create_group(self, repo: Repository, text: str, **kw: Any) -> GroupRow:
+        values = self._group_values(text, self._tagger.suggest(text), self.clock(), **kw)
+        (group_id,) = repo.insert_groups([values])
+        return repo.group(group_id)
 
     def _vote_target(
         self,
@@ -837,26 +854,12 @@ class EventService:
             if origin.merged_into_id is not None:
                 self._revive(repo, origin)
             return origin
-        tag = self._tagger.suggest(message.text)
-        now = self.clock()
-        fresh = GroupRow(
-            event_id=self.event_id,
-            title=_title_of(message.text),
-            title_edited=False,
-            state=S.NEW.value,
-            position=None,
+        fresh = self._create_group(
+            repo,
+            message.text,
             project_key=group.project_key,
             project_confirmed=group.project_confirmed,
-            suggested_project=tag.project_key,
-            suggested_confidence=tag.confidence,
-            runner_up_project=tag.runner_up,
-            answer="",
-            auto_merged=False,
-            created_at=now,
-            updated_at=now,
         )
-        repo.s.add(fresh)
-        repo.s.flush()
         message.origin_group_id = fresh.id
         return fresh
 
@@ -1032,26 +1035,7 @@ class EventService:
                 if origin.merged_into_id is not None:
                     self._revive(repo, origin)
             else:
-                tag = self._tagger.suggest(row.text)
-                now = self.clock()
-                group = GroupRow(
-                    event_id=self.event_id,
-                    title=_title_of(row.text),
-                    title_edited=False,
-                    state=S.NEW.value,
-                    position=None,
-                    project_key=None,
-                    project_confirmed=False,
-                    suggested_project=tag.project_key,
-                    suggested_confidence=tag.confidence,
-                    runner_up_project=tag.runner_up,
-                    answer="",
-                    auto_merged=False,
-                    created_at=now,
-                    updated_at=now,
-                )
-                repo.s.add(group)
-                repo.s.flush()
+                group = self._create_group(repo, row.text)
                 row.group_id = row.origin_group_id = group.id
             self._index.add(row.id, row.text)
         elif kind == Kind.VOTE:

@@ -120,6 +120,38 @@ def change_channel(event_id: int) -> str:
     return f"moderator_{int(event_id)}"
 
 
+def _build_group(
+    row: GroupRow,
+    members: tuple[Message, ...],
+    extra_votes: int,
+    suggestions: tuple[Suggestion, ...],
+) -> Group:
+    """A domain group; votes are its question members plus the "+1"s for them."""
+    questions = sum(1 for m in members if m.kind == Kind.QUESTION)
+    return Group(
+        id=row.id,
+        event_id=row.event_id,
+        title=row.title,
+        state=QueueState(row.state),
+        position=row.position,
+        project_key=row.project_key,
+        project_confirmed=row.project_confirmed,
+        suggested_project=row.suggested_project,
+        suggested_confidence=row.suggested_confidence,
+        answer=row.answer,
+        version=row.version,
+        created_at=row.created_at,
+        members=members,
+        votes=questions + extra_votes,
+        extra_votes=extra_votes,
+        auto_merged=row.auto_merged,
+        suggestions=suggestions,
+        merged_into=row.merged_into_id,
+        runner_up_project=row.runner_up_project,
+        title_edited=row.title_edited,
+    )
+
+
 class Repository:
     """Everything the services ask of the database, on one Session."""
 
@@ -548,30 +580,10 @@ class Repository:
             self.s.add(SuggestionRow(message_id=message_id, group_id=group_id, score=float(score)))
 
     def to_group(self, row: GroupRow, *, with_suggestions: bool = True) -> Group:
-        members = self.members(row.id)
-        counts = self.votes([row.id]).get(row.id, (0, 0))
-        return Group(
-            id=row.id,
-            event_id=row.event_id,
-            title=row.title,
-            state=QueueState(row.state),
-            position=row.position,
-            project_key=row.project_key,
-            project_confirmed=row.project_confirmed,
-            suggested_project=row.suggested_project,
-            suggested_confidence=row.suggested_confidence,
-            answer=row.answer,
-            version=row.version,
-            created_at=row.created_at,
-            members=tuple(to_message(m) for m in members),
-            votes=counts[0] + counts[1],
-            extra_votes=counts[1],
-            auto_merged=row.auto_merged,
-            suggestions=tuple(self.suggestions_for_group(row.id)) if with_suggestions else (),
-            merged_into=row.merged_into_id,
-            runner_up_project=row.runner_up_project,
-            title_edited=row.title_edited,
-        )
+        members = tuple(to_message(m) for m in self.members(row.id))
+        extra = self.votes([row.id]).get(row.id, (0, 0))[1]
+        suggestions = tuple(self.suggestions_for_group(row.id)) if with_suggestions else ()
+        return _build_group(row, members, extra, suggestions)
 
     def full_groups(
         self, event_id: int, *, include_merged: bool = False, with_suggestions: bool = False
@@ -616,35 +628,15 @@ class Repository:
                     Suggestion(o, sc, titles.get(o, ""))
                     for o, sc in sorted(scores.items(), key=lambda kv: -kv[1])
                 ]
-        result = []
-        for row in rows:
-            ms = tuple(members.get(row.id, ()))
-            questions = sum(1 for m in ms if m.kind == Kind.QUESTION)
-            result.append(
-                Group(
-                    id=row.id,
-                    event_id=row.event_id,
-                    title=row.title,
-                    state=QueueState(row.state),
-                    position=row.position,
-                    project_key=row.project_key,
-                    project_confirmed=row.project_confirmed,
-                    suggested_project=row.suggested_project,
-                    suggested_confidence=row.suggested_confidence,
-                    answer=row.answer,
-                    version=row.version,
-                    created_at=row.created_at,
-                    members=ms,
-                    votes=questions + extra[row.id],
-                    extra_votes=extra[row.id],
-                    auto_merged=row.auto_merged,
-                    suggestions=tuple(suggestions.get(row.id, ())),
-                    merged_into=row.merged_into_id,
-                    runner_up_project=row.runner_up_project,
-                    title_edited=row.title_edited,
-                )
+        return [
+            _build_group(
+                row,
+                tuple(members.get(row.id, ())),
+                extra[row.id],
+                tuple(suggestions.get(row.id, ())),
             )
-        return result
+            for row in rows
+        ]
 
     def groups(self, event_id: int, *, include_merged: bool = False) -> list[GroupRow]:
         query = select(GroupRow).where(GroupRow.event_id == event_id)
