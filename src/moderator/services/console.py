@@ -333,8 +333,13 @@ class EventService:
             upcoming.sort(key=lambda g: g.position or 0)
             return StageData(current, tuple(upcoming))
 
-    def suggestions(self, group_id: int) -> list[Suggestion]:
-        """Current duplicate candidates for a group, scored afresh against the whole event."""
+    def suggestions(self, group_id: int, *, min_score: float | None = None) -> list[Suggestion]:
+        """Current duplicate candidates for a group, scored afresh against the whole event.
+
+        `min_score` defaults to the event's suggest threshold; the console passes a lower
+        floor to list weaker candidates below the confident ones.
+        """
+        floor = self.matching.suggest_threshold if min_score is None else min_score
         with self._lock, self._reading() as session:
             repo = Repository(session)
             self._sync_index(repo)
@@ -346,7 +351,7 @@ class EventService:
                 if member.kind != Kind.QUESTION.value:
                     continue
                 for mid, score in self._index.query(
-                    member.text, limit=8, exclude=own, min_score=self.matching.suggest_threshold
+                    member.text, limit=8, exclude=own, min_score=floor
                 ):
                     best[mid] = max(best.get(mid, 0.0), score)
             by_group: dict[int, float] = {}
