@@ -153,6 +153,15 @@ class DuplicateIndex:
         self._items: dict[int, Prepared] = {}
         self._postings: dict[str, set[int]] = {}
         self._df: dict[str, int] = {}
+        self._last: tuple[str, Prepared] | None = None
+
+    def _prepare(self, text: str) -> Prepared:
+        # A question is usually queried and then added: prepare it once.
+        if self._last is not None and self._last[0] == text:
+            return self._last[1]
+        prepared = prepare(text)
+        self._last = (text, prepared)
+        return prepared
 
     def __len__(self) -> int:
         return len(self._items)
@@ -164,7 +173,7 @@ class DuplicateIndex:
         """Index `text` under `item_id` (replacing what was indexed under that id)."""
         if item_id in self._items:
             self.remove(item_id)
-        p = prepare(text)
+        p = self._prepare(text)
         self._items[item_id] = p
         df = self._df
         for t in p.tokens:
@@ -243,7 +252,7 @@ class DuplicateIndex:
         """
         if min_score is None:
             min_score = SUGGEST_THRESHOLD
-        p = prepare(text)
+        p = self._prepare(text)
         if not p.tokens or limit <= 0 or not self._items:
             return []
         if not isinstance(exclude, set | frozenset | dict):
