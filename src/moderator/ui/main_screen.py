@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from moderator.domain.models import GENERAL_KEY, Group, Kind, Message, QueueState
 from moderator.services.console import EventService, GroupSummary
@@ -80,6 +79,7 @@ class MainScreen(Screen):
         self.started_at = clock()
         self.detail_group: Group | None = None
         self._polling = False
+        self._detail_wanted: int | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -249,14 +249,20 @@ class MainScreen(Screen):
         else:
             self._load_detail(row.id)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load_detail(self, group_id: int) -> None:
+        self._detail_wanted = group_id
+        self._detail_worker(group_id)
+
+    @work(thread=True, group="detail", exit_on_error=False)
+    def _detail_worker(self, group_id: int) -> None:
+        if group_id != self._detail_wanted:
+            return  # the cursor moved on before this worker started
         try:
             group = self.service.group(group_id)
             history = self.service.history(group_id, limit=20)
         except ServiceError:
             group, history = None, []
-        if not get_current_worker().is_cancelled:
+        if group_id == self._detail_wanted:
             self.post_message(DetailArrived(group, history))
 
     @on(DetailArrived)
