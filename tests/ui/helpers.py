@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console
 from textual.pilot import Pilot
 
@@ -75,7 +77,7 @@ def fill(app: ModeratorApp, selector: str, text: str) -> None:
 
 
 def plain(renderable) -> str:
-    console = Console(width=200, record=True, color_system=None, file=open("/dev/null", "w"))
+    console = Console(width=200, record=True, color_system=None, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
 
