@@ -79,6 +79,8 @@ class MainScreen(Screen):
         self.started_at = clock()
         self.detail_group: Group | None = None
         self._polling = False
+        self._state_counts: dict[QueueState, int] = {}
+        self._projects_open: dict[str, int] = {}
         self._detail_wanted: int | None = None
 
     # ------------------------------------------------------------------ layout
@@ -161,6 +163,8 @@ class MainScreen(Screen):
             self.main_list.set_rows(self.model.view(self.view, self.filter, self.presenting))
         self.live_list.set_rows(self.model.live(self.presenting))
         self.main_list.empty_text = self.t("empty")
+        self._state_counts = self.model.counts()
+        self._projects_open = self._project_counts()
         self._update_titles()
         self._update_status()
 
@@ -189,8 +193,8 @@ class MainScreen(Screen):
         since = start if start is not None and start <= now else self.started_at
         self.query_one(StatusBar).show(
             title=self.service.event.title,
-            counts=self.model.counts(),
-            projects=self._project_counts(),
+            counts=self._state_counts,
+            projects=self._projects_open,
             chatter=self.chatter_count,
             elapsed=(now - since).total_seconds(),
             presenting=self._project_name(self.presenting) if self.presenting else None,
