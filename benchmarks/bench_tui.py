@@ -1,0 +1,162 @@
+"""Console performance with a 10,000-question event (headless, `app.run_test()`).
+
+Prints: start to interactive, key-press to updated screen (medians), arrival latency of a
+question committed by another service on the same SQLite file, and the process RSS.
+
+    PYTHONPATH=src python benchmarks/bench_tui.py [--questions 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from moderator.config import load_default_config
+from moderator.domain.models import Channel, IncomingMessage
+from moderator.services import open_event
+from moderator.storage.db import Database
+from moderator.ui.app import ModeratorApp
+
+TOPICS = [
+    "Paketstationen in der Innenstadt",
+    "Livestream der Stadtratssitzungen",
+    "autonome Busse am Wochenende",
+    "Lotsensystem für Blinde",
+    "Sensoren an Straßenlaternen",
+    "digitaler Zwilling der Stadt",
+    "Ladesäulen für E-Autos",
+    "Dritter Ort am Stiftsplatz",
+    "Urbane Datenplattform Open Source",
+    "LoRaWAN-Netz für Bürger",
+]
+ASKS = ["Wann kommen die", "Was kostet", "Wer betreibt", "Wie funktioniert", "Gibt es Pläne für"]
+
+
+def build(path: Path, count: int):
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    service = open_event(db, load_default_config(), moderator="Bench")
+    base = datetime(2020, 6, 19, 16, 0, tzinfo=UTC)
+    batch = []
+    for n in range(count):
+        text = f"{ASKS[n % 5]} {TOPICS[(n // 5) % 10]} im Stadtteil {n // 50}? (Nr. {n})"
+        batch.append(
+            IncomingMessage(
+                source_key=f"bench:{n}",
+                channel=Channel.CHAT if n % 4 else Channel.EMAIL,
+                text=text,
+                author=f"Person {n}",
+                received_at=base + timedelta(seconds=n),
+            )
+        )
+    t0 = time.perf_counter()
+    for start in range(0, count, 2000):
+        service.import_messages(batch[start : start + 2000], source="bench")
+    print(f"built {count} questions in {time.perf_counter() - t0:.1f} s")
+    return db, service
+
+
+async def wait_for(pilot, condition, limit: float = 10.0) -> float:
+    t0 = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - t0 > limit:
+            raise TimeoutError
+        await pilot.pause(0.005)
+    return time.perf_counter() - t0
+
+
+async def measure(db: Database, service, count: int) -> None:
+    app = ModeratorApp(service, poll_interval=0.2)
+    t0 = time.perf_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: len(screen.main_list.rows) >= count * 0.9)
+        await pilot.pause()
+        start = time.perf_counter() - t0
+        print(f"start to interactive: {start * 1000:.0f} ms ({len(screen.main_list.rows)} rows)")
+        await app.workers.wait_for_complete()
+
+        idle = []
+        for _ in range(20):
+            t = time.perf_counter()
+            await pilot.press("z")  # unbound: the cost of a press in the test harness
+            idle.append(time.perf_counter() - t)
+        print(f"unbound key (harness overhead): median {statistics.median(idle) * 1000:.1f} ms")
+
+        moves = []
+        for _ in range(40):
+            t = time.perf_counter()
+            await pilot.press("down")
+            moves.append(time.perf_counter() - t)
+        print(f"cursor move (press + repaint): median {statistics.median(moves) * 1000:.1f} ms")
+
+        for label, key in (("tag (digit)", "3"), ("queue move (a)", "a")):
+            times = []
+            for _ in range(15):
+                row = screen.main_list.current
+                version = row.version
+                t = time.perf_counter()
+                await pilot.press(key)
+                await wait_for(
+                    pilot,
+                    lambda r=row, v=version: (
+                        (g := screen.model.groups.get(r.id)) is not None and g.version != v
+                    ),
+                )
+                times.append(time.perf_counter() - t)
+                await app.workers.wait_for_complete()
+                if key == "3":
+                    await pilot.press("down")
+            print(f"{label}, persisted and shown: median {statistics.median(times) * 1000:.1f} ms")
+
+        other = open_event(db, load_default_config(), moderator="Other")
+        arrivals = []
+        for n in range(8):
+            summary = other.import_messages(
+                [
+                    IncomingMessage(
+                        source_key=f"late:{time.time_ns()}:{n}",
+                        channel=Channel.CHAT,
+                        text=f"Neue Frage zur Parkplatzsuche Nummer {n}?",
+                        author="Spät",
+                    )
+                ]
+            )
+            t = time.perf_counter()
+            gid = summary.group_ids[0]
+            await wait_for(pilot, lambda g=gid: screen.main_list.index_of(g) is not None)
+            arrivals.append(time.perf_counter() - t)
+            await pilot.pause(0.05)
+        print(
+            f"arrival from another service to screen: median "
+            f"{statistics.median(arrivals) * 1000:.0f} ms, max {max(arrivals) * 1000:.0f} ms "
+            f"(poll interval 200 ms)"
+        )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {rss:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=int, default=10_000)
+    parser.add_argument("--keep", metavar="FILE", help="build into FILE once, reuse it later")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(args.keep) if args.keep else Path(tmp) / "bench.db"
+        if path.exists():
+            db = Database(f"sqlite:///{path}")
+            service = open_event(db, load_default_config(), moderator="Bench")
+        else:
+            db, service = build(path, args.questions)
+        asyncio.run(measure(db, service, args.questions))
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,671 @@
+"""The moderator's main screen: the mediator between the panes and the services.
+
+Panes show what they are given and announce what the user did; this screen turns key
+presses into service calls (in workers, in key-press order) and pushes the results back
+down. Nothing is shown as done before the service call returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from moderator.domain.models import GENERAL_KEY, Group, Kind, Message, QueueState
+from moderator.services.console import EventService, GroupSummary
+from moderator.services.errors import ConflictError, ServiceError, TransitionError
+from moderator.ui.detail import DetailPane
+from moderator.ui.i18n import Strings
+from moderator.ui.messages import ActionFailed, DataArrived, DetailArrived, SearchArrived
+from moderator.ui.modals import (
+    EditedText,
+    HelpScreen,
+    LineEditScreen,
+    ManualEntryScreen,
+    ManualQuestion,
+    PickScreen,
+    ProjectChoice,
+    ProjectKeyScreen,
+    TextEditScreen,
+)
+from moderator.ui.model import VIEWS, EventModel, Filter, changed_groups
+from moderator.ui.rows import RowPainter
+from moderator.ui.status import StatusBar
+from moderator.ui.sync import JobQueue, Reader, Versions
+from moderator.ui.text import literal, one_line
+from moderator.ui.virtual_list import VirtualList
+
+log = logging.getLogger(__name__)
+S = QueueState
+VIEW_ORDER = list(VIEWS)
+
+
+class MainScreen(Screen):
+    """Inbox (or another view) on the left, live queue and detail on the right."""
+
+    def __init__(
+        self,
+        service: EventService,
+        strings: Strings,
+        *,
+        clock: Callable[[], datetime],
+        poll_interval: float,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.t = strings
+        self.clock = clock
+        self.tz: tzinfo | None = clock().tzinfo
+        self.poll_interval = poll_interval
+        self.model = EventModel()
+        self.reader = Reader(service)
+        self.versions = Versions()
+        self.jobs = JobQueue(self._start_writer)
+        self.painter = RowPainter(strings, service.projects, self.tz)
+        self.view = "inbox"
+        self.show_chatter = False
+        self.chatter: list[Message] = []
+        self.chatter_count = 0
+        self.filter = Filter()
+        self.presenting: str | None = None
+        self.started_at = clock()
+        self.detail_group: Group | None = None
+        self._polling = False
+        self._state_counts: dict[QueueState, int] = {}
+        self._projects_open: dict[str, int] = {}
+        self._detail_wanted: int | None = None
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        t = self.t
+        yield StatusBar(id="status")
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield Static(id="view-title", classes="pane-title")
+                yield VirtualList(self._paint_main, empty_text=t("loading"), id="main-list")
+            with Vertical(id="right"):
+                yield Static(Text(t("pane.live")), id="live-title", classes="pane-title")
+                yield VirtualList(self.painter.live, empty_text=t("empty"), id="live-list")
+                yield Static(Text(t("pane.detail")), id="detail-title", classes="pane-title")
+                yield DetailPane(t, self.service.projects, self.tz, id="detail")
+        yield Footer()
+
+    @property
+    def main_list(self) -> VirtualList:
+        return self.query_one("#main-list", VirtualList)
+
+    @property
+    def live_list(self) -> VirtualList:
+        return self.query_one("#live-list", VirtualList)
+
+    def on_mount(self) -> None:
+        self.main_list.focus()
+        self._update_titles()
+        self._load_all()
+        self.set_interval(self.poll_interval, self._poll)
+        self.set_interval(1.0, self._update_status)
+
+    # ------------------------------------------------------------------ reading
+    @work(thread=True, group="read", exit_on_error=False)
+    def _load_all(self) -> None:
+        self.post_message(DataArrived(self.reader.load_all()))
+        if self.model.groups:
+            # Warm the duplicate index so the first write does not pay for it.
+            self.service.suggestions(next(iter(self.model.groups)))
+
+    def _poll(self) -> None:
+        if not self._polling and self.model.loaded:
+            self._polling = True
+            self._poll_worker()
+
+    @work(thread=True, group="poll", exit_on_error=False)
+    def _poll_worker(self) -> None:
+        try:
+            snapshot = self.reader.poll()
+            if snapshot is not None:
+                self.post_message(DataArrived(snapshot))
+        except Exception as exc:  # a poll failure must never end the session
+            log.exception("poll failed")
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+        finally:
+            self._polling = False
+
+    @on(DataArrived)
+    def _data_arrived(self, message: DataArrived) -> None:
+        snap = message.snapshot
+        if snap.asked is None:
+            self.model.replace_all(snap.rows)
+        else:
+            self.model.apply(snap.rows, snap.asked)
+        if snap.chatter is not None:
+            self.chatter = snap.chatter
+        self.chatter_count = snap.chatter_count
+        self._refresh_lists()
+        current = self._selected_id()
+        if current is not None and (snap.asked is None or current in snap.asked):
+            self._load_detail(current)
+        if message.note:
+            self.notify(message.note, markup=False, timeout=3)
+
+    def _refresh_lists(self) -> None:
+        self.painter.presenting = self.presenting
+        if self.show_chatter:
+            self.main_list.set_rows(self.chatter)
+        else:
+            self.main_list.set_rows(self.model.view(self.view, self.filter, self.presenting))
+        self.live_list.set_rows(self.model.live(self.presenting))
+        self.main_list.empty_text = self.t("empty")
+        self._state_counts = self.model.counts()
+        self._projects_open = self._project_counts()
+        self._update_titles()
+        self._update_status()
+
+    def _paint_main(self, row: Any, width: int) -> Text:
+        if isinstance(row, Message):
+            return self.painter.chatter(row, width)
+        return self.painter.group(row, width)
+
+    def _update_titles(self) -> None:
+        t = self.t
+        name = t("view.chatter") if self.show_chatter else t(f"view.{self.view}")
+        count = len(self.main_list.rows)
+        title = Text(f"{name} ({count})", style="bold")
+        if self.filter.project:
+            title.append(f" · {t('status.filter', what=self._project_name(self.filter.project))}")
+        if self.filter.search:
+            title.append(" · ")
+            title.append_text(literal(f"/{self.filter.search}"))
+        self.query_one("#view-title", Static).update(title)
+        live = self.live_list.rows
+        self.query_one("#live-title", Static).update(Text(f"{t('pane.live')} ({len(live)})"))
+
+    def _update_status(self) -> None:
+        start = self.service.event.starts_at
+        now = self.clock()
+        since = start if start is not None and start <= now else self.started_at
+        self.query_one(StatusBar).show(
+            title=self.service.event.title,
+            counts=self._state_counts,
+            projects=self._projects_open,
+            chatter=self.chatter_count,
+            elapsed=(now - since).total_seconds(),
+            presenting=self._project_name(self.presenting) if self.presenting else None,
+            strings=self.t,
+            all_projects=self.service.projects,
+        )
+
+    def _project_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for g in self.model.groups.values():
+            if g.state in (S.NEW, S.LIVE, S.ON_AIR, S.LATER):
+                key = g.effective_project or GENERAL_KEY
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def _project_name(self, key: str | None) -> str:
+        project = self.service.project(key)
+        return project.name if project else str(key)
+
+    # ------------------------------------------------------------------ selection, detail
+    def _active_list(self) -> VirtualList:
+        return self.live_list if self.focused is self.live_list else self.main_list
+
+    def _selected(self) -> Any | None:
+        return self._active_list().current
+
+    def _selected_id(self) -> int | None:
+        row = self._selected()
+        return None if row is None or isinstance(row, Message) else row.id
+
+    def _selected_group(self) -> GroupSummary | None:
+        row = self._selected()
+        if isinstance(row, Message) or row is None:
+            self.notify(self.t("error.no_selection"), severity="warning", markup=False)
+            return None
+        return row
+
+    @on(VirtualList.Highlighted)
+    def _highlighted(self, event: VirtualList.Highlighted) -> None:
+        if event.list is not self._active_list():
+            return
+        self._show_row(event.row)
+
+    def on_descendant_focus(self) -> None:
+        if isinstance(self.focused, VirtualList):
+            self._show_row(self.focused.current)
+
+    def _show_row(self, row: Any | None) -> None:
+        detail = self.query_one(DetailPane)
+        if row is None:
+            self.detail_group = None
+            detail.clear()
+        elif isinstance(row, Message):
+            self.detail_group = None
+            detail.show_chatter(row)
+        else:
+            self._load_detail(row.id)
+
+    def _load_detail(self, group_id: int) -> None:
+        self._detail_wanted = group_id
+        self._detail_worker(group_id)
+
+    @work(thread=True, group="detail", exit_on_error=False)
+    def _detail_worker(self, group_id: int) -> None:
+        if group_id != self._detail_wanted:
+            return  # the cursor moved on before this worker started
+        try:
+            group = self.service.group(group_id)
+            history = self.service.history(group_id, limit=20)
+        except ServiceError:
+            group, history = None, []
+        if group_id == self._detail_wanted:
+            self.post_message(DetailArrived(group, history))
+
+    @on(DetailArrived)
+    def _detail_arrived(self, message: DetailArrived) -> None:
+        group = message.group
+        if group is None or group.id != self._selected_id():
+            return
+        self.detail_group = group
+        self.query_one(DetailPane).show_group(group, message.history)
+
+    # ------------------------------------------------------------------ writing
+    def _start_writer(self) -> None:
+        self._writer()
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _writer(self) -> None:
+        self.jobs.drain()
+
+    def _submit(self, run: Callable[[], tuple[str, Iterable[int]]]) -> None:
+        """Queue a write; `run` returns the notification and the group ids it touched."""
+
+        def job() -> None:
+            try:
+                note, ids = run()
+                snapshot = self.reader.rows_for(set(ids))
+                self.post_message(DataArrived(snapshot, note))
+            except ConflictError as exc:
+                self.post_message(ActionFailed(self.t("error.conflict"), str(exc)))
+            except (ServiceError, TransitionError) as exc:
+                self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            except Exception as exc:  # never let a background failure end the app
+                log.exception("action failed")
+                self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
+
+        self.jobs.submit(job)
+
+    @on(ActionFailed)
+    def _action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.text, title=message.title, severity="error", markup=False, timeout=6)
+
+    def _expected(self, group: GroupSummary) -> int | None:
+        return self.versions.current(group.id, group.version)
+
+    def _track(self, group_id: int, seen: int | None, result: Group) -> Group:
+        self.versions.record(group_id, seen, result.version)
+        return result
+
+    # ------------------------------------------------------------------ key actions
+    def action_tag(self, key: str) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+        name = self._project_name(key)
+
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            self._track(group.id, seen, self.service.tag(group.id, key, expected_version=seen))
+            return self.t("done.tag", id=group.id, name=name), [group.id]
+
+        self._submit(run)
+
+    def _queue(self, group: GroupSummary, target: QueueState) -> None:
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            if not group.project_key and target in (S.LIVE, S.LATER):
+                # Triage in one key: sending an untagged question on confirms its suggestion.
+                seen = self._track(
+                    group.id, seen, self.service.tag(group.id, None, expected_version=seen)
+                ).version
+            self._track(group.id, seen, self.service.move(group.id, target, expected_version=seen))
+            return self.t("done.move", id=group.id, state=self.t.state(target)), [group.id]
+
+        self._submit(run)
+
+    def action_send_live(self) -> None:
+        if group := self._selected_group():
+            self._queue(group, S.LIVE)
+
+    def action_later(self) -> None:
+        if group := self._selected_group():
+            self._queue(group, S.LATER)
+
+    def action_dismiss_group(self) -> None:
+        if group := self._selected_group():
+            self._queue(group, S.DISMISSED)
+
+    def action_advance(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            result = self._track(
+                group.id, seen, self.service.advance(group.id, expected_version=seen)
+            )
+            return self.t("done.move", id=group.id, state=self.t.state(result.state)), [group.id]
+
+        self._submit(run)
+
+    def action_reorder(self, delta: int) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+        if group.state != S.LIVE:
+            self.notify(self.t("error.not_live"), severity="warning", markup=False)
+            return
+
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            self._track(
+                group.id, seen, self.service.reorder(group.id, delta, expected_version=seen)
+            )
+            return self.t("done.reorder", id=group.id), [group.id]
+
+        self._submit(run)
+
+    def _merge_into(self, group: GroupSummary, target: int) -> None:
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            self.service.merge(group.id, target, expected_version=seen)
+            return self.t("done.merge", source=group.id, target=target), [group.id, target]
+
+        self._submit(run)
+
+    def action_merge(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+        if group.top_match_group is None:
+            self.notify(self.t("error.no_suggestion", id=group.id), markup=False)
+            return
+        self._merge_into(group, group.top_match_group)
+
+    def action_merge_pick(self) -> None:
+        if group := self._selected_group():
+            self._fetch_merge_choices(group)
+
+    @work(thread=True, group="read", exit_on_error=False)
+    def _fetch_merge_choices(self, group: GroupSummary) -> None:
+        try:
+            fresh = self.service.suggestions(group.id)
+        except ServiceError as exc:
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            return
+        self.app.call_from_thread(self._pick_merge, group, fresh)
+
+    def _pick_merge(self, group: GroupSummary, suggestions: list) -> None:
+        if not suggestions:
+            self.notify(self.t("error.no_suggestion", id=group.id), markup=False)
+            return
+        choices = []
+        for s in suggestions:
+            label = Text(f"{round(s.score):>3}% #{s.group_id}  ", style="bold")
+            label.append(one_line(s.text)[:150])
+            choices.append((s.group_id, label))
+
+        def chosen(target: int | None) -> None:
+            if target is not None:
+                self._merge_into(group, target)
+
+        self.app.push_screen(PickScreen(self.t("modal.pick_merge", id=group.id), choices), chosen)
+
+    def action_split(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+        if group.members < 2:
+            self.notify(self.t("error.single_member", id=group.id), markup=False)
+            return
+        self._fetch_members(group)
+
+    @work(thread=True, group="read", exit_on_error=False)
+    def _fetch_members(self, group: GroupSummary) -> None:
+        try:
+            full = self.service.group(group.id)
+        except ServiceError as exc:
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            return
+        self.app.call_from_thread(self._pick_split, full)
+
+    def _pick_split(self, group: Group) -> None:
+        members = [m for m in group.members if m.kind == Kind.QUESTION]
+        if len(members) < 2:
+            self.notify(self.t("error.single_member", id=group.id), markup=False)
+            return
+        if len(members) == 2:
+            self._split(group.id, members[-1].id)
+            return
+        choices = []
+        for m in members:
+            label = Text(f"[{m.id}] ", style="bold")
+            label.append(one_line(m.author or "")[:20] + ": ", style="italic")
+            label.append(one_line(m.text)[:150])
+            choices.append((m.id, label))
+
+        def chosen(message_id: int | None) -> None:
+            if message_id is not None:
+                self._split(group.id, message_id)
+
+        self.app.push_screen(PickScreen(self.t("modal.pick_split", id=group.id), choices), chosen)
+
+    def _split(self, group_id: int, message_id: int) -> None:
+        def run() -> tuple[str, list[int]]:
+            result = self.service.split(message_id)
+            return self.t("done.split", id=result.id), [group_id, result.id]
+
+        self._submit(run)
+
+    def action_undo(self) -> None:
+        def run() -> tuple[str, list[int]]:
+            action = self.service.undo()
+            if action is None:
+                return self.t("done.nothing_to_undo"), []
+            ids = changed_groups([action]) or set()
+            return self.t("done.undo", summary=action.summary), ids
+
+        self._submit(run)
+
+    def action_manual(self) -> None:
+        def entered(question: ManualQuestion | None) -> None:
+            if question is None:
+                return
+
+            def run() -> tuple[str, list[int]]:
+                group = self.service.add_manual(
+                    question.text, author=question.author, channel=question.channel
+                )
+                return self.t("done.manual", id=group.id), [group.id]
+
+            self._submit(run)
+
+        self.app.push_screen(ManualEntryScreen(self.t), entered)
+
+    def action_answer(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+        detail = self.detail_group
+        current = detail.answer if detail is not None and detail.id == group.id else ""
+
+        def edited(result: EditedText | None) -> None:
+            if result is None:
+                return
+
+            def run() -> tuple[str, list[int]]:
+                seen = self._expected(group)
+                self._track(
+                    group.id,
+                    seen,
+                    self.service.set_answer(
+                        group.id, result.text, expected_version=seen, mark_answered=result.mark_done
+                    ),
+                )
+                return self.t("done.answer", id=group.id), [group.id]
+
+            self._submit(run)
+
+        screen = TextEditScreen(
+            self.t("modal.answer", id=group.id), current, self.t("modal.answer_hint")
+        )
+        self.app.push_screen(screen, edited)
+
+    def action_edit_title(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+
+        def edited(text: str | None) -> None:
+            if text is None or not text.strip():
+                return
+
+            def run() -> tuple[str, list[int]]:
+                seen = self._expected(group)
+                self._track(
+                    group.id,
+                    seen,
+                    self.service.set_title(group.id, text=text, expected_version=seen),
+                )
+                return self.t("done.title", id=group.id), [group.id]
+
+            self._submit(run)
+
+        screen = LineEditScreen(
+            self.t("modal.title", id=group.id), group.title, self.t("modal.title_hint")
+        )
+        self.app.push_screen(screen, edited)
+
+    def action_toggle_kind(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if isinstance(row, Message):
+            message_id, kind, ids = row.id, Kind.QUESTION, []
+        else:
+            detail = self.detail_group
+            if row.members != 1 or detail is None or detail.id != row.id:
+                self.notify(self.t("error.not_chatter_view"), severity="warning", markup=False)
+                return
+            message_id, kind, ids = detail.members[0].id, Kind.CHATTER, [row.id]
+
+        def run() -> tuple[str, list[int]]:
+            message = self.service.set_kind(message_id, kind)
+            touched = ids + ([message.group_id] if message.group_id is not None else [])
+            return self.t("done.kind", kind=kind.value), touched
+
+        self._submit(run)
+
+    # ------------------------------------------------------------------ views and filters
+    def action_toggle_chatter(self) -> None:
+        self.show_chatter = not self.show_chatter
+        self.reader.want_chatter = self.show_chatter
+        if self.show_chatter:
+            self._load_chatter()
+        else:
+            self._refresh_lists()
+
+    @work(thread=True, group="read", exit_on_error=False)
+    def _load_chatter(self) -> None:
+        self.post_message(DataArrived(self.reader.rows_for(())))
+
+    def action_view(self, name: str) -> None:
+        self.view = name
+        self.show_chatter = False
+        self.reader.want_chatter = False
+        self._refresh_lists()
+
+    def action_next_view(self) -> None:
+        self.action_view(VIEW_ORDER[(VIEW_ORDER.index(self.view) + 1) % len(VIEW_ORDER)])
+
+    def action_switch_pane(self) -> None:
+        target = self.main_list if self.focused is self.live_list else self.live_list
+        target.focus()
+
+    def action_present(self) -> None:
+        def chosen(choice: ProjectChoice | None) -> None:
+            if choice is not None:
+                self.presenting = choice.key
+                self.main_list.redraw()
+                self._refresh_lists()
+
+        screen = ProjectKeyScreen(
+            self.t("modal.present"), self.service.projects, self.t("modal.no_project")
+        )
+        self.app.push_screen(screen, chosen)
+
+    def action_filter_project(self) -> None:
+        def chosen(choice: ProjectChoice | None) -> None:
+            if choice is not None:
+                self.filter = Filter(choice.key, self.filter.search, self.filter.search_ids)
+                self._refresh_lists()
+
+        screen = ProjectKeyScreen(
+            self.t("modal.filter_project"), self.service.projects, self.t("modal.no_project")
+        )
+        self.app.push_screen(screen, chosen)
+
+    def action_search(self) -> None:
+        def entered(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip():
+                self.filter = Filter(self.filter.project)
+                self._refresh_lists()
+            else:
+                self._run_search(text.strip())
+
+        self.app.push_screen(LineEditScreen(self.t("modal.search"), self.filter.search), entered)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _run_search(self, text: str) -> None:
+        ids = frozenset(g.id for g in self.service.summaries(search=text))
+        self.post_message(SearchArrived(text, ids))
+
+    @on(SearchArrived)
+    def _search_arrived(self, message: SearchArrived) -> None:
+        self.filter = Filter(self.filter.project, message.text, message.ids)
+        self._refresh_lists()
+
+    def action_help(self) -> None:
+        by_action: dict[str, tuple[list[str], str]] = {}
+        for _key, active in self.active_bindings.items():
+            binding = active.binding
+            if active.node is not self and not isinstance(active.node, VirtualList):
+                continue
+            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
+            keys.append(binding.key_display or self.app.get_key_display(binding))
+        rows = [(", ".join(keys), description) for keys, description in by_action.values()]
+        footer = f"{self.t('legend')}\n{self.t('modal.help_hint')}"
+        self.app.push_screen(HelpScreen(self.t("modal.help"), rows, footer))
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """(title, help, action) for every key of this screen, for the command palette."""
+        seen: dict[str, tuple[str, str, str]] = {}
+        for _key, active in self.active_bindings.items():
+            if active.node is not self:
+                continue
+            b = active.binding
+            title, keys, _ = seen.get(b.action, (b.description, "", b.action))
+            display = self.app.get_key_display(b)
+            seen[b.action] = (title, f"{keys}, {display}" if keys else display, b.action)
+        return list(seen.values())

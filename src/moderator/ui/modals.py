@@ -1,0 +1,218 @@
+"""Small modal screens: pick one of a list, pick a project by digit, edit text, help."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from moderator.domain.models import Channel, Project
+from moderator.ui.i18n import CHANNEL_ICONS, Strings
+
+
+class PickScreen(ModalScreen[int | None]):
+    """Choose one item; dismisses with its value, or None on escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, title: str, choices: Sequence[tuple[int, Text]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            yield OptionList(*[Option(label, id=str(v)) for v, label in self.choices])
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChoice:
+    key: str | None  # None: clear
+
+
+class ProjectKeyScreen(ModalScreen[ProjectChoice | None]):
+    """A digit picks a project (`p` + digit); `x` clears; escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, title: str, projects: Sequence[Project], none_label: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.projects = list(projects)
+        self.none_label = none_label
+
+    def compose(self) -> ComposeResult:
+        lines = Text()
+        for p in self.projects:
+            lines.append(f" {p.hotkey} ", style="bold reverse")
+            lines.append(f" {p.name}\n")
+        lines.append(" x ", style="bold reverse")
+        lines.append(f" {self.none_label}")
+        with Vertical(classes="modal"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            yield Static(lines)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character == "x":
+            event.stop()
+            self.dismiss(ProjectChoice(None))
+            return
+        for project in self.projects:
+            if event.character == project.hotkey:
+                event.stop()
+                self.dismiss(ProjectChoice(project.key))
+                return
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class ManualQuestion:
+    text: str
+    author: str | None
+    channel: Channel
+
+
+class ManualEntryScreen(ModalScreen[ManualQuestion | None]):
+    """Type in a question from a phone participant or the hall."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("ctrl+s", "save", "Save", id="modal.save", priority=True),
+    ]
+
+    def __init__(self, strings: Strings) -> None:
+        super().__init__()
+        self.t = strings
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        channels = [Channel.PHONE, Channel.MANUAL, Channel.EMAIL, Channel.CHAT]
+        with Vertical(classes="modal"):
+            yield Static(Text(t("modal.manual")), classes="modal-title")
+            yield TextArea(id="manual-text", soft_wrap=True, placeholder=t("modal.manual_text"))
+            yield Input(id="manual-author", placeholder=t("modal.manual_author"))
+            yield Select(
+                [(f"{CHANNEL_ICONS[c]} {c.value}", c) for c in channels],
+                value=Channel.PHONE,
+                allow_blank=False,
+                id="manual-channel",
+            )
+            yield Static(Text(t("modal.manual_hint"), style="dim"))
+
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        text = self.query_one("#manual-text", TextArea).text.strip()
+        if not text:
+            self.query_one("#manual-text", TextArea).focus()
+            return
+        author = self.query_one("#manual-author", Input).value.strip() or None
+        channel = self.query_one("#manual-channel", Select).value
+        self.dismiss(ManualQuestion(text, author, Channel(channel)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class EditedText:
+    text: str
+    mark_done: bool = False
+
+
+class TextEditScreen(ModalScreen[EditedText | None]):
+    """A multi-line editor (the written answer)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("ctrl+s", "save(False)", "Save", id="modal.save", priority=True),
+        Binding("ctrl+g", "save(True)", "Save, answered", id="modal.save_done", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str, hint: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial = text
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal modal-wide"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            yield TextArea(self.initial, id="edit-text", soft_wrap=True)
+            yield Static(Text(self.hint, style="dim"))
+
+    def action_save(self, done: bool) -> None:
+        self.dismiss(EditedText(self.query_one(TextArea).text, done))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LineEditScreen(ModalScreen[str | None]):
+    """One line of text: the search, a question's wording."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, title: str, text: str = "", hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial = text
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            yield Input(self.initial, id="line-input")
+            if self.hint:
+                yield Static(Text(self.hint, style="dim"))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the main screen with what it does (the current keymap)."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close", id="modal.close"),
+    ]
+
+    def __init__(self, title: str, rows: Sequence[tuple[str, str]], footer: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = list(rows)
+        self.footer = footer
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for keys, description in self.rows:
+            text.append(f" {keys:>14} ", style="bold")
+            text.append(f" {description}\n")
+        with Vertical(classes="modal modal-wide"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            yield Static(text, id="help-keys")
+            yield Static(Text(self.footer, style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,94 @@
+"""One line per question or chatter message, as rich `Text` (user text stays literal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from rich.text import Text
+
+from moderator.domain.models import Message, Project, QueueState
+from moderator.services.console import GroupSummary
+from moderator.ui.i18n import CHANNEL_ICONS, Strings
+from moderator.ui.text import clock_time, one_line
+
+S = QueueState
+STATE_MARK = {
+    S.NEW: " ",
+    S.LIVE: "L",
+    S.ON_AIR: "▶",
+    S.LATER: "…",
+    S.ANSWERED_LIVE: "✓",
+    S.ANSWERED_WRITING: "✎",
+    S.DISMISSED: "✗",
+}
+
+
+def project_label(projects: dict[str, Project], group: GroupSummary, width: int = 12) -> Text:
+    """`2 logistik` when confirmed (bold), `2?logistik` when only suggested (dim)."""
+    key = group.project_key or group.suggested_project
+    project = projects.get(key or "")
+    if project is None:
+        return Text("-".ljust(width), style="dim")
+    sep = " " if group.project_key else "?"
+    label = f"{project.hotkey}{sep}{project.key}"[:width].ljust(width)
+    return Text(label, style="bold" if group.project_key else "italic dim")
+
+
+class RowPainter:
+    """Renders rows for the lists; holds the context they depend on."""
+
+    def __init__(self, strings: Strings, projects: Sequence[Project], tz: tzinfo | None) -> None:
+        self.t = strings
+        self.projects = {p.key: p for p in projects}
+        self.tz = tz
+        self.presenting: str | None = None
+
+    def group(self, g: GroupSummary, width: int) -> Text:
+        text = Text(no_wrap=True, end="")
+        text.append(STATE_MARK.get(g.state, " "), style="bold")
+        text.append(CHANNEL_ICONS.get(g.channel, "?"))
+        text.append(f" {clock_time(g.first_at, self.tz)} ", style="dim")
+        text.append(f"#{g.id:<4} ", style="bold")
+        votes = f"{g.votes}▲" if g.votes > 1 else ""
+        text.append(f"{votes:>4} ", style="bold")
+        text.append_text(project_label(self.projects, g, 11))
+        text.append(" ")
+        if self.presenting and g.effective_project == self.presenting:
+            text.append("★", style="bold")
+        author = one_line(g.author or "")[:10]
+        hint = ""
+        if g.top_match_group is not None and g.top_match_score > 0:
+            hint = " " + self.t("row.like", score=round(g.top_match_score), id=g.top_match_group)
+        room = max(8, width - text.cell_len - len(hint) - (len(author) + 3 if author else 0))
+        title = one_line(g.title)
+        if len(title) > room:
+            title = title[: room - 1] + "…"
+        text.append(title.ljust(room))
+        if author:
+            text.append(f" · {author}", style="italic")
+        if hint:
+            text.append(hint, style="bold reverse" if g.top_match_score >= 90 else "bold")
+        return text
+
+    def live(self, g: GroupSummary, width: int) -> Text:
+        text = Text(no_wrap=True, end="")
+        on_air = g.state == S.ON_AIR
+        text.append(
+            "▶ " if on_air else f"{g.position or 0:>2}", style="bold reverse" if on_air else ""
+        )
+        text.append(f" #{g.id:<4}", style="bold")
+        votes = f"{g.votes}▲" if g.votes > 1 else ""
+        text.append(f"{votes:>4} ")
+        text.append_text(project_label(self.projects, g, 10))
+        text.append(" ")
+        text.append(one_line(g.title), style="bold" if on_air else "")
+        return text
+
+    def chatter(self, m: Message, width: int) -> Text:
+        text = Text(no_wrap=True, end="")
+        text.append(" " + CHANNEL_ICONS.get(m.channel, "?"))
+        text.append(f" {clock_time(m.received_at, self.tz)} ", style="dim")
+        text.append(f"{one_line(m.author or '')[:14]:<14} ", style="italic")
+        text.append(one_line(m.text), style="dim")
+        return text

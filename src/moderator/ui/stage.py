@@ -1,0 +1,126 @@
+"""`StageApp`: the read-only view for the speakers, in its own process.
+
+Shows the question on air in large type with its project and vote count, and the next two
+of the live queue. It polls the cheap `change_seq` counter and re-reads only on a change.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Digits, Static
+
+from moderator.services.console import EventService, StageData
+from moderator.ui.i18n import Strings
+from moderator.ui.text import literal, one_line
+
+log = logging.getLogger(__name__)
+
+_TEXT = {
+    "de": {
+        "on_air": "JETZT",
+        "next": "Als Nächstes",
+        "none": "Gerade keine Frage auf Sendung",
+        "votes": "Stimmen",
+        "empty": "—",
+    },
+    "en": {
+        "on_air": "NOW",
+        "next": "Next",
+        "none": "No question on air right now",
+        "votes": "votes",
+        "empty": "—",
+    },
+}
+
+
+class StageArrived(Message):
+    def __init__(self, data: StageData) -> None:
+        super().__init__()
+        self.data = data
+
+
+class StageApp(App):
+    CSS_PATH = "stage.tcss"
+    TITLE = "moderator stage"
+    BINDINGS = [Binding("q,escape", "quit", "Quit", id="stage.quit")]
+
+    def __init__(
+        self, service: EventService, *, poll_interval: float = 0.4, language: str = "de"
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.poll_interval = poll_interval
+        self.text = _TEXT.get(language, _TEXT["de"])
+        self.strings = Strings(language)
+        self._seq = -1
+        self._busy = False
+        self.data: StageData | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="on-air"):
+            yield Static(id="stage-project")
+            yield Static(id="stage-question")
+            yield Digits("", id="stage-votes")
+            yield Static(id="stage-votes-label")
+        yield Static(Text(self.text["next"]), id="next-title")
+        yield Static(id="stage-next")
+
+    def on_mount(self) -> None:
+        self._tick()
+        self.set_interval(self.poll_interval, self._tick)
+
+    def _tick(self) -> None:
+        if not self._busy:
+            self._busy = True
+            self._read()
+
+    @work(thread=True, group="stage", exit_on_error=False)
+    def _read(self) -> None:
+        try:
+            seq = self.service.change_seq()
+            if seq != self._seq:
+                self._seq = seq
+                self.post_message(StageArrived(self.service.stage()))
+        except Exception:  # the stage keeps showing the last state
+            log.exception("stage refresh failed")
+            self._seq = -1
+        finally:
+            self._busy = False
+
+    @on(StageArrived)
+    def _show(self, message: StageArrived) -> None:
+        self.data = message.data
+        current = message.data.on_air
+        project_widget = self.query_one("#stage-project", Static)
+        question = self.query_one("#stage-question", Static)
+        votes = self.query_one("#stage-votes", Digits)
+        label = self.query_one("#stage-votes-label", Static)
+        if current is None:
+            project_widget.update(Text(self.text["on_air"], style="bold"))
+            question.update(Text(self.text["none"], style="italic"))
+            votes.update("")
+            label.update("")
+        else:
+            project = self.service.project(current.effective_project)
+            name = project.name if project else ""
+            project_widget.update(Text(f"{self.text['on_air']} · {name}", style="bold reverse"))
+            question.update(literal(current.title, "bold", keep_newlines=True))
+            votes.update(str(current.votes))
+            label.update(Text(self.text["votes"]))
+        upcoming = Text()
+        for g in message.data.next:
+            project = self.service.project(g.effective_project)
+            upcoming.append(f"{g.position or ''}. ", style="bold")
+            upcoming.append(f"[{project.name if project else '-'}] ", style="italic")
+            upcoming.append(one_line(g.title))
+            upcoming.append(f"  ({g.votes} {self.text['votes']})\n", style="dim")
+        if not message.data.next:
+            upcoming.append(self.text["empty"])
+        self.query_one("#stage-next", Static).update(upcoming)

@@ -1,0 +1,124 @@
+"""Reading from and writing to the services off the UI thread.
+
+`Reader` builds `Snapshot`s (the initial load, a poll for changes by anyone, the rows an
+own action touched). `JobQueue` runs the moderator's writes one after another, in key
+press order, each in a short-lived worker thread, so a failure never reaches the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from moderator.domain.models import Kind
+from moderator.services.console import EventService
+from moderator.ui.messages import Snapshot
+from moderator.ui.model import changed_groups
+
+log = logging.getLogger(__name__)
+FULL_RELOAD_ABOVE = 2000  # changed groups; beyond this one full read is cheaper
+
+
+class Reader:
+    """Change detection by polling `change_seq`, then `actions_since` for what changed."""
+
+    def __init__(self, service: EventService) -> None:
+        self.service = service
+        self.seq = -1
+        self.last_action = 0
+        self.want_chatter = False
+
+    def _chatter(self) -> tuple[list | None, int]:
+        counts = self.service.counts()
+        chatter = None
+        if self.want_chatter:
+            chatter = self.service.messages(kinds=[Kind.CHATTER])
+            chatter.reverse()
+        return chatter, counts.kinds.get(Kind.CHATTER, 0)
+
+    def load_all(self) -> Snapshot:
+        self.seq = self.service.change_seq()
+        self.last_action = self.service.last_action_id()
+        rows = self.service.summaries()
+        chatter, count = self._chatter()
+        return Snapshot(rows, None, chatter, count, self.seq, self.last_action)
+
+    def poll(self) -> Snapshot | None:
+        """A snapshot of what changed since the last look, or None if nothing did."""
+        seq = self.service.change_seq()
+        if seq == self.seq:
+            return None
+        actions = self.service.actions_since(self.last_action)
+        self.seq = seq
+        if actions:
+            self.last_action = max(a.id for a in actions)
+        ids = changed_groups(actions)
+        if ids is None or len(ids) > FULL_RELOAD_ABOVE:
+            return self.load_all()
+        return self.rows_for(ids)
+
+    def rows_for(self, ids: Collection[int]) -> Snapshot:
+        """Fresh summaries of `ids` and of the whole live queue (positions shift)."""
+        live = self.service.live_queue()
+        rows = self.service.summaries(group_ids=list(ids)) if ids else []
+        asked = set(ids) | {g.id for g in live}
+        chatter, count = self._chatter()
+        return Snapshot(rows + live, asked, chatter, count, self.seq, self.last_action)
+
+
+@dataclass
+class Versions:
+    """Versions our own writes moved groups to, so queued keys stay valid.
+
+    Pressing `3` then `l` quickly queues two writes that both saw version v; after the
+    first, the group is at v+1. Only our own bumps are followed, so a change by another
+    moderator still raises ConflictError.
+    """
+
+    bumps: dict[int, dict[int, int]] = field(default_factory=dict)
+
+    def current(self, group_id: int, seen: int | None) -> int | None:
+        if seen is None:
+            return None
+        chain = self.bumps.get(group_id, {})
+        while seen in chain:
+            seen = chain[seen]
+        return seen
+
+    def record(self, group_id: int, before: int | None, after: int) -> None:
+        if before is not None and before != after:
+            self.bumps.setdefault(group_id, {})[before] = after
+
+
+Job = Callable[[], None]
+
+
+class JobQueue:
+    """Runs jobs in order; `start_worker` is called when no worker is draining the queue."""
+
+    def __init__(self, start_worker: Callable[[], None]) -> None:
+        self._jobs: deque[Job] = deque()
+        self._lock = threading.Lock()
+        self._running = False
+        self._start_worker = start_worker
+
+    def submit(self, job: Job) -> None:
+        with self._lock:
+            self._jobs.append(job)
+            if self._running:
+                return
+            self._running = True
+        self._start_worker()
+
+    def drain(self) -> None:
+        """Worker body: run queued jobs until none are left."""
+        while True:
+            with self._lock:
+                if not self._jobs:
+                    self._running = False
+                    return
+                job = self._jobs.popleft()
+            job()

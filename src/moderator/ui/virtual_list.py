@@ -1,0 +1,210 @@
+"""A list that renders only the rows on screen, for views of 10,000 questions and more.
+
+Textual's DataTable and ListView build a widget or a cached line for every row; this one
+keeps a plain Python list and renders visible lines on demand (Line API), so replacing the
+rows costs O(n) list work and no layout. The cursor follows a row's id across updates, so
+live arrivals never move the moderator's selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Protocol, TypeVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+T = TypeVar("T", bound=HasId)
+RowRenderer = Callable[[Any, int], Text]
+
+
+class VirtualList(ScrollView, Generic[T], can_focus=True):
+    """Rows of any objects with an `id`, drawn by `render_row(row, width) -> Text`."""
+
+    DEFAULT_CSS = """
+    VirtualList {
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
+    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--empty"}
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown"),
+        Binding("home", "jump(0)", "First", show=False, id="list.home"),
+        Binding("end", "jump(-1)", "Last", show=False, id="list.end"),
+    ]
+
+    class Highlighted(Message):
+        """The cursor is on another row (row is None for an empty list)."""
+
+        def __init__(self, sender: VirtualList, row: Any | None) -> None:
+            super().__init__()
+            self.list = sender
+            self.row = row
+
+        @property
+        def control(self) -> VirtualList:
+            return self.list
+
+    def __init__(
+        self,
+        render_row: RowRenderer,
+        *,
+        empty_text: str = "",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._render_row = render_row
+        self.empty_text = empty_text
+        self.rows: list[T] = []
+        self._index: dict[int, int] | None = {}
+        self.cursor = 0
+        self._cache: LRUCache[tuple, Strip] = LRUCache(512)
+        self._announced: int | None = None
+
+    # ------------------------------------------------------------------ data
+    @property
+    def current(self) -> T | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    def index_of(self, row_id: int) -> int | None:
+        if self._index is None:
+            self._index = {row.id: i for i, row in enumerate(self.rows)}
+        return self._index.get(row_id)
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        """Show `rows`; the cursor stays on the same row id, at the same screen line."""
+        current = self.current
+        screen_line = self.cursor - int(self.scroll_y)
+        self.rows = list(rows)
+        self._index = None
+        self._cache.clear()
+        if current is not None and (index := self.index_of(current.id)) is not None:
+            self.cursor = index
+        else:
+            self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        if current is not None and self.rows:
+            self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
+        self._keep_visible()
+        self.refresh()
+        self._announce()
+
+    def redraw(self) -> None:
+        """Forget rendered lines (render context such as language or filter changed)."""
+        self._cache.clear()
+        self.refresh()
+
+    def select_id(self, row_id: int) -> bool:
+        index = self.index_of(row_id)
+        if index is None:
+            return False
+        self._move_to(index)
+        return True
+
+    # ------------------------------------------------------------------ cursor
+    def _move_to(self, index: int) -> None:
+        if not self.rows:
+            return
+        index = max(0, min(index, len(self.rows) - 1))
+        if index == self.cursor:
+            return
+        old = self.cursor
+        self.cursor = index
+        self._refresh_row(old)
+        self._refresh_row(index)
+        self._keep_visible()
+        self._announce()
+
+    def _refresh_row(self, index: int) -> None:
+        line = index - int(self.scroll_y)
+        if 0 <= line < self.size.height:
+            self.refresh_line(line)
+
+    def _keep_visible(self) -> None:
+        height = max(1, self.size.height)
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _announce(self) -> None:
+        row = self.current
+        row_id = None if row is None else row.id
+        if row_id != self._announced:
+            self._announced = row_id
+            self.post_message(self.Highlighted(self, row))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * max(1, self.size.height - 1))
+
+    def action_jump(self, index: int) -> None:
+        self._move_to(index if index >= 0 else len(self.rows) - 1)
+
+    def on_click(self, event: Any) -> None:
+        self._move_to(int(self.scroll_y) + event.y)
+
+    def on_focus(self) -> None:
+        self.redraw()
+
+    def on_blur(self) -> None:
+        self.redraw()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._cache.clear()
+
+    # ------------------------------------------------------------------ rendering
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = int(self.scroll_y) + y
+        base = self.rich_style
+        if not self.rows:
+            if y == 0 and self.empty_text:
+                style = self.get_component_rich_style("virtual-list--empty")
+                return Strip([Segment(" " + self.empty_text, style)]).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        is_cursor = index == self.cursor
+        key = (row, width, is_cursor, is_cursor and self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._line(row, width, is_cursor, base)
+            self._cache[key] = strip
+        return strip
+
+    def _line(self, row: T, width: int, is_cursor: bool, base: Style) -> Strip:
+        marker = "▶" if is_cursor and self.has_focus else ("▷" if is_cursor else " ")
+        text = Text(marker, end="", no_wrap=True)
+        text.append_text(self._render_row(row, max(1, width - 1)))
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments, text.cell_len).crop_extend(0, width, base)
+        if is_cursor:
+            strip = strip.apply_style(self.get_component_rich_style("virtual-list--cursor"))
+        return strip.apply_style(base)

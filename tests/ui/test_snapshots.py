@@ -1,0 +1,62 @@
+"""A few stable screenshots of the main layouts (fixed size, clock and data)."""
+
+from __future__ import annotations
+
+from moderator.ui.stage import StageApp
+from tests.ui.helpers import make_app, seed, settle, wait_until
+
+SIZE = (120, 40)
+
+
+def _event(service):
+    ids = seed(service)
+    service.tag(ids["Bernd"], "dialog")
+    for name in ("Anna", "Carla", "Eva"):
+        service.send_live(ids[name])
+    service.advance(ids["Anna"])
+    return ids
+
+
+def test_main_screen(snap_compare, sqlite_service, clock):
+    _event(sqlite_service)
+    app = make_app(sqlite_service, clock, poll_interval=60)
+
+    async def ready(pilot):
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_main_screen_presenting_with_live_focus(snap_compare, sqlite_service, clock):
+    _event(sqlite_service)
+    app = make_app(sqlite_service, clock, poll_interval=60, language="en")
+
+    async def ready(pilot):
+        await settle(app, pilot)
+        await pilot.press("p", "5", "w")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_help_screen(snap_compare, sqlite_service, clock):
+    _event(sqlite_service)
+    app = make_app(sqlite_service, clock, poll_interval=60)
+
+    async def ready(pilot):
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_stage_view(snap_compare, sqlite_service, clock):
+    _event(sqlite_service)
+    app = StageApp(sqlite_service, poll_interval=60)
+
+    async def ready(pilot):
+        await wait_until(pilot, lambda: app.data is not None)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
