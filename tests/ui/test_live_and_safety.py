@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from moderator.config import load_default_config
-from moderator.domain.models import QueueState
+from moderator.domain.models import Kind, QueueState
 from moderator.services import open_event
 from moderator.ui.modals import HelpScreen
 from moderator.ui.stage import StageApp
@@ -62,7 +62,9 @@ async def test_conflict_is_a_notification_not_a_crash(sqlite_service, clock):
 
 
 async def test_markup_and_escapes_in_user_text_are_shown_literally(sqlite_service, clock):
-    sqlite_service.import_messages([msg(1, NASTY, author="[red]Mallory\x1b]0;pwn\x07")])
+    sqlite_service.import_messages(
+        [msg(1, NASTY, author="[red]Mallory\x1b]0;pwn\x07", kind=Kind.QUESTION)]
+    )
     app = make_app(sqlite_service, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
