@@ -129,3 +129,22 @@ def test_action_survives_sigkill(db_url: str, tmp_path: Path) -> None:
     verbs = [a.verb for a in again.history(group_id)]
     assert verbs[:2] == ["tag", "move"]
     db.dispose()
+
+
+def test_datetimes_come_back_timezone_aware(db_url: str) -> None:
+    """SQLite keeps no offset: 18:00+02:00 must not come back as a naive 18:00."""
+    from datetime import datetime, timedelta, timezone
+
+    from moderator.config import default_config_text, parse_config
+
+    text = default_config_text().replace(
+        'language = "de"', 'language = "de"\nstarts_at = 2020-06-19T18:00:00+02:00'
+    )
+    db = Database(db_url)
+    db.upgrade()
+    service = open_event(db, parse_config(text, source="t"), moderator="Anna")
+    start = service.event.starts_at
+    assert start is not None and start.utcoffset() is not None
+    assert start == datetime(2020, 6, 19, 18, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert start <= datetime.now(start.tzinfo)
+    db.dispose()
