@@ -48,3 +48,14 @@ def test_examples_from_the_brief(text, kind):
 
 def test_long_text_is_a_question_and_cheap():
     assert classify("Hallo " * 2_000_000) is Kind.QUESTION
+
+
+def test_host_messages_are_announcements() -> None:
+    from moderator.domain.classify import is_host
+
+    assert is_host("Moderation KL.digital")
+    assert is_host("Host")
+    assert is_host("Anna Schmidt", hosts=["anna  schmidt"])
+    assert not is_host("Anna Schmidt")
+    assert not is_host("Hostmann, Peter")
+    assert not is_host(None)

@@ -42,6 +42,7 @@ class EventConfig:
     starts_at: datetime | None = None
     language: str = "de"
     matching: MatchingSettings = field(default_factory=MatchingSettings)
+    hosts: tuple[str, ...] = ()
     source_text: str = ""
 
     @property
@@ -106,6 +107,10 @@ def parse_config(text: str, *, source: str) -> EventConfig:
             "starts_at must be a TOML date-time such as 2020-06-19T18:00:00+02:00",
             _line_of(text, r"^\s*starts_at\s*="),
         )
+
+    hosts = event.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise fail("hosts must be a list of names", _line_of(text, r"^\s*hosts\s*="))
 
     raw_projects = data.get("projects")
     if not isinstance(raw_projects, list) or not raw_projects:
@@ -176,6 +181,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         starts_at=starts_at,
         language=str(event.get("language", "de")),
         matching=settings,
+        hosts=tuple(hosts),
         source_text=text,
     )
 

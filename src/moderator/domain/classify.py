@@ -12,6 +12,7 @@ message longer than `LONG_IS_QUESTION` characters is a question.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from moderator.domain.models import Kind
 
@@ -229,3 +230,25 @@ def _is_question(words: list[str], body: str, asked: bool) -> bool:
     if asked and not (len(words) <= 2 and all(w in _ACK for w in words)):
         return True
     return len(words) >= 5 and any(w in _EMBEDDED for w in words[1:])
+
+
+_HOST_NAME = re.compile(
+    r"\b(moderation|moderator(?:in)?|host|co-host|veranstalter(?:in)?|organisation(?:steam)?|"
+    r"orga-?team|technik|support)\b",
+    re.I,
+)
+
+
+def is_host(author: str | None, hosts: Collection[str] = ()) -> bool:
+    """Whether a chat author is the event's host or moderator, whose messages are
+    announcements ("Projekt 3: Dritter Ort", "Wir machen kurz eine Umfrage"), not questions.
+
+    `hosts` are the names the event configuration lists; names like "Moderation KL.digital"
+    or "Host" are recognised without configuration.
+    """
+    if not author:
+        return False
+    name = " ".join(author.split()).casefold()
+    if any(name == " ".join(h.split()).casefold() for h in hosts):
+        return True
+    return bool(_HOST_NAME.search(name))

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moderator.config import EventConfig, MatchingSettings
-from moderator.domain.classify import classify
+from moderator.domain.classify import classify, is_host
 from moderator.domain.models import (
     Action,
     Channel,
@@ -132,7 +132,10 @@ def open_event(
             row.config_toml = config.source_text
             repo.replace_projects(row.id, config.projects)
         event_id = row.id
-    return EventService(db, event_id, moderator=moderator, clock=clock, matching=config.matching)
+    return EventService(
+        db, event_id, moderator=moderator, clock=clock, matching=config.matching,
+        hosts=config.hosts,
+    )
 
 
 class EventService:
@@ -146,12 +149,14 @@ class EventService:
         moderator: str,
         clock: Clock = utcnow,
         matching: MatchingSettings | None = None,
+        hosts: Sequence[str] = (),
     ) -> None:
         self.db = db
         self.event_id = event_id
         self.moderator = moderator
         self.clock = clock
         self.matching = matching or MatchingSettings()
+        self.hosts = tuple(hosts)
         with db.reading() as session:
             repo = Repository(session)
             self.event: Event = to_event(repo.event(event_id))
@@ -410,7 +415,7 @@ class EventService:
             if message.source_key in known:
                 summary.already_imported += 1
                 continue
-            fresh.append((message, message.kind_hint or classify(message.text)))
+            fresh.append((message, message.kind_hint or self._classify(message)))
         if not fresh:
             return
         # One group per question, with its suggested project.
@@ -521,6 +526,12 @@ class EventService:
             else:
                 summary.chatter += 1
         summary.group_ids.extend(g for g in group_ids if g not in merged_groups)
+
+    def _classify(self, message: IncomingMessage) -> Kind:
+        """Question, chatter or vote; what the host posts in the chat is announcement."""
+        if message.channel == Channel.CHAT and is_host(message.author, self.hosts):
+            return Kind.CHATTER
+        return classify(message.text)
 
     def _group_values(
         self,
