@@ -1,0 +1,42 @@
+"""Two consoles, as two laptops would run them, on one real PostgreSQL database."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderator.config import load_default_config
+from moderator.domain.models import QueueState
+from moderator.services import open_event
+from moderator.storage.db import Database
+from tests.ui.helpers import make_app, seed, select, settle, wait_until
+
+pytestmark = pytest.mark.postgres
+
+
+async def test_an_action_in_one_console_appears_in_the_other(postgres_url, clock):
+    first_db, second_db = Database(postgres_url), Database(postgres_url)
+    first_db.upgrade()
+    anna = open_event(first_db, load_default_config(), moderator="Anna", clock=clock)
+    ben = open_event(second_db, load_default_config(), moderator="Ben", clock=clock)
+    ids = seed(anna)
+    first, second = make_app(anna, clock), make_app(ben, clock)
+    try:
+        async with first.run_test(size=(120, 40)) as p1, second.run_test(size=(120, 40)) as p2:
+            await settle(first, p1)
+            await settle(second, p2)
+            await select(first, p1, ids["Eva"])
+            await p1.press("l")  # Anna: to the live queue
+            await settle(first, p1)
+            assert anna.group(ids["Eva"]).state == QueueState.LIVE
+            live = second.main_screen.live_list
+            # wait_until gives up after 2 s (a bound for a loaded CI machine; typically ~0.2 s)
+            assert await wait_until(p2, lambda: [r.id for r in live.rows] == [ids["Eva"]])
+            # and back: Ben dismisses, Anna's inbox no longer lists it as new
+            await select(second, p2, ids["Frank"])
+            await p2.press("d")
+            await settle(second, p2)
+            rows = first.main_screen.main_list
+            assert await wait_until(p1, lambda: ids["Frank"] not in [r.id for r in rows.rows])
+    finally:
+        first_db.dispose()
+        second_db.dispose()
