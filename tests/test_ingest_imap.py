@@ -258,3 +258,23 @@ def test_url_parsing() -> None:
         ImapSource("pop3://u:secret@example.de/")
     except ValueError as error:
         assert "secret" not in str(error)
+
+
+def test_watching_a_mailbox_imports_new_mail_once(dovecot: Dovecot, sqlite_service) -> None:
+    """The service side of `moderator watch imap://…`: state survives in the database."""
+    from moderator.services.ingesting import ImapFollower
+
+    conn = dovecot.client()
+    conn.create("Watch")
+    conn.logout()
+    _append(dovecot, "Watch", "registration_example.eml")
+    follower = ImapFollower(sqlite_service, dovecot.url("Watch"))
+    first = follower.poll()
+    assert first is not None and first.new == 1
+    assert follower.poll() is None  # nothing new, nothing imported
+    _append(dovecot, "Watch", "bullets_dash.eml")
+    again = ImapFollower(sqlite_service, dovecot.url("Watch"))  # a restarted watcher
+    second = again.poll()
+    assert second is not None and second.new == 1 and second.already_imported == 0
+    assert len(sqlite_service.messages()) == 2
+    assert not any(b"\\Seen" in line for line in _flags(dovecot, "Watch"))
