@@ -1,0 +1,165 @@
+"""Shared machinery of the event services: transactions, the write lock, the duplicate
+index, version checks and the action log. The use cases live in the mixins beside it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from moderator.config import MatchingSettings
+from moderator.domain.models import (
+    Event,
+    Project,
+    QueueState,
+)
+from moderator.domain.similarity import DuplicateIndex
+from moderator.domain.tagging import Tagger
+from moderator.services.errors import (
+    ConflictError,
+    ConnectionLostError,
+    NotFoundError,
+)
+from moderator.storage.db import ConcurrentChange, Database, DatabaseUnavailable
+from moderator.storage.repository import (
+    GroupRow,
+    Repository,
+    to_event,
+)
+
+Clock = Callable[[], datetime]
+MAX_TEXT = 200_000  # characters kept in `text`; the full original is always stored
+S = QueueState
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def title_of(text: str) -> str:
+    """The representative wording of a new group: the message text, trimmed."""
+    return " ".join(text.split())[:2000]
+
+
+class ServiceBase:
+    """State and helpers every use case needs. Thread-safe: the UI calls from workers."""
+
+    def __init__(
+        self,
+        db: Database,
+        event_id: int,
+        *,
+        moderator: str,
+        clock: Clock = utcnow,
+        matching: MatchingSettings | None = None,
+        hosts: Sequence[str] = (),
+    ) -> None:
+        self.db = db
+        self.event_id = event_id
+        self.moderator = moderator
+        self.clock = clock
+        self.matching = matching or MatchingSettings()
+        self.hosts = tuple(hosts)
+        with db.reading() as session:
+            repo = Repository(session)
+            self.event: Event = to_event(repo.event(event_id))
+            self.projects: tuple[Project, ...] = tuple(repo.projects(event_id))
+        self._tagger = Tagger(self.projects)
+        self._index = DuplicateIndex()
+        self._indexed_upto = 0
+        self._lock = threading.RLock()
+        self._index_ready = False
+
+    # ------------------------------------------------------------------ infrastructure
+    @contextmanager
+    def _write(self) -> Iterator[Repository]:
+        try:
+            with self._lock, self.db.writing() as session:
+                repo = Repository(session)
+                repo.lock_event(self.event_id)
+                self._sync_index(repo)
+                indexed = len(self._index)
+                try:
+                    yield repo
+                except BaseException:
+                    if len(self._index) != indexed:
+                        # Rolled back: forget texts of messages that were never stored.
+                        self._index, self._indexed_upto = DuplicateIndex(), 0
+                    raise
+        except DatabaseUnavailable as exc:
+            self._index, self._indexed_upto = DuplicateIndex(), 0  # may have failed at commit
+            raise ConnectionLostError(str(exc), committed=exc.committed) from exc
+        except ConcurrentChange as exc:
+            self._index, self._indexed_upto = DuplicateIndex(), 0
+            raise ConflictError(
+                "a question was changed by someone else meanwhile; nothing done, look again"
+            ) from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """A read session; a lost connection becomes `ConnectionLostError`."""
+        try:
+            with self.db.reading() as session:
+                yield session
+        except DatabaseUnavailable as exc:
+            raise ConnectionLostError(str(exc)) from exc
+
+    def health(self) -> bool:
+        """True when the database answers now (the engine reconnects by itself)."""
+        return self.db.ping()
+
+    def _sync_index(self, repo: Repository) -> None:
+        """Bring the duplicate index up to date with questions stored by anyone."""
+        for message_id, _group_id, text in repo.question_texts(self.event_id, self._indexed_upto):
+            self._index.add(message_id, text)
+            self._indexed_upto = max(self._indexed_upto, message_id)
+        self._index_ready = True
+
+    def _group(self, repo: Repository, group_id: int) -> GroupRow:
+        try:
+            row = repo.group(group_id)
+        except LookupError as exc:
+            raise NotFoundError(str(exc)) from None
+        if row.event_id != self.event_id:
+            raise NotFoundError(f"no question #{group_id} in this event")
+        if row.merged_into_id is not None:
+            raise ConflictError(f"#{group_id} has been merged into #{row.merged_into_id}")
+        return row
+
+    def _check_version(self, repo: Repository, row: GroupRow, expected: int | None) -> None:
+        if expected is None or expected == row.version:
+            return
+        last = repo.actions(self.event_id, group_id=row.id, limit=1, newest_first=True)
+        what = f"{last[0].moderator}: {last[0].summary}" if last else "another moderator"
+        raise ConflictError(f"#{row.id} was changed meanwhile ({what}); nothing done, look again")
+
+    def _log(
+        self,
+        repo: Repository,
+        verb: str,
+        group_id: int | None,
+        summary: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        undo_of: int | None = None,
+    ) -> None:
+        repo.log(
+            event_id=self.event_id,
+            moderator=self.moderator,
+            at=self.clock(),
+            verb=verb,
+            group_id=group_id,
+            summary=summary,
+            before=before,
+            after=after,
+            undo_of=undo_of,
+        )
+
+    def project(self, key: str | None) -> Project | None:
+        return next((p for p in self.projects if p.key == key), None)
+
+    @property
+    def general_key(self) -> str:
+        return next(p.key for p in self.projects if p.general)

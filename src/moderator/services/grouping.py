@@ -1,0 +1,185 @@
+"""Merging and splitting question groups, and choosing their wording."""
+
+from __future__ import annotations
+
+from moderator.domain.models import (
+    Group,
+)
+from moderator.services.base import S, ServiceBase, title_of
+from moderator.services.errors import (
+    ServiceError,
+)
+from moderator.storage.repository import (
+    GroupRow,
+    MessageRow,
+    Repository,
+)
+
+
+class GroupingMixin(ServiceBase):
+    # ------------------------------------------------------------------ merge and split
+    def merge(
+        self,
+        source_id: int,
+        target_id: int,
+        *,
+        expected_version: int | None = None,
+        summary: str | None = None,
+    ) -> Group:
+        """Merge group `source_id` into `target_id`.
+
+        Rules: every member (wording, author, channel, time) moves to the target and the
+        target's title, project, queue state, position and answer win. The source is kept
+        as a tombstone (`merged_into_id`) with its own state, so splitting its members off
+        again restores it exactly; the action log records both sides.
+        """
+        if source_id == target_id:
+            raise ServiceError("a question cannot be merged into itself")
+        with self._write() as repo:
+            source = self._group(repo, source_id)
+            target = self._group(repo, target_id)
+            self._check_version(repo, source, expected_version)
+            moved = [m.id for m in repo.members(source.id)]
+            before = {"source": {"state": source.state, "position": source.position}}
+            if source.state == S.LIVE.value:
+                self._leave_live(repo, source)
+                source.position = before["source"]["position"]
+            for member in repo.members(source.id):
+                member.group_id = target.id
+            source.merged_into_id = target.id
+            source.updated_at = target.updated_at = self.clock()
+            self._log(
+                repo,
+                "merge",
+                target.id,
+                summary or f"merged #{source.id} into #{target.id}",
+                before,
+                {"source": source.id, "target": target.id, "moved": moved},
+            )
+            return repo.to_group(target)
+
+    def merge_message(self, message_id: int, target_id: int) -> Group:
+        """Move a single wording into another group (its old group keeps the rest)."""
+        with self._write() as repo:
+            message = repo.message(message_id)
+            if message.group_id is None:
+                raise ServiceError(f"message #{message_id} is not a question")
+            source = self._group(repo, message.group_id)
+            target = self._group(repo, target_id)
+            if source.id == target.id:
+                raise ServiceError("the wording already belongs to that question")
+            message.group_id = target.id
+            repo.s.flush()
+            emptied = not repo.members(source.id)
+            before = {"source": {"state": source.state, "position": source.position}}
+            if emptied:
+                if source.state == S.LIVE.value:
+                    self._leave_live(repo, source)
+                    source.position = before["source"]["position"]
+                source.merged_into_id = target.id
+            self._log(
+                repo,
+                "merge",
+                target.id,
+                f"merged wording {message_id} into #{target.id}",
+                before,
+                {"source": source.id, "target": target.id, "moved": [message_id]},
+            )
+            return repo.to_group(target)
+
+    def split(self, message_id: int) -> Group:
+        """Take one wording out of its group: back to the group it came from, or a new one."""
+        with self._write() as repo:
+            message = repo.message(message_id)
+            if message.group_id is None:
+                raise ServiceError(f"message #{message_id} is not in a question group")
+            group = self._group(repo, message.group_id)
+            others = [m for m in repo.members(group.id) if m.id != message.id]
+            if not others:
+                raise ServiceError(f"#{group.id} has only this wording; nothing to split")
+            destination = self._split_destination(repo, message, group)
+            message.group_id = destination.id
+            if (
+                group.title == title_of(message.text)
+                and not group.title_edited
+                and not any(title_of(o.text) == group.title for o in others)
+            ):
+                group.title = title_of(others[0].text)
+            group.updated_at = self.clock()
+            self._log(
+                repo,
+                "split",
+                group.id,
+                f"split wording {message.id} off #{group.id} into #{destination.id}",
+                {"group": group.id},
+                {"group": destination.id, "message": message.id},
+            )
+            repo.s.flush()
+            return repo.to_group(destination)
+
+    def _split_destination(
+        self, repo: Repository, message: MessageRow, group: GroupRow
+    ) -> GroupRow:
+        origin_id = message.origin_group_id
+        if origin_id is not None and origin_id != group.id:
+            origin = repo.group(origin_id)
+            if origin.merged_into_id is not None:
+                self._revive(repo, origin)
+            return origin
+        fresh = self._create_group(
+            repo,
+            message.text,
+            project_key=group.project_key,
+            project_confirmed=group.project_confirmed,
+        )
+        message.origin_group_id = fresh.id
+        return fresh
+
+    def _revive(self, repo: Repository, origin: GroupRow) -> None:
+        origin.merged_into_id = None
+        state = S(origin.state)
+        if state == S.ON_AIR and repo.on_air(self.event_id):
+            state = S.LIVE
+            origin.state = S.LIVE.value
+            origin.position = None
+        if state == S.LIVE:
+            live = repo.live_order(self.event_id)
+            slot = origin.position or len(live) + 1
+            slot = max(1, min(slot, len(live) + 1))
+            repo.shift_live_positions(self.event_id, slot, 1)
+            origin.position = slot
+        origin.updated_at = self.clock()
+
+    # ------------------------------------------------------------------ text and answers
+    def set_title(
+        self,
+        group_id: int,
+        *,
+        text: str | None = None,
+        from_message: int | None = None,
+        expected_version: int | None = None,
+    ) -> Group:
+        """Choose the representative wording among members, or edit it (originals stay)."""
+        with self._write() as repo:
+            row = self._group(repo, group_id)
+            self._check_version(repo, row, expected_version)
+            before = {"title": row.title, "title_edited": row.title_edited}
+            if from_message is not None:
+                member = repo.message(from_message)
+                if member.group_id != row.id:
+                    raise ServiceError(f"wording {from_message} is not part of #{row.id}")
+                row.title, row.title_edited = title_of(member.text), False
+            elif text is not None and text.strip():
+                row.title, row.title_edited = text.strip(), True
+            else:
+                raise ServiceError("the wording of a question cannot be empty")
+            row.updated_at = self.clock()
+            self._log(
+                repo,
+                "title",
+                row.id,
+                f"changed the wording of #{row.id}",
+                before,
+                {"title": row.title, "title_edited": row.title_edited},
+            )
+            return repo.to_group(row)

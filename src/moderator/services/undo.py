@@ -1,0 +1,107 @@
+"""Undo: revert the moderator's last action from the action log."""
+
+from __future__ import annotations
+
+from moderator.domain.models import (
+    Action,
+    Kind,
+)
+from moderator.services.base import S, ServiceBase
+from moderator.services.errors import (
+    ConflictError,
+)
+from moderator.storage.repository import (
+    to_action,
+)
+
+UNDOABLE = ("tag", "move", "reorder", "merge", "split", "title", "answer", "kind", "manual")
+
+
+class UndoMixin(ServiceBase):
+    # ------------------------------------------------------------------ undo
+    def undo(self) -> Action | None:
+        """Revert this moderator's last action that is not undone yet; None if there is none."""
+        with self._write() as repo:
+            action = repo.last_undoable(self.event_id, self.moderator, UNDOABLE)
+            if action is None:
+                return None
+            before, after = dict(action.before), dict(action.after)
+            verb = action.verb
+            summary = f"undid: {action.summary}"
+            if verb == "tag":
+                row = self._group(repo, action.group_id)
+                row.project_key = before["project_key"]
+                row.project_confirmed = before["project_confirmed"]
+            elif verb in ("move", "answer"):
+                row = self._group(repo, action.group_id)
+                if verb == "answer":
+                    row.answer = before["answer"]
+                prev = after.get("previous_on_air")
+                if prev is not None and S(row.state) == S.ON_AIR:
+                    other = repo.group(prev)
+                    if other.state == S.ANSWERED_LIVE.value:
+                        row.state = S.NEW.value
+                        other.state = S.ON_AIR.value
+                self._force_state(repo, row, S(before["state"]), before["position"])
+            elif verb == "reorder":
+                live = repo.live_order(self.event_id)
+                if sorted(g.id for g in live) != sorted(before["order"]):
+                    raise ConflictError("the live queue changed since; reorder it by hand")
+                self._apply_order(live, before["order"])
+            elif verb == "merge":
+                source = repo.group(after["source"])
+                for mid in after["moved"]:
+                    member = repo.message(mid)
+                    if member.group_id != after["target"]:
+                        raise ConflictError(f"wording {mid} has moved since; undo refused")
+                    member.group_id = source.id
+                if source.merged_into_id is not None:
+                    source.merged_into_id = None
+                    if source.state == S.LIVE.value:
+                        live = repo.live_order(self.event_id)
+                        slot = max(1, min(source.position or len(live) + 1, len(live) + 1))
+                        source.position = None
+                        repo.s.flush()
+                        repo.shift_live_positions(self.event_id, slot, 1)
+                        source.position = slot
+            elif verb == "split":
+                message = repo.message(after["message"])
+                back = repo.group(before["group"])
+                if back.merged_into_id is not None:
+                    raise ConflictError(f"#{back.id} has been merged since; undo refused")
+                left = message.group_id
+                message.group_id = back.id
+                repo.s.flush()
+                if left is not None and left != back.id and not repo.members(left):
+                    emptied = repo.group(left)
+                    if emptied.state == S.LIVE.value:
+                        pos = emptied.position
+                        self._leave_live(repo, emptied)
+                        emptied.position = pos
+                    emptied.merged_into_id = back.id
+            elif verb == "title":
+                row = self._group(repo, action.group_id)
+                row.title, row.title_edited = before["title"], before["title_edited"]
+            elif verb == "kind":
+                row = repo.message(after["message"])
+                old_group = row.group_id
+                self._apply_kind(
+                    repo, row, Kind(before["kind"]), before["group_id"], before["vote_for_id"]
+                )
+                row.kind_overridden = before["kind_overridden"]
+                repo.s.flush()
+                if before["group_id"] is not None and "group_state" in before:
+                    group = repo.group(before["group_id"])
+                    self._force_state(
+                        repo, group, S(before["group_state"]), before["group_position"]
+                    )
+                del old_group
+            elif verb == "manual":
+                row = self._group(repo, after["group"])
+                if S(row.state) == S.LIVE:
+                    self._leave_live(repo, row)
+                row.state = S.DISMISSED.value
+                row.position = None
+            action.undone = True
+            self._log(repo, "undo", action.group_id, summary, after, before, undo_of=action.id)
+            return to_action(action)
