@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import partial
 from typing import Any
 
@@ -316,6 +316,10 @@ class MainScreen(Screen):
     def _update_status(self) -> None:
         start = self.service.event.starts_at
         now = self.clock()
+        if start is not None and start.tzinfo is None:  # SQLite hands back naive UTC
+            start = start.replace(tzinfo=UTC)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
         since = start if start is not None and start <= now else self.started_at
         self.query_one(StatusBar).show(
             title=self.service.event.title,
