@@ -146,7 +146,7 @@ async def measure(db: Database, service, count: int) -> None:
             moves.append(await paint.key("down", lambda t=target: lst.cursor == t))
             row_id = lst.current.id
             t = time.perf_counter()
-            await wait_for(pilot, lambda r=row_id: screen.query_one("#detail").group_id == r)
+            await wait_for(pilot, lambda r=row_id: getattr(screen.detail_group, "id", None) == r)
             details.append(time.perf_counter() - t + moves[-1])
             await pilot.pause(0.02)
         print(
@@ -154,7 +154,8 @@ async def measure(db: Database, service, count: int) -> None:
             f" (max {max(moves) * 1000:.1f} ms)"
         )
         print(
-            f"cursor move, key to detail shown (debounce {screen.detail_delay * 1000:.0f} ms "
+            f"cursor move, key to detail shown (debounce "
+            f"{getattr(screen, 'detail_delay', 0) * 1000:.0f} ms "
             f"included): median {statistics.median(details) * 1000:.1f} ms"
         )
         await app.workers.wait_for_complete()
