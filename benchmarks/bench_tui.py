@@ -71,6 +71,47 @@ async def wait_for(pilot, condition, limit: float = 10.0) -> float:
     return time.perf_counter() - t0
 
 
+class PaintClock:
+    """Times from a key event to the first frame rendered after the screen reflects it.
+
+    Independent of the test harness's idle detection (which waits in 20 ms slices), this
+    measures what the moderator sees: the key is queued, and the clock stops when the
+    compositor has rendered the frame that shows its effect.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.writes = 0
+        self.last_write = 0.0
+        original = app._display  # called with every rendered frame (headless: not sent)
+
+        def display(screen, renderable) -> None:
+            original(screen, renderable)
+            if renderable is not None:
+                self.writes += 1
+                self.last_write = time.perf_counter()
+
+        app._display = display
+
+    async def key(self, key: str, shown, limit: float = 10.0) -> float:
+        from textual import events
+
+        t0 = time.perf_counter()
+        event = events.Key(key, None)
+        event.set_sender(self.app)
+        self.app._driver.send_message(event)
+        while not shown():
+            if time.perf_counter() - t0 > limit:
+                raise TimeoutError(key)
+            await asyncio.sleep(0.0005)
+        seen = self.writes
+        while self.writes == seen:  # the frame drawn after the change
+            if time.perf_counter() - t0 > limit:
+                raise TimeoutError(key)
+            await asyncio.sleep(0.0005)
+        return self.last_write - t0
+
+
 async def measure(db: Database, service, count: int) -> None:
     app = ModeratorApp(service, poll_interval=0.2)
     t0 = time.perf_counter()
@@ -96,6 +137,48 @@ async def measure(db: Database, service, count: int) -> None:
             moves.append(time.perf_counter() - t)
         print(f"cursor move (press + repaint): median {statistics.median(moves) * 1000:.1f} ms")
 
+        paint = PaintClock(app)
+        await pilot.pause(0.3)
+        lst = screen.main_list
+        moves, details = [], []
+        for _ in range(20):
+            target = lst.cursor + 1
+            moves.append(await paint.key("down", lambda t=target: lst.cursor == t))
+            row_id = lst.current.id
+            t = time.perf_counter()
+            await wait_for(pilot, lambda r=row_id: getattr(screen.detail_group, "id", None) == r)
+            details.append(time.perf_counter() - t + moves[-1])
+            await pilot.pause(0.02)
+        print(
+            f"cursor move, key to painted frame: median {statistics.median(moves) * 1000:.1f} ms"
+            f" (max {max(moves) * 1000:.1f} ms)"
+        )
+        print(
+            f"cursor move, key to detail shown (debounce "
+            f"{getattr(screen, 'detail_delay', 0) * 1000:.0f} ms "
+            f"included): median {statistics.median(details) * 1000:.1f} ms"
+        )
+        await app.workers.wait_for_complete()
+        for label, key in (("tag (digit)", "3"), ("queue move (a)", "a")):
+            times = []
+            for _ in range(15):
+                row = lst.current
+                version = row.version
+
+                def saved(r=row, v=version) -> bool:
+                    g = screen.model.groups.get(r.id)
+                    return g is not None and g.version != v
+
+                times.append(await paint.key(key, saved))
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.05)
+                if key == "3":
+                    await paint.key("down", lambda c=lst.cursor + 1: lst.cursor == c)
+            print(
+                f"{label}, key to saved-and-painted frame: "
+                f"median {statistics.median(times) * 1000:.1f} ms"
+            )
+        await pilot.pause(0.3)
         for label, key in (("tag (digit)", "3"), ("queue move (a)", "a")):
             times = []
             for _ in range(15):

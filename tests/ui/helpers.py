@@ -37,6 +37,7 @@ def seed(service: EventService) -> dict[str, int]:
 
 
 def make_app(service: EventService, clock, **kw) -> ModeratorApp:
+    kw.setdefault("detail_delay", 0)  # tests read the detail at once; one test debounces
     return ModeratorApp(service, clock=clock, poll_interval=kw.pop("poll_interval", 0.1), **kw)
 
 

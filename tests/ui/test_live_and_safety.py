@@ -73,7 +73,7 @@ async def test_markup_and_escapes_in_user_text_are_shown_literally(sqlite_servic
         line = screen.painter.group(row, 200).plain
         assert "[bold]fett[/]" in line and "[link=http://x.example]" in line
         assert "\x1b" not in line and "␛[2J" in line and "⟨9B⟩" in line
-        detail = plain(screen.query_one("#detail-body").content)
+        detail = plain(screen.query_one("#detail").content)
         assert "[bold]fett[/] [link=http://x.example]klick[/link] ␛[2J␇ ende" in detail
         assert "[red]Mallory␛]0;pwn␇" in detail
         await pilot.press("e")  # the answer editor opens on top of it, nothing crashes

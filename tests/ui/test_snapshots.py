@@ -60,3 +60,14 @@ def test_stage_view(snap_compare, sqlite_service, clock):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_main_screen_small_terminal(snap_compare, sqlite_service, clock):
+    """100x30: the list on top at full width, live queue and detail side by side."""
+    _event(sqlite_service)
+    app = make_app(sqlite_service, clock, poll_interval=60)
+
+    async def ready(pilot):
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=ready)

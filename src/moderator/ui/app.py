@@ -12,7 +12,7 @@ from textual.screen import Screen
 from moderator.services.console import EventService
 from moderator.ui.bindings import main_bindings
 from moderator.ui.i18n import Strings
-from moderator.ui.main_screen import MainScreen
+from moderator.ui.main_screen import DETAIL_DELAY, MainScreen
 
 
 def local_now() -> datetime:
@@ -33,12 +33,14 @@ class ModeratorApp(App):
         clock: Callable[[], datetime] | None = None,
         language: str = "de",
         keymap: Mapping[str, str] | None = None,
+        detail_delay: float = DETAIL_DELAY,
     ) -> None:
         super().__init__()
         self.service = service
         self.poll_interval = poll_interval
         self.clock = clock or local_now
         self.strings = Strings(language)
+        self.detail_delay = detail_delay
         self.title = service.event.title
         # Bindings are per event (project hotkeys) and per language, so the class is made here.
         self._screen_class = type(
@@ -51,7 +53,11 @@ class ModeratorApp(App):
 
     def get_default_screen(self) -> Screen:
         return self._screen_class(
-            self.service, self.strings, clock=self.clock, poll_interval=self.poll_interval
+            self.service,
+            self.strings,
+            clock=self.clock,
+            poll_interval=self.poll_interval,
+            detail_delay=self.detail_delay,
         )
 
     @property

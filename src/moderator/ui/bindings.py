@@ -29,11 +29,11 @@ def main_bindings(t: Strings, projects: Sequence[Project]) -> list[Binding]:
         Binding("enter", "advance", t("key.advance"), id="queue.advance"),
         Binding("m", "merge", t("key.merge"), id="group.merge"),
         Binding("M", "merge_pick", t("key.merge_pick"), show=False, id="group.merge_pick"),
-        Binding("s", "split", t("key.split"), id="group.split"),
         Binding("u", "undo", t("key.undo"), id="undo"),
-        Binding("slash", "search", t("key.search"), id="search"),
-        Binding("p", "present", t("key.present"), id="present"),
         Binding("question_mark", "help", t("key.help"), id="help"),
+        Binding("slash", "search", t("key.search"), id="search"),
+        Binding("s", "split", t("key.split"), id="group.split"),
+        Binding("p", "present", t("key.present"), id="present"),
         Binding("c", "toggle_chatter", t("key.chatter"), id="view.chatter"),
         Binding("n", "manual", t("key.manual"), id="manual"),
         Binding("e", "answer", t("key.answer"), id="answer"),
@@ -51,5 +51,10 @@ def main_bindings(t: Strings, projects: Sequence[Project]) -> list[Binding]:
         Binding("f6", "view('all')", t("key.view_all"), show=False, id="view.all"),
         Binding("v", "next_view", t("key.view_next"), show=False, id="view.next"),
         Binding("w", "switch_pane", t("key.focus_live"), show=False, id="focus.switch"),
+        Binding("i", "focus_detail", t("key.focus_detail"), show=False, id="focus.detail"),
+        Binding(
+            "ctrl+down", "scroll_detail(3)", t("key.scroll_down"), show=False, id="detail.down"
+        ),
+        Binding("ctrl+up", "scroll_detail(-3)", t("key.scroll_up"), show=False, id="detail.up"),
         *tag_keys,
     ]

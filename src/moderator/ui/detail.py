@@ -1,39 +1,79 @@
-"""The detail pane: full text, every wording and asker, duplicates, answer, history."""
+"""The detail pane: full text, every wording and asker, duplicates, answer, history.
+
+The pane has a fixed size and draws its own lines (Line API) with its own scroll offset,
+so showing another question re-wraps a few dozen lines and repaints the pane, without a
+layout pass of the whole screen (which is what made cursor moves slow with 10k questions).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import tzinfo
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
 
 from rich.console import Group as RichGroup
+from rich.console import RenderableType
+from rich.segment import Segment
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.events import MouseScrollDown, MouseScrollUp
+from textual.strip import Strip
+from textual.widget import Widget
 
-from moderator.domain.models import Action, Group, Message, Project
+from moderator.domain.models import Action, Group, Message, Project, Suggestion
+from moderator.services.sync import ago
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.text import clock_time, literal, one_line
 
+THUMB = "▐"
 
-class DetailPane(VerticalScroll, can_focus=False):
-    """Shows what it is given (`show_group`, `show_chatter`); reports nothing."""
+
+class DetailPane(Widget, can_focus=True):
+    """Shows what it is given (`show_group`, `show_chatter`); reports nothing.
+
+    Focus it (`i` on the main screen) or use ctrl+up/down to scroll it by keyboard.
+    """
+
+    DEFAULT_CSS = """
+    DetailPane {
+        height: 1fr;
+    }
+    """
+    BINDINGS = [
+        Binding("up,k", "scroll_by(-1)", "Up", show=False),
+        Binding("down,j", "scroll_by(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("home", "scroll_by(-1000000)", "Top", show=False),
+        Binding("end", "scroll_by(1000000)", "Bottom", show=False),
+    ]
 
     def __init__(
-        self, strings: Strings, projects: Sequence[Project], tz: tzinfo | None, **kw
+        self,
+        strings: Strings,
+        projects: Sequence[Project],
+        tz: tzinfo | None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        **kw,
     ) -> None:
         super().__init__(**kw)
         self.t = strings
         self.projects = {p.key: p for p in projects}
         self.tz = tz
-        self._body = Static(Text(strings("detail.none")), id="detail-body")
+        self.clock = clock
+        self.content: RenderableType = Text(strings("detail.none"), style="dim")
+        self.group_id: int | None = None
+        self.top = 0
+        self._strips: list[Strip] = []
+        self._wrapped_width = -1
 
-    def compose(self):
-        yield self._body
-
+    # ------------------------------------------------------------------ content
     def clear(self) -> None:
-        self._body.update(Text(self.t("detail.none"), style="dim"))
+        self.group_id = None
+        self._set(Text(self.t("detail.none"), style="dim"))
 
     def show_chatter(self, message: Message) -> None:
+        self.group_id = None
         text = Text()
         text.append(self.t("detail.chatter") + "\n\n", style="bold")
         text.append(f"{CHANNEL_ICONS.get(message.channel, '?')} ")
@@ -41,9 +81,15 @@ class DetailPane(VerticalScroll, can_focus=False):
         text.append_text(literal(message.author or self.t("detail.anonymous"), "italic"))
         text.append("\n")
         text.append_text(literal(message.text, keep_newlines=True))
-        self._body.update(text)
+        self._set(text)
 
-    def show_group(self, group: Group, history: Sequence[Action]) -> None:
+    def show_group(
+        self,
+        group: Group,
+        history: Sequence[Action],
+        maybe: Sequence[Suggestion] = (),
+    ) -> None:
+        """`maybe`: weaker duplicate candidates, listed below the confident ones."""
         t = self.t
         head = Text()
         head.append(f"#{group.id} ", style="bold")
@@ -62,14 +108,18 @@ class DetailPane(VerticalScroll, can_focus=False):
         head.append_text(literal(group.title, "bold", keep_newlines=True))
         head.append("\n")
 
-        parts: list[Text] = [head, self._members(group), self._suggestions(group)]
+        parts: list[Text] = [head, self._members(group), self._suggestions(group, maybe)]
         parts.append(self._answer(group))
         parts.append(self._history(history))
-        self._body.update(RichGroup(*parts))
-        self.scroll_home(animate=False)
+        keep = self.top if group.id == self.group_id else 0  # a refresh keeps the position
+        self.group_id = group.id
+        self._set(RichGroup(*parts), top=keep)
 
     def _section(self, title: str) -> Text:
-        return Text(f"\n{title}\n", style="bold underline")
+        text = Text("\n")
+        text.append(title, style="bold underline")
+        text.append("\n")
+        return text
 
     def _members(self, group: Group) -> Text:
         text = self._section(self.t("detail.members", n=len(group.members)))
@@ -82,13 +132,21 @@ class DetailPane(VerticalScroll, can_focus=False):
             text.append("\n")
         return text
 
-    def _suggestions(self, group: Group) -> Text:
+    def _suggestions(self, group: Group, maybe: Sequence[Suggestion]) -> Text:
         text = self._section(self.t("detail.suggestions"))
-        if not group.suggestions:
+        confident = list(group.suggestions[:5])
+        shown = {s.group_id for s in confident}
+        weaker = [s for s in maybe if s.group_id not in shown][:5]
+        if not confident and not weaker:
             text.append(f" {self.t('detail.no_suggestions')}\n", style="dim")
-        for s in group.suggestions[:5]:
+        for s in confident:
             text.append(f" {round(s.score):>3}% #{s.group_id}: ", style="bold")
-            text.append(one_line(s.text)[:200])
+            text.append_text(literal(one_line(s.text)[:200]))
+            text.append("\n")
+        for s in weaker:
+            text.append(f" {round(s.score):>3}% #{s.group_id} ", style="dim")
+            text.append(f"({self.t('detail.maybe')}): ", style="italic dim")
+            text.append_text(literal(one_line(s.text)[:200], "dim"))
             text.append("\n")
         return text
 
@@ -103,10 +161,85 @@ class DetailPane(VerticalScroll, can_focus=False):
 
     def _history(self, history: Sequence[Action]) -> Text:
         text = self._section(self.t("detail.history"))
+        if not history:
+            text.append(f" {self.t('detail.no_history')}\n", style="dim")
+        now = self.clock() if self.clock else None
         for action in history[:15]:
             text.append(f" {clock_time(action.at, self.tz)} ", style="dim")
-            text.append_text(literal(action.moderator, "italic"))
+            text.append_text(literal(action.moderator, "bold"))
+            if now is not None:
+                text.append(f" ({ago(action.at, now, lang=self.t.language)})", style="dim")
             text.append(": ")
             text.append_text(literal(action.summary, "strike" if action.undone else ""))
             text.append("\n")
         return text
+
+    # ------------------------------------------------------------------ drawing
+    @property
+    def lines(self) -> int:
+        return len(self._strips)
+
+    def _set(self, renderable: RenderableType, *, top: int = 0) -> None:
+        self.content = renderable
+        self._wrapped_width = -1
+        self.top = top
+        if self.size.width > 0:
+            self._wrap()
+        self.refresh()
+
+    def _wrap(self) -> None:
+        width = max(1, self.size.width - 1)  # the last column shows the scroll position
+        console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False)
+        lines = console.render_lines(self.content, options, pad=True, new_lines=False)
+        self._strips = [Strip(line).crop_extend(0, width, None) for line in lines]
+        self._wrapped_width = self.size.width
+        self.top = max(0, min(self.top, self.lines - self.size.height))
+
+    def on_resize(self) -> None:
+        self._wrapped_width = -1
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        if self._wrapped_width != width:
+            self._wrap()
+        base = self.rich_style
+        index = self.top + y
+        line = self._strips[index] if index < self.lines else Strip.blank(width - 1)
+        thumb = " "
+        if self.lines > height > 0:
+            start = self.top * height // self.lines
+            size = max(1, height * height // self.lines)
+            if start <= y < start + size or (y == height - 1 and self.top + height >= self.lines):
+                thumb = THUMB
+        strip = Strip.join([line, Strip([Segment(thumb)], 1)])
+        return strip.crop_extend(0, width, base).apply_style(base)
+
+    # ------------------------------------------------------------------ scrolling
+    def scroll_lines(self, delta: int) -> None:
+        height = max(1, self.size.height)
+        top = max(0, min(self.top + delta, self.lines - height))
+        if top != self.top:
+            self.top = top
+            self.refresh()
+
+    def action_scroll_by(self, delta: int) -> None:
+        self.scroll_lines(delta)
+
+    def action_page(self, direction: int) -> None:
+        self.scroll_lines(direction * max(1, self.size.height - 1))
+
+    def on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_lines(3)
+
+    def on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_lines(-3)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()

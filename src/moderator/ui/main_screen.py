@@ -9,22 +9,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
+from functools import partial
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
+from textual.events import Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from moderator.domain.models import GENERAL_KEY, Group, Kind, Message, QueueState
+from moderator.domain.models import Action, Group, Kind, Message, QueueState
 from moderator.services.console import EventService, GroupSummary
-from moderator.services.errors import ConflictError, ServiceError, TransitionError
+from moderator.services.errors import (
+    ConflictError,
+    ConnectionLostError,
+    ServiceError,
+    TransitionError,
+)
+from moderator.services.sync import describe
 from moderator.ui.detail import DetailPane
 from moderator.ui.i18n import Strings
-from moderator.ui.messages import ActionFailed, DataArrived, DetailArrived, SearchArrived
+from moderator.ui.messages import (
+    ActionFailed,
+    ConnectionChanged,
+    DataArrived,
+    DetailArrived,
+    SearchArrived,
+)
 from moderator.ui.modals import (
     EditedText,
     HelpScreen,
@@ -36,7 +51,7 @@ from moderator.ui.modals import (
     ProjectKeyScreen,
     TextEditScreen,
 )
-from moderator.ui.model import VIEWS, EventModel, Filter, changed_groups
+from moderator.ui.model import LIVE_STATES, VIEWS, Change, EventModel, Filter, changed_groups
 from moderator.ui.rows import RowPainter
 from moderator.ui.status import StatusBar
 from moderator.ui.sync import JobQueue, Reader, Versions
@@ -46,6 +61,13 @@ from moderator.ui.virtual_list import VirtualList
 log = logging.getLogger(__name__)
 S = QueueState
 VIEW_ORDER = list(VIEWS)
+DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
+INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
+MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
+MAX_NOTES = 3
+NARROW_BELOW = (
+    110  # terminal columns  # other moderators' actions shown at once; the rest are counted
+)
 
 
 class MainScreen(Screen):
@@ -58,6 +80,7 @@ class MainScreen(Screen):
         *,
         clock: Callable[[], datetime],
         poll_interval: float,
+        detail_delay: float = DETAIL_DELAY,
     ) -> None:
         super().__init__()
         self.service = service
@@ -82,21 +105,37 @@ class MainScreen(Screen):
         self._state_counts: dict[QueueState, int] = {}
         self._projects_open: dict[str, int] = {}
         self._detail_wanted: int | None = None
+        self._last_list: VirtualList | None = None
+        self._detail_timer: Timer | None = None
+        self.detail_delay = detail_delay
+        self.offline: str | None = None  # why the database is unreachable, None when fine
+        self.activity: list[str] = []  # what other moderators did, newest last
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         t = self.t
         yield StatusBar(id="status")
+        yield Static(Text(t("banner.offline")), id="banner")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield Static(id="view-title", classes="pane-title")
                 yield VirtualList(self._paint_main, empty_text=t("loading"), id="main-list")
-            with Vertical(id="right"):
-                yield Static(Text(t("pane.live")), id="live-title", classes="pane-title")
-                yield VirtualList(self.painter.live, empty_text=t("empty"), id="live-list")
-                yield Static(Text(t("pane.detail")), id="detail-title", classes="pane-title")
-                yield DetailPane(t, self.service.projects, self.tz, id="detail")
-        yield Footer()
+            with Container(id="right"):
+                with Vertical(id="live-box"):
+                    yield Static(Text(t("pane.live")), id="live-title", classes="pane-title")
+                    yield VirtualList(self.painter.live, empty_text=t("empty"), id="live-list")
+                with Vertical(id="detail-box"):
+                    title = Text(f"{t('pane.detail')} ({t('detail.scroll_hint')})")
+                    yield Static(title, id="detail-title", classes="pane-title")
+                    yield DetailPane(
+                        t, self.service.projects, self.tz, clock=self.clock, id="detail"
+                    )
+        yield Footer(compact=True)
+
+    def on_resize(self, event: Resize) -> None:
+        # Below this width the panes stack: the list gets the full width for the text.
+        self.set_class(event.size.width < NARROW_BELOW, "-narrow")
+        self.call_after_refresh(self._update_status)  # its lines are cut to the new width
 
     @property
     def main_list(self) -> VirtualList:
@@ -107,8 +146,10 @@ class MainScreen(Screen):
         return self.query_one("#live-list", VirtualList)
 
     def on_mount(self) -> None:
+        self.query_one("#banner").display = False
         self.main_list.focus()
         self._update_titles()
+        self._polling = True
         self._load_all()
         self.set_interval(self.poll_interval, self._poll)
         self.set_interval(1.0, self._update_status)
@@ -116,44 +157,128 @@ class MainScreen(Screen):
     # ------------------------------------------------------------------ reading
     @work(thread=True, group="read", exit_on_error=False)
     def _load_all(self) -> None:
-        self.post_message(DataArrived(self.reader.load_all()))
-        if self.model.groups:
-            # Warm the duplicate index so the first write does not pay for it.
-            self.service.suggestions(next(iter(self.model.groups)))
+        try:
+            self._read(self.reader.load_all)
+            if self.model.groups:
+                # Warm the duplicate index so the first write does not pay for it.
+                self.service.suggestions(next(iter(self.model.groups)))
+        except ServiceError:
+            pass  # reported by _read; the next poll tries again
+        finally:
+            self._polling = False
+
+    def _read(self, read: Callable[[], Any]) -> None:
+        """Run a read in a worker; report its snapshot and whether the database answered."""
+        try:
+            snapshot = read()
+        except ConnectionLostError as exc:
+            self.post_message(ConnectionChanged(False, str(exc)))
+            raise
+        if self.offline is not None:
+            self.post_message(ConnectionChanged(True))
+        if snapshot is not None:
+            self.post_message(DataArrived(snapshot))
 
     def _poll(self) -> None:
-        if not self._polling and self.model.loaded:
+        if not self._polling:
             self._polling = True
             self._poll_worker()
 
     @work(thread=True, group="poll", exit_on_error=False)
     def _poll_worker(self) -> None:
         try:
-            snapshot = self.reader.poll()
-            if snapshot is not None:
-                self.post_message(DataArrived(snapshot))
+            self._read(self.reader.poll)
+        except ConnectionLostError:
+            pass  # the banner says it; the next poll tries again
         except Exception as exc:  # a poll failure must never end the session
             log.exception("poll failed")
             self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
         finally:
             self._polling = False
 
+    @on(ConnectionChanged)
+    def _connection_changed(self, message: ConnectionChanged) -> None:
+        banner = self.query_one("#banner", Static)
+        if message.ok:
+            if self.offline is not None:
+                self.offline = None
+                banner.display = False
+                self.notify(self.t("banner.back"), markup=False, timeout=3)
+            return
+        first = self.offline is None
+        self.offline = message.reason or "?"
+        text = Text(self.t("banner.offline"), style="bold")
+        text.append(f"  ({one_line(self.offline)[:120]})", style="")
+        banner.update(text, layout=False)
+        if first:
+            banner.display = True
+
     @on(DataArrived)
     def _data_arrived(self, message: DataArrived) -> None:
         snap = message.snapshot
-        if snap.asked is None:
-            self.model.replace_all(snap.rows)
-        else:
-            self.model.apply(snap.rows, snap.asked)
+        if snap.search is not None:
+            self._search_hits(*snap.search)
         if snap.chatter is not None:
             self.chatter = snap.chatter
-        self.chatter_count = snap.chatter_count
-        self._refresh_lists()
+        if snap.chatter_count is not None:
+            self.chatter_count = snap.chatter_count
         current = self._selected_id()
-        if current is not None and (snap.asked is None or current in snap.asked):
+        if snap.asked is None:
+            self.model.replace_all(snap.rows)
+            self._refresh_lists()
+            touched: set[int] | None = None
+        else:
+            changes = self.model.apply(snap.rows, snap.asked)
+            self._apply_changes(changes, snap.chatter is not None)
+            touched = {(new or old).id for old, new in changes}
+        if current is not None and (touched is None or current in touched):
             self._load_detail(current)
+        self._report_others(snap.actions)
         if message.note:
             self.notify(message.note, markup=False, timeout=3)
+
+    def _search_hits(self, text: str, hits: frozenset[int], checked: frozenset[int] | None) -> None:
+        """New or changed groups that match the active search join the filter."""
+        flt = self.filter
+        if flt.search != text or flt.search_ids is None:
+            return
+        ids = hits if checked is None else (flt.search_ids - checked) | hits
+        self.filter = Filter(flt.project, flt.search, frozenset(ids))
+
+    def _report_others(self, actions: list[Action]) -> None:
+        """Other moderators' actions as one short notification ("Bea hat #17 …, vor 2 s")."""
+        mine = self.service.moderator
+        others = [a for a in actions if a.moderator != mine]
+        if not others:
+            return
+        now = self.clock()
+        lines = [describe(a, now, lang=self.t.language) for a in others]
+        self.activity = (self.activity + lines)[-20:]
+        shown = lines[-MAX_NOTES:]
+        if len(lines) > MAX_NOTES:
+            shown.insert(0, self.t("note.more", n=len(lines) - MAX_NOTES))
+        self.notify("\n".join(shown), markup=False, timeout=5)
+
+    def _apply_changes(self, changes: list[Change], chatter_changed: bool) -> None:
+        """Update the lists for a few changed summaries, without rebuilding them."""
+        if not changes and not chatter_changed:
+            return
+        if self.show_chatter or len(changes) > INCREMENTAL_UP_TO:
+            self._refresh_lists()
+            return
+        upserts, removed = [], []
+        for old, new in changes:
+            if new is not None and self.model.in_view(new, self.view, self.filter):
+                upserts.append(new)
+            else:
+                removed.append((new or old).id)
+        self.main_list.patch(upserts, removed, self.model.sort_key(self.presenting))
+        if any(g is not None and g.state in LIVE_STATES for change in changes for g in change):
+            self.live_list.set_rows(self.model.live(self.presenting))
+        self._state_counts = self.model.counts()
+        self._projects_open = dict(self.model.open_by_project)
+        self._update_titles()
+        self._update_status()
 
     def _refresh_lists(self) -> None:
         self.painter.presenting = self.presenting
@@ -164,7 +289,7 @@ class MainScreen(Screen):
         self.live_list.set_rows(self.model.live(self.presenting))
         self.main_list.empty_text = self.t("empty")
         self._state_counts = self.model.counts()
-        self._projects_open = self._project_counts()
+        self._projects_open = dict(self.model.open_by_project)
         self._update_titles()
         self._update_status()
 
@@ -183,13 +308,18 @@ class MainScreen(Screen):
         if self.filter.search:
             title.append(" · ")
             title.append_text(literal(f"/{self.filter.search}"))
-        self.query_one("#view-title", Static).update(title)
+        self.query_one("#view-title", Static).update(title, layout=False)
         live = self.live_list.rows
-        self.query_one("#live-title", Static).update(Text(f"{t('pane.live')} ({len(live)})"))
+        live_title = Text(f"{t('pane.live')} ({len(live)})")
+        self.query_one("#live-title", Static).update(live_title, layout=False)
 
     def _update_status(self) -> None:
         start = self.service.event.starts_at
         now = self.clock()
+        if start is not None and start.tzinfo is None:  # SQLite hands back naive UTC
+            start = start.replace(tzinfo=UTC)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
         since = start if start is not None and start <= now else self.started_at
         self.query_one(StatusBar).show(
             title=self.service.event.title,
@@ -202,21 +332,17 @@ class MainScreen(Screen):
             all_projects=self.service.projects,
         )
 
-    def _project_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for g in self.model.groups.values():
-            if g.state in (S.NEW, S.LIVE, S.ON_AIR, S.LATER):
-                key = g.effective_project or GENERAL_KEY
-                counts[key] = counts.get(key, 0) + 1
-        return counts
-
     def _project_name(self, key: str | None) -> str:
         project = self.service.project(key)
         return project.name if project else str(key)
 
     # ------------------------------------------------------------------ selection, detail
     def _active_list(self) -> VirtualList:
-        return self.live_list if self.focused is self.live_list else self.main_list
+        if self.focused is self.live_list:
+            return self.live_list
+        if isinstance(self.focused, DetailPane) and self._last_list is not None:
+            return self._last_list
+        return self.main_list
 
     def _selected(self) -> Any | None:
         return self._active_list().current
@@ -243,17 +369,29 @@ class MainScreen(Screen):
             self._show_row(self.focused.current)
 
     def _show_row(self, row: Any | None) -> None:
+        """The cursor is on `row`: read its detail once the cursor rests there."""
         detail = self.query_one(DetailPane)
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
         if row is None:
             self.detail_group = None
+            self._detail_wanted = None
             detail.clear()
         elif isinstance(row, Message):
             self.detail_group = None
+            self._detail_wanted = None
             detail.show_chatter(row)
-        else:
+        elif self.detail_delay <= 0:
             self._load_detail(row.id)
+        else:
+            self._detail_wanted = row.id
+            self._detail_timer = self.set_timer(
+                self.detail_delay, partial(self._load_detail, row.id)
+            )
 
     def _load_detail(self, group_id: int) -> None:
+        self._detail_timer = None
         self._detail_wanted = group_id
         self._detail_worker(group_id)
 
@@ -264,10 +402,14 @@ class MainScreen(Screen):
         try:
             group = self.service.group(group_id)
             history = self.service.history(group_id, limit=20)
+            maybe = self.service.suggestions(group_id, min_score=MAYBE_SCORE)
+        except ConnectionLostError as exc:
+            self.post_message(ConnectionChanged(False, str(exc)))
+            return  # keep showing what was there
         except ServiceError:
-            group, history = None, []
+            group, history, maybe = None, [], []
         if group_id == self._detail_wanted:
-            self.post_message(DetailArrived(group, history))
+            self.post_message(DetailArrived(group, history, maybe))
 
     @on(DetailArrived)
     def _detail_arrived(self, message: DetailArrived) -> None:
@@ -275,7 +417,18 @@ class MainScreen(Screen):
         if group is None or group.id != self._selected_id():
             return
         self.detail_group = group
-        self.query_one(DetailPane).show_group(group, message.history)
+        self.query_one(DetailPane).show_group(group, message.history, message.maybe)
+
+    def action_focus_detail(self) -> None:
+        detail = self.query_one(DetailPane)
+        if self.focused is detail:
+            (self._last_list or self.main_list).focus()
+        else:
+            self._last_list = self._active_list()
+            detail.focus()
+
+    def action_scroll_detail(self, delta: int) -> None:
+        self.query_one(DetailPane).scroll_lines(delta)
 
     # ------------------------------------------------------------------ writing
     def _start_writer(self) -> None:
@@ -285,20 +438,42 @@ class MainScreen(Screen):
     def _writer(self) -> None:
         self.jobs.drain()
 
-    def _submit(self, run: Callable[[], tuple[str, Iterable[int]]]) -> None:
-        """Queue a write; `run` returns the notification and the group ids it touched."""
+    def _submit(
+        self, run: Callable[[], tuple[str, Iterable[int]]], *, chatter: bool = False
+    ) -> None:
+        """Queue a write; `run` returns the notification and the group ids it touched.
+
+        `chatter`: the action may change the chatter count (read it afresh).
+        """
 
         def job() -> None:
             try:
                 note, ids = run()
-                snapshot = self.reader.rows_for(set(ids))
-                self.post_message(DataArrived(snapshot, note))
+            except ConnectionLostError as exc:
+                self.post_message(ConnectionChanged(False, str(exc)))
+                key = "error.maybe_saved" if exc.committed is None else "error.not_saved"
+                self.post_message(ActionFailed(self.t(key), str(exc)))
+                return
             except ConflictError as exc:
                 self.post_message(ActionFailed(self.t("error.conflict"), str(exc)))
+                return
             except (ServiceError, TransitionError) as exc:
                 self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+                return
             except Exception as exc:  # never let a background failure end the app
                 log.exception("action failed")
+                self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
+                return
+            try:
+                snapshot = self.reader.rows_for(set(ids), chatter=chatter)
+                self.post_message(DataArrived(snapshot, note))
+                if self.offline is not None:
+                    self.post_message(ConnectionChanged(True))
+            except ConnectionLostError as exc:  # saved, but could not be read back
+                self.post_message(ConnectionChanged(False, str(exc)))
+                self.post_message(ActionFailed(note, str(exc)))
+            except Exception as exc:  # never let a background failure end the app
+                log.exception("reading back after an action failed")
                 self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
 
         self.jobs.submit(job)
@@ -408,20 +583,31 @@ class MainScreen(Screen):
     @work(thread=True, group="read", exit_on_error=False)
     def _fetch_merge_choices(self, group: GroupSummary) -> None:
         try:
-            fresh = self.service.suggestions(group.id)
+            confident = self.service.suggestions(group.id)
+            weaker = self.service.suggestions(group.id, min_score=MAYBE_SCORE)
         except ServiceError as exc:
+            if isinstance(exc, ConnectionLostError):
+                self.post_message(ConnectionChanged(False, str(exc)))
             self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
             return
-        self.app.call_from_thread(self._pick_merge, group, fresh)
+        self.app.call_from_thread(self._pick_merge, group, confident, weaker)
 
-    def _pick_merge(self, group: GroupSummary, suggestions: list) -> None:
-        if not suggestions:
+    def _pick_merge(self, group: GroupSummary, confident: list, weaker: list) -> None:
+        """Confident candidates first, then weaker ones marked "vielleicht"."""
+        ids = {s.group_id for s in confident}
+        maybe = [s for s in weaker if s.group_id not in ids]
+        if not confident and not maybe:
             self.notify(self.t("error.no_suggestion", id=group.id), markup=False)
             return
         choices = []
-        for s in suggestions:
+        for s in confident:
             label = Text(f"{round(s.score):>3}% #{s.group_id}  ", style="bold")
-            label.append(one_line(s.text)[:150])
+            label.append_text(literal(one_line(s.text)[:150]))
+            choices.append((s.group_id, label))
+        for s in maybe:
+            label = Text(f"{round(s.score):>3}% #{s.group_id} ", style="dim")
+            label.append(f"({self.t('detail.maybe')}) ", style="italic")
+            label.append_text(literal(one_line(s.text)[:150]))
             choices.append((s.group_id, label))
 
         def chosen(target: int | None) -> None:
@@ -484,7 +670,7 @@ class MainScreen(Screen):
             ids = changed_groups([action]) or set()
             return self.t("done.undo", summary=action.summary), ids
 
-        self._submit(run)
+        self._submit(run, chatter=True)
 
     def action_manual(self) -> None:
         def entered(question: ManualQuestion | None) -> None:
@@ -506,8 +692,21 @@ class MainScreen(Screen):
         if group is None:
             return
         detail = self.detail_group
-        current = detail.answer if detail is not None and detail.id == group.id else ""
+        if detail is None or detail.id != group.id:
+            self._fetch_for_answer(group)
+            return
+        self._edit_answer(group, detail.answer)
 
+    @work(thread=True, group="read", exit_on_error=False)
+    def _fetch_for_answer(self, group: GroupSummary) -> None:
+        try:
+            full = self.service.group(group.id)
+        except ServiceError as exc:
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            return
+        self.app.call_from_thread(self._edit_answer, group, full.answer)
+
+    def _edit_answer(self, group: GroupSummary, current: str) -> None:
         def edited(result: EditedText | None) -> None:
             if result is None:
                 return
@@ -562,18 +761,20 @@ class MainScreen(Screen):
         if isinstance(row, Message):
             message_id, kind, ids = row.id, Kind.QUESTION, []
         else:
-            detail = self.detail_group
-            if row.members != 1 or detail is None or detail.id != row.id:
+            if row.members != 1:
                 self.notify(self.t("error.not_chatter_view"), severity="warning", markup=False)
                 return
-            message_id, kind, ids = detail.members[0].id, Kind.CHATTER, [row.id]
+            message_id, kind, ids = None, Kind.CHATTER, [row.id]
 
         def run() -> tuple[str, list[int]]:
-            message = self.service.set_kind(message_id, kind)
+            target = message_id
+            if target is None:  # the detail may not be read yet: look the wording up now
+                target = self.service.group(ids[0]).members[0].id
+            message = self.service.set_kind(target, kind)
             touched = ids + ([message.group_id] if message.group_id is not None else [])
             return self.t("done.kind", kind=kind.value), touched
 
-        self._submit(run)
+        self._submit(run, chatter=True)
 
     # ------------------------------------------------------------------ views and filters
     def action_toggle_chatter(self) -> None:
@@ -630,6 +831,7 @@ class MainScreen(Screen):
                 return
             if not text.strip():
                 self.filter = Filter(self.filter.project)
+                self.reader.search = None
                 self._refresh_lists()
             else:
                 self._run_search(text.strip())
@@ -644,6 +846,7 @@ class MainScreen(Screen):
     @on(SearchArrived)
     def _search_arrived(self, message: SearchArrived) -> None:
         self.filter = Filter(self.filter.project, message.text, message.ids)
+        self.reader.search = message.text
         self._refresh_lists()
 
     def action_help(self) -> None:

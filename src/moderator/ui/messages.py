@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from moderator.domain.models import Action, Group
+from moderator.domain.models import Action, Group, Suggestion
 from moderator.domain.models import Message as ChatMessage
 from moderator.services.console import GroupSummary
 
@@ -19,9 +19,13 @@ class Snapshot:
     rows: list[GroupSummary]
     asked: Collection[int] | None  # None: `rows` is the whole event
     chatter: list[ChatMessage] | None
-    chatter_count: int
+    chatter_count: int | None  # None: not read this time (unchanged)
     seq: int
     last_action: int
+    actions: list[Action] = field(default_factory=list)  # log entries behind this snapshot
+    # (search text, ids among the checked ones that match it, ids checked); `checked` None:
+    # the whole event was searched
+    search: tuple[str, frozenset[int], frozenset[int] | None] | None = None
 
 
 class DataArrived(Message):
@@ -34,10 +38,22 @@ class DataArrived(Message):
 
 
 class DetailArrived(Message):
-    def __init__(self, group: Group | None, history: list[Action]) -> None:
+    def __init__(
+        self, group: Group | None, history: list[Action], maybe: list[Suggestion] | None = None
+    ) -> None:
         super().__init__()
         self.group = group
         self.history = history
+        self.maybe = maybe or []
+
+
+class ConnectionChanged(Message):
+    """A read or write reached the database (`ok`) or found it unreachable."""
+
+    def __init__(self, ok: bool, reason: str = "") -> None:
+        super().__init__()
+        self.ok = ok
+        self.reason = reason
 
 
 class SearchArrived(Message):

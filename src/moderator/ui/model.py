@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from moderator.domain.models import Action, QueueState
+from moderator.domain.models import GENERAL_KEY, Action, QueueState
 from moderator.services.console import GroupSummary
 
 S = QueueState
@@ -53,42 +53,80 @@ def changed_groups(actions: Iterable[Action]) -> set[int] | None:
     return ids
 
 
+OPEN_STATES = frozenset({S.NEW, S.LIVE, S.ON_AIR, S.LATER})
+Change = tuple[GroupSummary | None, GroupSummary | None]  # (before, after); None: absent
+
+
 class EventModel:
-    """Summaries by id, with the ordering rules of each view."""
+    """Summaries by id, with the ordering rules of each view.
+
+    Counts per state and open questions per project are kept up to date incrementally, so
+    a single change costs O(1) besides the list update.
+    """
 
     def __init__(self) -> None:
         self.groups: dict[int, GroupSummary] = {}
         self.loaded = False
+        self.state_counts: dict[QueueState, int] = dict.fromkeys(QueueState, 0)
+        self.open_by_project: dict[str, int] = {}
 
     def replace_all(self, rows: Iterable[GroupSummary]) -> None:
         self.groups = {row.id: row for row in rows}
         self.loaded = True
+        self.state_counts = dict.fromkeys(QueueState, 0)
+        self.open_by_project = {}
+        for g in self.groups.values():
+            self._count(g, 1)
 
-    def apply(self, rows: Iterable[GroupSummary], asked: Collection[int] = ()) -> None:
-        """Upsert `rows`; ids in `asked` that came back missing were merged away."""
+    def _count(self, g: GroupSummary, sign: int) -> None:
+        self.state_counts[g.state] += sign
+        if g.state in OPEN_STATES:
+            key = g.effective_project or GENERAL_KEY
+            self.open_by_project[key] = self.open_by_project.get(key, 0) + sign
+
+    def apply(self, rows: Iterable[GroupSummary], asked: Collection[int] = ()) -> list[Change]:
+        """Upsert `rows`; ids in `asked` that came back missing were merged away.
+
+        Returns the summaries that really changed, as (before, after) pairs.
+        """
         fresh = {row.id: row for row in rows}
+        changes: list[Change] = []
         for gid in asked:
-            if gid not in fresh:
-                self.groups.pop(gid, None)
-        self.groups.update(fresh)
+            if gid not in fresh and (old := self.groups.pop(gid, None)) is not None:
+                self._count(old, -1)
+                changes.append((old, None))
+        for gid, row in fresh.items():
+            old = self.groups.get(gid)
+            if old == row:
+                continue
+            if old is not None:
+                self._count(old, -1)
+            self._count(row, 1)
+            self.groups[gid] = row
+            changes.append((old, row))
+        return changes
 
     def get(self, group_id: int | None) -> GroupSummary | None:
         return None if group_id is None else self.groups.get(group_id)
+
+    @staticmethod
+    def in_view(group: GroupSummary, name: str, flt: Filter = Filter()) -> bool:
+        states = VIEWS[name]
+        return (states is None or group.state in states) and _matches(group, flt)
+
+    @staticmethod
+    def sort_key(presenting: str | None = None):
+        """Order of the views: newest first; the presented project's questions float up."""
+        if presenting:
+            return lambda g: (g.effective_project != presenting, -g.id)
+        return lambda g: -g.id
 
     def view(
         self, name: str, flt: Filter = Filter(), presenting: str | None = None
     ) -> list[GroupSummary]:
         """Rows of a view, newest first; the presented project's questions float up."""
-        states = VIEWS[name]
-        rows = [
-            g
-            for g in self.groups.values()
-            if (states is None or g.state in states) and _matches(g, flt)
-        ]
-        if presenting:
-            rows.sort(key=lambda g: (g.effective_project != presenting, -g.id))
-        else:
-            rows.sort(key=lambda g: -g.id)
+        rows = [g for g in self.groups.values() if self.in_view(g, name, flt)]
+        rows.sort(key=self.sort_key(presenting))
         return rows
 
     def live(self, presenting: str | None = None) -> list[GroupSummary]:
@@ -105,10 +143,7 @@ class EventModel:
         return rows
 
     def counts(self) -> dict[QueueState, int]:
-        result = dict.fromkeys(QueueState, 0)
-        for g in self.groups.values():
-            result[g.state] += 1
-        return result
+        return dict(self.state_counts)
 
 
 def _matches(group: GroupSummary, flt: Filter) -> bool:

@@ -13,6 +13,7 @@ from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.text import clock_time, one_line
 
 S = QueueState
+TITLE_ROOM_BEFORE_AUTHOR = 60  # the asker's name is shown only when the text keeps this much
 STATE_MARK = {
     S.NEW: " ",
     S.LIVE: "L",
@@ -45,28 +46,34 @@ class RowPainter:
         self.presenting: str | None = None
 
     def group(self, g: GroupSummary, width: int) -> Text:
+        """The question text gets the room: time, project and asker shrink or go first."""
         text = Text(no_wrap=True, end="")
         text.append(STATE_MARK.get(g.state, " "), style="bold")
         text.append(CHANNEL_ICONS.get(g.channel, "?"))
-        text.append(f" {clock_time(g.first_at, self.tz)} ", style="dim")
-        text.append(f"#{g.id:<4} ", style="bold")
+        if width >= 70:
+            text.append(f" {clock_time(g.first_at, self.tz)}", style="dim")
+        text.append(f" #{g.id:<4} ", style="bold")
         votes = f"{g.votes}▲" if g.votes > 1 else ""
-        text.append(f"{votes:>4} ", style="bold")
-        text.append_text(project_label(self.projects, g, 11))
+        text.append(f"{votes:>3} ", style="bold")
+        text.append_text(project_label(self.projects, g, 9 if width >= 80 else 2))
         text.append(" ")
         if self.presenting and g.effective_project == self.presenting:
             text.append("★", style="bold")
-        author = one_line(g.author or "")[:10]
         hint = ""
         if g.top_match_group is not None and g.top_match_score > 0:
             hint = " " + self.t("row.like", score=round(g.top_match_score), id=g.top_match_group)
-        room = max(8, width - text.cell_len - len(hint) - (len(author) + 3 if author else 0))
+        room = max(8, width - text.cell_len - len(hint))
+        author = one_line(g.author or "")[:10]
+        if author and room - len(author) - 3 >= TITLE_ROOM_BEFORE_AUTHOR:
+            room -= len(author) + 3
+        else:
+            author = ""  # the detail shows every asker
         title = one_line(g.title)
         if len(title) > room:
             title = title[: room - 1] + "…"
         text.append(title.ljust(room))
         if author:
-            text.append(f" · {author}", style="italic")
+            text.append(f" · {author}", style="italic dim")
         if hint:
             text.append(hint, style="bold reverse" if g.top_match_score >= 90 else "bold")
         return text

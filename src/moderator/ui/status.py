@@ -31,6 +31,7 @@ class StatusBar(Static):
         all_projects: Sequence[Project],
     ) -> None:
         t = strings
+        width = max(20, self.size.width - 2)  # each line is cut, never wrapped
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(one_line(title), style="bold")
         line.append(f"  ⏱ {t('status.since', time=duration(elapsed))}")
@@ -41,10 +42,14 @@ class StatusBar(Static):
         if presenting:
             line.append(" ")
             line.append(f" ★ {t('status.presenting', name=presenting)} ", style="bold reverse")
-        line.append("\n")
+        line.truncate(width, overflow="ellipsis")
+        second = Text(no_wrap=True, overflow="ellipsis")
         for state in SHOWN:
-            line.append(f"{t.state(state)} ", style="dim")
-            line.append(f"{counts.get(state, 0)}", style="bold")
-            line.append("  ")
-        line.append(t("status.chatter", n=chatter), style="dim")
-        self.update(line)
+            second.append(f"{t.state(state)} ", style="dim")
+            second.append(f"{counts.get(state, 0)}", style="bold")
+            second.append("  ")
+        second.append(t("status.chatter", n=chatter), style="dim")
+        second.truncate(width, overflow="ellipsis")
+        line.append("\n")
+        line.append_text(second)
+        self.update(line, layout=False)

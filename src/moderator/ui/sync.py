@@ -23,13 +23,18 @@ FULL_RELOAD_ABOVE = 2000  # changed groups; beyond this one full read is cheaper
 
 
 class Reader:
-    """Change detection by polling `change_seq`, then `actions_since` for what changed."""
+    """Change detection by polling `change_seq`, then `actions_since` for what changed.
+
+    `search` is the console's active search text: polls check the changed groups against
+    it, so new arrivals that match show up in the filtered list.
+    """
 
     def __init__(self, service: EventService) -> None:
         self.service = service
         self.seq = -1
         self.last_action = 0
         self.want_chatter = False
+        self.search: str | None = None
 
     def _chatter(self) -> tuple[list | None, int]:
         counts = self.service.counts()
@@ -40,33 +45,54 @@ class Reader:
         return chatter, counts.kinds.get(Kind.CHATTER, 0)
 
     def load_all(self) -> Snapshot:
-        self.seq = self.service.change_seq()
-        self.last_action = self.service.last_action_id()
+        seq = self.service.change_seq()
+        last_action = self.service.last_action_id()
         rows = self.service.summaries()
         chatter, count = self._chatter()
-        return Snapshot(rows, None, chatter, count, self.seq, self.last_action)
+        search = None
+        if self.search:
+            hits = frozenset(g.id for g in self.service.summaries(search=self.search))
+            search = (self.search, hits, None)
+        self.seq, self.last_action = seq, last_action
+        return Snapshot(rows, None, chatter, count, seq, last_action, search=search)
 
     def poll(self) -> Snapshot | None:
         """A snapshot of what changed since the last look, or None if nothing did."""
+        if self.seq < 0:
+            return self.load_all()
         seq = self.service.change_seq()
         if seq == self.seq:
             return None
         actions = self.service.actions_since(self.last_action)
+        ids = changed_groups(actions)
+        if ids is None or len(ids) > FULL_RELOAD_ABOVE:
+            snapshot = self.load_all()
+        else:
+            snapshot = self.rows_for(ids)
+        # Only move on once everything was read: a lost connection retries the same range.
         self.seq = seq
         if actions:
             self.last_action = max(a.id for a in actions)
-        ids = changed_groups(actions)
-        if ids is None or len(ids) > FULL_RELOAD_ABOVE:
-            return self.load_all()
-        return self.rows_for(ids)
+        snapshot.actions = actions
+        snapshot.seq, snapshot.last_action = self.seq, self.last_action
+        return snapshot
 
-    def rows_for(self, ids: Collection[int]) -> Snapshot:
-        """Fresh summaries of `ids` and of the whole live queue (positions shift)."""
+    def rows_for(self, ids: Collection[int], *, chatter: bool = True) -> Snapshot:
+        """Fresh summaries of `ids` and of the whole live queue (positions shift).
+
+        `chatter=False` skips the chatter count (an action that cannot change it).
+        """
         live = self.service.live_queue()
         rows = self.service.summaries(group_ids=list(ids)) if ids else []
         asked = set(ids) | {g.id for g in live}
-        chatter, count = self._chatter()
-        return Snapshot(rows + live, asked, chatter, count, self.seq, self.last_action)
+        messages, count = self._chatter() if chatter else (None, None)
+        search = None
+        if self.search and ids:
+            hits = self.service.summaries(search=self.search, group_ids=list(ids))
+            search = (self.search, frozenset(g.id for g in hits), frozenset(ids))
+        return Snapshot(
+            rows + live, asked, messages, count, self.seq, self.last_action, search=search
+        )
 
 
 @dataclass

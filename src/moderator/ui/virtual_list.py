@@ -8,7 +8,8 @@ live arrivals never move the moderator's selection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import bisect
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from rich.segment import Segment
@@ -104,6 +105,50 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         self.virtual_size = Size(self.size.width, len(self.rows))
         if current is not None and self.rows:
+            self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
+        self._keep_visible()
+        self.refresh()
+        self._announce()
+
+    def patch(
+        self,
+        upserts: Sequence[T],
+        removed: Collection[int],
+        sort_key: Callable[[T], Any],
+    ) -> None:
+        """Apply a few changes to sorted rows without rebuilding the list or its cache.
+
+        Rows of `upserts` replace the row with their id (or are inserted in `sort_key`
+        order); ids in `removed` go. Like `set_rows`, the cursor stays on its row id at
+        its screen line; if its row went, the cursor stays at its index (the next row).
+        """
+        current = self.current
+        screen_line = self.cursor - int(self.scroll_y)
+        drop = set(removed)
+        inserts: list[T] = []
+        for row in upserts:
+            index = self.index_of(row.id)
+            if index is not None and sort_key(self.rows[index]) == sort_key(row):
+                self.rows[index] = row  # same place: no index change
+                self._refresh_row(index)
+                continue
+            if index is not None:
+                drop.add(row.id)
+            inserts.append(row)
+        if drop:
+            self.rows = [r for r in self.rows if r.id not in drop]
+            self._index = None
+        for row in inserts:
+            bisect.insort(self.rows, row, key=sort_key)
+            self._index = None
+        if not drop and not inserts:
+            return
+        if current is not None and (index := self.index_of(current.id)) is not None:
+            self.cursor = index
+        else:
+            self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        if self.rows:
             self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
         self._keep_visible()
         self.refresh()
