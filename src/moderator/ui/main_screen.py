@@ -63,6 +63,7 @@ S = QueueState
 VIEW_ORDER = list(VIEWS)
 DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
 INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
+EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as running
 MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
 MAX_NOTES = 3
 NARROW_BELOW = (
@@ -320,7 +321,10 @@ class MainScreen(Screen):
             start = start.replace(tzinfo=UTC)
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
-        since = start if start is not None and start <= now else self.started_at
+        # The event's start counts while the event is on (a past event, such as the demo's
+        # 2020 seminar, counts from when the console opened).
+        on = start is not None and start <= now and (now - start).total_seconds() < EVENT_HOURS
+        since = start if on else self.started_at
         self.query_one(StatusBar).show(
             title=self.service.event.title,
             counts=self._state_counts,
