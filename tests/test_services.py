@@ -179,9 +179,14 @@ def test_reclassified_live_question_leaves_the_queue(service: EventService) -> N
 
 
 def test_host_announcements_are_chatter(service: EventService) -> None:
-    summary = service.import_messages([
-        msg(1, "Projekt 3: Wie entstehen Dritte Orte in der Innenstadt?",
-            author="Moderation KL.digital"),
-        msg(2, "Wie entstehen Dritte Orte in der Innenstadt?", author="Nina Bauer"),
-    ])
+    summary = service.import_messages(
+        [
+            msg(
+                1,
+                "Projekt 3: Wie entstehen Dritte Orte in der Innenstadt?",
+                author="Moderation KL.digital",
+            ),
+            msg(2, "Wie entstehen Dritte Orte in der Innenstadt?", author="Nina Bauer"),
+        ]
+    )
     assert (summary.chatter, summary.questions) == (1, 1)

@@ -309,3 +309,22 @@ async def test_t_edits_the_wording(sqlite_service, clock):
         await settle(app, pilot)
         assert sqlite_service.group(ids["Carla"]).title == "Busse am Wochenende?"
         assert app.main_screen.model.groups[ids["Carla"]].title == "Busse am Wochenende?"
+
+
+async def test_merge_into_any_question_by_number(sqlite_service, clock):
+    """No suggestion (the matcher misses a paraphrase): M asks for the target's number."""
+    ids = seed(sqlite_service)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, ids["Frank"])  # sensors: nothing similar in the seed
+        await pilot.press("M")
+        await settle(app, pilot)
+        fill(app, "#line-input", "#" + str(ids["Eva"]))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        merged = sqlite_service.group(ids["Eva"])
+        assert {m.author for m in merged.members} == {"Eva", "Frank"}
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert len(sqlite_service.group(ids["Eva"]).members) == 1

@@ -601,7 +601,7 @@ class MainScreen(Screen):
         ids = {s.group_id for s in confident}
         maybe = [s for s in weaker if s.group_id not in ids]
         if not confident and not maybe:
-            self.notify(self.t("error.no_suggestion", id=group.id), markup=False)
+            self._ask_merge_number(group)
             return
         choices = []
         for s in confident:
@@ -614,11 +614,35 @@ class MainScreen(Screen):
             label.append_text(literal(one_line(s.text)[:150]))
             choices.append((s.group_id, label))
 
+        choices.append((0, Text(self.t("merge.other"), style="italic")))
+
         def chosen(target: int | None) -> None:
-            if target is not None:
+            if target == 0:
+                self._ask_merge_number(group)
+            elif target is not None:
                 self._merge_into(group, target)
 
         self.app.push_screen(PickScreen(self.t("modal.pick_merge", id=group.id), choices), chosen)
+
+    def _ask_merge_number(self, group: GroupSummary) -> None:
+        """Merge into any question by its number, suggested or not."""
+
+        def typed(value: str | None) -> None:
+            if value is None or not value.strip():
+                return
+            digits = value.strip().lstrip("#").strip()
+            if not digits.isdigit():
+                self.notify(self.t("error.bad_number", text=value.strip()), markup=False)
+                return
+            self._merge_into(group, int(digits))
+
+        self.app.push_screen(
+            LineEditScreen(
+                self.t("modal.merge_number", id=group.id),
+                hint=self.t("modal.merge_number_hint"),
+            ),
+            typed,
+        )
 
     def action_split(self) -> None:
         group = self._selected_group()
