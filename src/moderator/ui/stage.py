@@ -28,6 +28,7 @@ _TEXT = {
         "next": "Als Nächstes",
         "none": "Gerade keine Frage auf Sendung",
         "votes": "Stimmen",
+        "vote": "Stimme",
         "empty": "—",
     },
     "en": {
@@ -35,6 +36,7 @@ _TEXT = {
         "next": "Next",
         "none": "No question on air right now",
         "votes": "votes",
+        "vote": "vote",
         "empty": "—",
     },
 }
@@ -62,6 +64,9 @@ class StageApp(App):
         self._seq = -1
         self._busy = False
         self.data: StageData | None = None
+
+    def _votes_word(self, count: int) -> str:
+        return self.text["vote"] if count == 1 else self.text["votes"]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="on-air"):
@@ -113,14 +118,14 @@ class StageApp(App):
             project_widget.update(Text(f"{self.text['on_air']} · {name}", style="bold reverse"))
             question.update(literal(current.title, "bold", keep_newlines=True))
             votes.update(str(current.votes))
-            label.update(Text(self.text["votes"]))
+            label.update(Text(self._votes_word(current.votes)))
         upcoming = Text()
         for g in message.data.next:
             project = self.service.project(g.effective_project)
             upcoming.append(f"{g.position or ''}. ", style="bold")
             upcoming.append(f"[{project.name if project else '-'}] ", style="italic")
             upcoming.append(one_line(g.title))
-            upcoming.append(f"  ({g.votes} {self.text['votes']})\n", style="dim")
+            upcoming.append(f"  ({g.votes} {self._votes_word(g.votes)})\n", style="dim")
         if not message.data.next:
             upcoming.append(self.text["empty"])
         self.query_one("#stage-next", Static).update(upcoming)
