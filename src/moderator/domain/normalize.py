@@ -162,6 +162,11 @@ _STOPWORD_TEXT = """
     geben gibt gab kommen kommt kam machen macht lassen laesst bald neu neue neuen neuer
     mehr irgendwo irgendwie einzeln einzelnen konkret insgesamt extra zukuenftig kuenftig
     heute momentan derzeit genau da dann hier
+    kein keine keinen keinem keiner keines will willst moechte moechten moechtest mag magst
+    moegen darf duerfen duerfte ne nen nem ner halt eben mal ja nee eigentlich ueberhaupt
+    wohl vielleicht evtl eventuell sowie usw zb etc ganz ganze ganzen immer wieder gerade
+    inzwischen mittlerweile endlich selbst selber bitte danke gerne gern frage fragen
+    interessieren interessiert interessant wissen erfahren eigene eigenen eigener
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
