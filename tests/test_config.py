@@ -49,3 +49,15 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b'[event]\ntitle = "M\xfcnchen"\n')
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(path)
+
+
+def test_keymap_file(tmp_path: Path) -> None:
+    from moderator.config import load_keymap
+
+    assert load_keymap(tmp_path / "missing.toml") == {}
+    path = tmp_path / "keymap.toml"
+    path.write_text('[keys]\n"queue.live" = "L"\n"undo" = "ctrl+z,u"\n', "utf-8")
+    assert load_keymap(path) == {"queue.live": "L", "undo": "ctrl+z,u"}
+    path.write_text('"queue.live" = 3\n', "utf-8")
+    with pytest.raises(ConfigError, match="binding-id"):
+        load_keymap(path)

@@ -20,6 +20,7 @@ from moderator.config import (
     default_db_url,
     load_config,
     load_default_config,
+    load_keymap,
     moderator_name,
 )
 from moderator.domain.models import Channel
@@ -105,7 +106,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     service = _service(args, db)
     from moderator.ui.app import ModeratorApp
 
-    ModeratorApp(service).run()
+    ModeratorApp(service, keymap=load_keymap()).run()
     return 0
 
 
@@ -154,7 +155,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from moderator.ui.app import ModeratorApp
 
-    ModeratorApp(service).run()
+    ModeratorApp(service, keymap=load_keymap()).run()
     return 0
 
 

@@ -209,3 +209,31 @@ def moderator_name(explicit: str | None = None) -> str:
         return os.getlogin()
     except OSError:
         return os.environ.get("USER", "moderator")
+
+
+KEYMAP_FILE = "keymap.toml"
+
+
+def keymap_path() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / KEYMAP_FILE
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """Key remapping by binding id, e.g. `"queue.live" = "L"` or `"undo" = "ctrl+z,u"`.
+
+    Read from `keymap.toml` in the user configuration directory; a missing file means no
+    changes, a broken one is a `ConfigError` naming the file.
+    """
+    path = path or keymap_path()
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid key map: {exc}") from None
+    keymap = data.get("keys", data)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
+        raise ConfigError(f"{path}: every entry must be binding-id = \"keys\"")
+    return dict(keymap)
