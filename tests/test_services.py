@@ -190,3 +190,15 @@ def test_host_announcements_are_chatter(service: EventService) -> None:
         ]
     )
     assert (summary.chatter, summary.questions) == (1, 1)
+
+
+def test_warm_up_fills_the_duplicate_index(database, clock) -> None:
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+
+    writer = open_event(database, load_default_config(), moderator="Anna", clock=clock)
+    _questions(writer, "Wo stehen die Paketstationen?", "Wann fährt der autonome Bus?")
+    fresh = open_event(database, load_default_config(), moderator="Ben", clock=clock)
+    assert len(fresh._index) == 0
+    fresh.warm_up()
+    assert len(fresh._index) == 2

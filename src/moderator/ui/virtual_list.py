@@ -21,6 +21,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 
 class HasId(Protocol):
@@ -79,6 +80,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         self.cursor = 0
         self._cache: LRUCache[tuple, Strip] = LRUCache(512)
         self._announced: int | None = None
+        self._shrink_timer: Timer | None = None
 
     # ------------------------------------------------------------------ data
     @property
@@ -103,7 +105,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self.cursor = index
         else:
             self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._fit_virtual_size()
         if current is not None and self.rows:
             self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
         self._keep_visible()
@@ -147,7 +149,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self.cursor = index
         else:
             self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._fit_virtual_size()
         if self.rows:
             self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
         self._keep_visible()
@@ -219,8 +221,27 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         self.redraw()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._fit_virtual_size(now=True)
         self._cache.clear()
+
+    def _fit_virtual_size(self, *, now: bool = False) -> None:
+        """Size the scroll area to the rows, without a screen re-layout on every change.
+
+        A new virtual size re-lays out the whole screen (~30 ms with a 10,000-row list), so
+        the height never drops below the pane (short lists keep one size) and shrinking,
+        after a row left, waits until the keys rest; the rows beyond the end draw blank.
+        """
+        wanted = Size(self.size.width, max(len(self.rows), self.size.height))
+        current = self.virtual_size
+        if self._shrink_timer is not None:
+            self._shrink_timer.stop()
+            self._shrink_timer = None
+        if wanted == current:
+            return
+        if now or wanted.height > current.height or wanted.width != current.width:
+            self.virtual_size = wanted
+        else:
+            self._shrink_timer = self.set_timer(0.5, lambda: self._fit_virtual_size(now=True))
 
     # ------------------------------------------------------------------ rendering
     def render_line(self, y: int) -> Strip:
