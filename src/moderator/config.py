@@ -235,5 +235,5 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
         raise ConfigError(f"{path}: invalid key map: {exc}") from None
     keymap = data.get("keys", data)
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
-        raise ConfigError(f"{path}: every entry must be binding-id = \"keys\"")
+        raise ConfigError(f'{path}: every entry must be binding-id = "keys"')
     return dict(keymap)

@@ -31,6 +31,7 @@ async def test_an_action_in_one_console_appears_in_the_other(postgres_url, clock
             live = second.main_screen.live_list
             # wait_until gives up after 2 s (a bound for a loaded CI machine; typically ~0.2 s)
             assert await wait_until(p2, lambda: [r.id for r in live.rows] == [ids["Eva"]])
+            assert ben.change_mode == "notify"  # LISTEN/NOTIFY, not polling
             # and back: Ben dismisses, Anna's inbox no longer lists it as new
             await select(second, p2, ids["Frank"])
             await p2.press("d")

@@ -23,6 +23,7 @@ from moderator.services.errors import (
     NotFoundError,
 )
 from moderator.storage.db import ConcurrentChange, Database, DatabaseUnavailable
+from moderator.storage.notify import ChangeListener
 from moderator.storage.repository import (
     GroupRow,
     Repository,
@@ -71,6 +72,8 @@ class ServiceBase:
         self._indexed_upto = 0
         self._lock = threading.RLock()
         self._index_ready = False
+        self._listener: ChangeListener | None = None
+        self._listener_lock = threading.Lock()
 
     # ------------------------------------------------------------------ infrastructure
     @contextmanager
@@ -105,6 +108,38 @@ class ServiceBase:
                 yield session
         except DatabaseUnavailable as exc:
             raise ConnectionLostError(str(exc)) from exc
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds until anyone changed the event; True if so, or if
+        the database cannot be reached (so the caller reads, and reports it).
+
+        PostgreSQL LISTEN/NOTIFY where available, a poll of the change counter on SQLite or
+        while the listening connection is down (it reconnects by itself).
+        """
+        with self._listener_lock:
+            if self._listener is not None and self._listener.db is not self.db:
+                self._listener.close()  # the service was pointed at another database
+                self._listener = None
+            if self._listener is None:
+                self._listener = ChangeListener(self.db, self.event_id)
+            listener = self._listener
+        changed = listener.wait(timeout)
+        # While the listener cannot reach the database, say "look": the caller's read then
+        # reports the trouble (and notices when it is over).
+        return changed or not listener.connected
+
+    @property
+    def change_mode(self) -> str | None:
+        """How changes by others are noticed: "notify", "poll", or None before the first wait."""
+        listener = self._listener
+        return listener.mode if listener is not None else None
+
+    def close(self) -> None:
+        """Release the change listener's connection (the engine stays with the caller)."""
+        with self._listener_lock:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
 
     def warm_up(self) -> None:
         """Load the event's questions into the duplicate index now (about a second at

@@ -51,10 +51,6 @@ class ModeratorApp(App):
         if keymap:
             self.set_keymap(dict(keymap))
 
-    def on_mount(self) -> None:
-        # Fill the duplicate index in the background; the screen is usable meanwhile.
-        self.run_worker(self.service.warm_up, thread=True, group="warm-up", exit_on_error=False)
-
     def get_default_screen(self) -> Screen:
         return self._screen_class(
             self.service,

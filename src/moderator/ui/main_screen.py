@@ -8,6 +8,7 @@ down. Nothing is shown as done before the service call returned.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from functools import partial
@@ -65,10 +66,9 @@ DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
 INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
 EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as running
 MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
-MAX_NOTES = 3
-NARROW_BELOW = (
-    110  # terminal columns  # other moderators' actions shown at once; the rest are counted
-)
+SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
+MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
+NARROW_BELOW = 110  # terminal columns
 
 
 class MainScreen(Screen):
@@ -91,6 +91,8 @@ class MainScreen(Screen):
         self.poll_interval = poll_interval
         self.model = EventModel()
         self.reader = Reader(service)
+        self._listener: threading.Thread | None = None
+        self._stop_listening = threading.Event()
         self.versions = Versions()
         self.jobs = JobQueue(self._start_writer)
         self.painter = RowPainter(strings, service.projects, self.tz)
@@ -152,7 +154,7 @@ class MainScreen(Screen):
         self._update_titles()
         self._polling = True
         self._load_all()
-        self.set_interval(self.poll_interval, self._poll)
+        self._listen()
         self.set_interval(1.0, self._update_status)
 
     # ------------------------------------------------------------------ reading
@@ -160,9 +162,8 @@ class MainScreen(Screen):
     def _load_all(self) -> None:
         try:
             self._read(self.reader.load_all)
-            if self.model.groups:
-                # Warm the duplicate index so the first write does not pay for it.
-                self.service.suggestions(next(iter(self.model.groups)))
+            # Fill the duplicate index now, so the first write does not wait for it.
+            self.service.warm_up()
         except ServiceError:
             pass  # reported by _read; the next poll tries again
         finally:
@@ -180,13 +181,43 @@ class MainScreen(Screen):
         if snapshot is not None:
             self.post_message(DataArrived(snapshot))
 
+    def _listen(self) -> None:
+        """Start the listening thread (a plain thread, not a worker: it runs for the whole
+        session, and waiting for workers must still mean waiting for work)."""
+        self._stop_listening = threading.Event()
+        self._listener = threading.Thread(
+            target=self._listen_loop, name="moderator-listen", daemon=True
+        )
+        self._listener.start()
+
+    def _listen_loop(self) -> None:
+        """Wake up when anyone changes the event (LISTEN/NOTIFY on PostgreSQL, a change
+        counter poll on SQLite), then read what changed; a slow look every few seconds
+        anyway, in case a notification was lost."""
+        quiet = 0.0
+        while not self._stop_listening.is_set():
+            try:
+                changed = self.service.wait_for_change(self.poll_interval)
+            except Exception:  # the poll below reports the trouble
+                changed = True
+                self._stop_listening.wait(self.poll_interval)
+            quiet = 0.0 if changed else quiet + self.poll_interval
+            if (changed or quiet >= SAFETY_POLL) and not self._stop_listening.is_set():
+                quiet = 0.0
+                self._poll()
+
+    def on_unmount(self) -> None:
+        if self._listener is not None:
+            self._stop_listening.set()
+            self._listener.join(timeout=2)
+        self.service.close()
+
     def _poll(self) -> None:
         if not self._polling:
             self._polling = True
-            self._poll_worker()
+            self._poll_now()
 
-    @work(thread=True, group="poll", exit_on_error=False)
-    def _poll_worker(self) -> None:
+    def _poll_now(self) -> None:
         try:
             self._read(self.reader.poll)
         except ConnectionLostError:
