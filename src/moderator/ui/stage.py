@@ -18,7 +18,7 @@ from textual.widgets import Digits, Static
 
 from moderator.services.console import EventService, StageData
 from moderator.ui.i18n import Strings
-from moderator.ui.text import literal, one_line
+from moderator.ui.text import clean, literal, one_line
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,37 @@ class StageArrived(Message):
         self.data = data
 
 
+def big_letters(text: str, width: int) -> list[str] | None:
+    """`text` in FIGlet letters (five rows high) wrapped to `width`, or None if a word is too
+    wide. User text is cleaned of control characters first; FIGlet only draws the letters it
+    knows (ASCII and the German umlauts and ß), so nothing in it can act as markup."""
+    from pyfiglet import Figlet
+
+    figlet = Figlet(font="small", width=width)
+    lines: list[str] = []
+    words = clean(text).split()
+    row: list[str] = []
+    for word in words:
+        trial = " ".join([*row, word])
+        if row and max(map(len, figlet.renderText(trial).splitlines() or [""])) > width:
+            lines.extend(_trim(figlet.renderText(" ".join(row))))
+            row = [word]
+        else:
+            row.append(word)
+        if max(map(len, figlet.renderText(" ".join(row)).splitlines() or [""])) > width:
+            return None
+    if row:
+        lines.extend(_trim(figlet.renderText(" ".join(row))))
+    return lines
+
+
+def _trim(block: str) -> list[str]:
+    rows = block.rstrip("\n").splitlines()
+    while rows and not rows[-1].strip():
+        rows.pop()
+    return rows
+
+
 class StageApp(App):
     CSS_PATH = "stage.tcss"
     TITLE = "moderator stage"
@@ -62,6 +93,7 @@ class StageApp(App):
         self.text = _TEXT.get(language, _TEXT["de"])
         self.strings = Strings(language)
         self._seq = -1
+        self._question_text: str | None = None
         self._busy = False
         self.data: StageData | None = None
 
@@ -76,6 +108,22 @@ class StageApp(App):
             yield Static(id="stage-votes-label")
         yield Static(Text(self.text["next"]), id="next-title")
         yield Static(id="stage-next")
+
+    def on_resize(self) -> None:
+        if self._question_text is not None:
+            self._render_question()
+
+    def _render_question(self) -> None:
+        """The question on air in large letters when it fits the stage, else in bold."""
+        question = self.query_one("#stage-question", Static)
+        text = self._question_text or ""
+        box = self.query_one("#on-air").content_size
+        room = box.height - 7  # project line, the vote digits and their label, margins
+        big = big_letters(one_line(text), box.width) if box.width >= 40 else None
+        if big is not None and len(big) <= room:
+            question.update(Text("\n".join(big), style="bold", no_wrap=True))
+        else:
+            question.update(literal(text, "bold", keep_newlines=True))
 
     def on_mount(self) -> None:
         self._tick()
@@ -108,6 +156,7 @@ class StageApp(App):
         votes = self.query_one("#stage-votes", Digits)
         label = self.query_one("#stage-votes-label", Static)
         if current is None:
+            self._question_text = None
             project_widget.update(Text(self.text["on_air"], style="bold"))
             question.update(Text(self.text["none"], style="italic"))
             votes.update("")
@@ -116,7 +165,8 @@ class StageApp(App):
             project = self.service.project(current.effective_project)
             name = project.name if project else ""
             project_widget.update(Text(f"{self.text['on_air']} · {name}", style="bold reverse"))
-            question.update(literal(current.title, "bold", keep_newlines=True))
+            self._question_text = current.title
+            self._render_question()
             votes.update(str(current.votes))
             label.update(Text(self._votes_word(current.votes)))
         upcoming = Text()
