@@ -55,18 +55,23 @@ def big_letters(text: str, width: int) -> list[str] | None:
     from pyfiglet import Figlet
 
     figlet = Figlet(font="small", width=width)
+    height = figlet.Font.height
+
+    def fits(words: list[str]) -> bool:
+        # FIGlet wraps (even inside a word) when the line is too wide: more rows than one
+        # line of letters means it did not fit.
+        return len(figlet.renderText(" ".join(words)).rstrip("\n").splitlines()) <= height
+
     lines: list[str] = []
-    words = clean(text).split()
     row: list[str] = []
-    for word in words:
-        trial = " ".join([*row, word])
-        if row and max(map(len, figlet.renderText(trial).splitlines() or [""])) > width:
+    for word in clean(text).split():
+        if not fits([word]):
+            return None
+        if row and not fits([*row, word]):
             lines.extend(_trim(figlet.renderText(" ".join(row))))
             row = [word]
         else:
             row.append(word)
-        if max(map(len, figlet.renderText(" ".join(row)).splitlines() or [""])) > width:
-            return None
     if row:
         lines.extend(_trim(figlet.renderText(" ".join(row))))
     return lines
@@ -93,7 +98,7 @@ class StageApp(App):
         self.text = _TEXT.get(language, _TEXT["de"])
         self.strings = Strings(language)
         self._seq = -1
-        self._question_text: str | None = None
+        self.shown_question: str | None = None
         self._busy = False
         self.data: StageData | None = None
 
@@ -110,13 +115,13 @@ class StageApp(App):
         yield Static(id="stage-next")
 
     def on_resize(self) -> None:
-        if self._question_text is not None:
+        if self.shown_question is not None:
             self._render_question()
 
     def _render_question(self) -> None:
         """The question on air in large letters when it fits the stage, else in bold."""
         question = self.query_one("#stage-question", Static)
-        text = self._question_text or ""
+        text = self.shown_question or ""
         box = self.query_one("#on-air").content_size
         room = box.height - 7  # project line, the vote digits and their label, margins
         big = big_letters(one_line(text), box.width) if box.width >= 40 else None
@@ -156,7 +161,7 @@ class StageApp(App):
         votes = self.query_one("#stage-votes", Digits)
         label = self.query_one("#stage-votes-label", Static)
         if current is None:
-            self._question_text = None
+            self.shown_question = None
             project_widget.update(Text(self.text["on_air"], style="bold"))
             question.update(Text(self.text["none"], style="italic"))
             votes.update("")
@@ -165,7 +170,7 @@ class StageApp(App):
             project = self.service.project(current.effective_project)
             name = project.name if project else ""
             project_widget.update(Text(f"{self.text['on_air']} · {name}", style="bold reverse"))
-            self._question_text = current.title
+            self.shown_question = current.title
             self._render_question()
             votes.update(str(current.votes))
             label.update(Text(self._votes_word(current.votes)))
