@@ -202,3 +202,13 @@ def test_warm_up_fills_the_duplicate_index(database, clock) -> None:
     assert len(fresh._index) == 0
     fresh.warm_up()
     assert len(fresh._index) == 2
+
+
+def test_phoned_in_questions_get_the_time_they_were_typed_in(service: EventService, clock) -> None:
+    from moderator.domain.models import IncomingMessage
+
+    phoned = IncomingMessage(
+        source_key="lines:phone.txt:1", channel=Channel.PHONE, text="Gibt es WLAN im Bus?"
+    )
+    service.import_messages([phoned])
+    assert service.messages()[0].received_at == clock.now

@@ -27,6 +27,9 @@ from moderator.storage.repository import (
     Repository,
 )
 
+# Questions typed in by hand carry no time of their own: they were asked when typed in.
+TYPED_IN = (Channel.PHONE, Channel.MANUAL)
+
 
 @dataclass(slots=True)
 class ImportSummary:
@@ -130,7 +133,7 @@ class ImportingMixin(ServiceBase):
                     "original": m.original or m.text,
                     "author": m.author,
                     "author_email": m.author_email,
-                    "received_at": m.received_at,
+                    "received_at": m.received_at or (now if m.channel in TYPED_IN else None),
                     "imported_at": now,
                     "private": m.private,
                     "source_name": m.source_name,
