@@ -245,7 +245,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
 
     # ------------------------------------------------------------------ rendering
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width  # without the scrollbar
         index = int(self.scroll_y) + y
         base = self.rich_style
         if not self.rows:
