@@ -7,6 +7,7 @@ down. Nothing is shown as done before the service call returned.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -66,6 +67,7 @@ DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
 INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
 EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as running
 MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
+WARM_UP_AFTER = 1.5  # seconds after start
 SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
 MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
 NARROW_BELOW = 110  # terminal columns
@@ -155,6 +157,9 @@ class MainScreen(Screen):
         self._polling = True
         self._load_all()
         self._listen()
+        # Fill the duplicate index once the first screen is up (about a second of work at
+        # 10,000 questions), so the first merge or import does not wait for it.
+        self.set_timer(WARM_UP_AFTER, self._warm_up)
         self.set_interval(1.0, self._update_status)
 
     # ------------------------------------------------------------------ reading
@@ -162,12 +167,15 @@ class MainScreen(Screen):
     def _load_all(self) -> None:
         try:
             self._read(self.reader.load_all)
-            # Fill the duplicate index now, so the first write does not wait for it.
-            self.service.warm_up()
         except ServiceError:
             pass  # reported by _read; the next poll tries again
         finally:
             self._polling = False
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        with contextlib.suppress(ServiceError):  # else the first write fills the index
+            self.service.warm_up()
 
     def _read(self, read: Callable[[], Any]) -> None:
         """Run a read in a worker; report its snapshot and whether the database answered."""
@@ -267,7 +275,9 @@ class MainScreen(Screen):
             self._load_detail(current)
         self._report_others(snap.actions)
         if message.note:
-            self.notify(message.note, markup=False, timeout=3)
+            # The changed lists are painted first; the confirmation follows a frame later
+            # (mounting a toast re-lays out the screen).
+            self.call_after_refresh(self.notify, message.note, markup=False, timeout=3)
 
     def _search_hits(self, text: str, hits: frozenset[int], checked: frozenset[int] | None) -> None:
         """New or changed groups that match the active search join the filter."""
