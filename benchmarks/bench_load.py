@@ -192,13 +192,22 @@ def main(argv: list[str] | None = None) -> int:
         "--processes", action="store_true", help="one OS process per writer (as laptops are)"
     )
     parser.add_argument("--url", default=os.environ.get("MODERATOR_TEST_POSTGRES_URL", DEFAULT_URL))
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="write into the event of the database at --url (e.g. one a console has open) "
+        "instead of a scratch database",
+    )
     args = parser.parse_args(argv)
 
     admin = _admin(args.url)
-    name = f"moderator_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(args.url).set(database=name).render_as_string(hide_password=False)
+    if args.existing:
+        name, url = None, args.url
+    else:
+        name = f"moderator_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(args.url).set(database=name).render_as_string(hide_password=False)
     try:
         setup = Database(url)
         setup.upgrade()
@@ -252,8 +261,9 @@ def main(argv: list[str] | None = None) -> int:
             actions = session.scalar(text("SELECT count(*) FROM actions"))
         setup.dispose()
     finally:
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if name is not None:
+            with psycopg.connect(**admin) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     sent = sum(s.sent for s in imports)
     errors = [e for s in imports + mods for e in s.errors]

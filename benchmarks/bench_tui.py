@@ -38,8 +38,8 @@ TOPICS = [
 ASKS = ["Wann kommen die", "Was kostet", "Wer betreibt", "Wie funktioniert", "Gibt es Pläne für"]
 
 
-def build(path: Path, count: int):
-    db = Database(f"sqlite:///{path}")
+def build(url: str, count: int):
+    db = Database(url)
     db.upgrade()
     service = open_event(db, load_default_config(), moderator="Bench")
     base = datetime(2020, 6, 19, 16, 0, tzinfo=UTC)
@@ -229,16 +229,79 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=10_000)
     parser.add_argument("--keep", metavar="FILE", help="build into FILE once, reuse it later")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on a scratch database of this PostgreSQL server instead of SQLite",
+    )
+    parser.add_argument(
+        "--under-load",
+        action="store_true",
+        help="with --postgres: 3 moderators + 2 importers (benchmarks/bench_load.py, "
+        "20 questions/s) write into the same event while the console is measured",
+    )
     args = parser.parse_args()
+    if args.postgres:
+        run_on_postgres(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.keep) if args.keep else Path(tmp) / "bench.db"
         if path.exists():
             db = Database(f"sqlite:///{path}")
             service = open_event(db, load_default_config(), moderator="Bench")
         else:
-            db, service = build(path, args.questions)
+            db, service = build(f"sqlite:///{path}", args.questions)
         asyncio.run(measure(db, service, args.questions))
         db.dispose()
+
+
+def run_on_postgres(args: argparse.Namespace) -> None:
+    import subprocess
+    import sys
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(args.postgres)
+    admin = dict(
+        host=base.host or "127.0.0.1",
+        port=base.port or 5432,
+        user=base.username or "postgres",
+        dbname=base.database or "postgres",
+        autocommit=True,
+    )
+    name = f"moderator_tui_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = base.set(database=name).render_as_string(hide_password=False)
+    load = None
+    try:
+        db, service = build(url, args.questions)
+        if args.under_load:
+            load = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(Path(__file__).with_name("bench_load.py")),
+                    "--existing",
+                    "--processes",
+                    "--url",
+                    url,
+                    "--seconds",
+                    "90",
+                ],
+            )
+            time.sleep(8)  # the writers' processes start
+            print("under load: 3 moderators + 2 importers, 20 questions/s")
+        asyncio.run(measure(db, service, args.questions))
+        db.dispose()
+        if load is not None:
+            load.wait(timeout=200)
+    finally:
+        if load is not None and load.poll() is None:
+            load.kill()
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
