@@ -82,7 +82,6 @@ class ServiceBase:
             with self._lock, self.db.writing() as session:
                 repo = Repository(session)
                 repo.lock_event(self.event_id)
-                self._sync_index(repo)
                 indexed = len(self._index)
                 try:
                     yield repo

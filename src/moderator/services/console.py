@@ -134,7 +134,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
                 row = repo.group(group_id)
             except LookupError as exc:
                 raise NotFoundError(str(exc)) from None
-            return repo.to_group(row)
+            return repo.to_group(row, with_suggestions=True)
 
     def groups(self, *, include_merged: bool = False) -> list[Group]:
         with self._reading() as session:

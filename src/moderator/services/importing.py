@@ -99,6 +99,7 @@ class ImportingMixin(ServiceBase):
         self, repo: Repository, batch: list[IncomingMessage], summary: ImportSummary
     ) -> None:
         """Store new messages with bulk statements: groups first, then messages, then links."""
+        self._sync_index(repo)  # under the event lock: no question of another writer is missed
         known = repo.known_keys(self.event_id, [m.source_key for m in batch])
         now = self.clock()
         fresh: list[tuple[IncomingMessage, Kind]] = []

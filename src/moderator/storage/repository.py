@@ -579,7 +579,7 @@ class Repository:
         for group_id, score in suggestions:
             self.s.add(SuggestionRow(message_id=message_id, group_id=group_id, score=float(score)))
 
-    def to_group(self, row: GroupRow, *, with_suggestions: bool = True) -> Group:
+    def to_group(self, row: GroupRow, *, with_suggestions: bool = False) -> Group:
         members = tuple(to_message(m) for m in self.members(row.id))
         extra = self.votes([row.id]).get(row.id, (0, 0))[1]
         suggestions = tuple(self.suggestions_for_group(row.id)) if with_suggestions else ()
