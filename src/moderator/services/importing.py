@@ -81,8 +81,9 @@ class ImportingMixin(ServiceBase):
             batch.append(message)
         if not batch:
             return summary
+        judged = self._judge(batch)  # pure work, done before taking the event's write lock
         with self._write() as repo:
-            self._import_batch(repo, batch, summary)
+            self._import_batch(repo, batch, summary, judged)
             if summary.new:
                 self._log(
                     repo,
@@ -95,24 +96,36 @@ class ImportingMixin(ServiceBase):
                 )
         return summary
 
+    def _judge(self, batch: Sequence[IncomingMessage]) -> dict[str, tuple[Kind, Any]]:
+        """Kind and suggested project of each message (no database, no lock needed)."""
+        kinds = [m.kind_hint or self._classify(m) for m in batch]
+        questions = [m for m, k in zip(batch, kinds, strict=True) if k == Kind.QUESTION]
+        tags = iter(self._tagger.suggest_many([m.text[:MAX_TEXT] for m in questions]))
+        return {
+            m.source_key: (k, next(tags) if k == Kind.QUESTION else None)
+            for m, k in zip(batch, kinds, strict=True)
+        }
+
     def _import_batch(
-        self, repo: Repository, batch: list[IncomingMessage], summary: ImportSummary
+        self,
+        repo: Repository,
+        batch: list[IncomingMessage],
+        summary: ImportSummary,
+        judged: dict[str, tuple[Kind, Any]] | None = None,
     ) -> None:
         """Store new messages with bulk statements: groups first, then messages, then links."""
         self._sync_index(repo)  # under the event lock: no question of another writer is missed
         known = repo.known_keys(self.event_id, [m.source_key for m in batch])
         now = self.clock()
-        fresh: list[tuple[IncomingMessage, Kind]] = []
-        for message in batch:
-            if message.source_key in known:
-                summary.already_imported += 1
-                continue
-            fresh.append((message, message.kind_hint or self._classify(message)))
-        if not fresh:
+        new = [m for m in batch if m.source_key not in known]
+        summary.already_imported += len(batch) - len(new)
+        if not new:
             return
+        judged = judged if judged is not None else self._judge(new)
+        fresh = [(m, judged[m.source_key][0]) for m in new]
         # One group per question, with its suggested project.
         questions = [(m, k) for m, k in fresh if k == Kind.QUESTION]
-        tags = self._tagger.suggest_many([m.text[:MAX_TEXT] for m, _ in questions])
+        tags = [judged[m.source_key][1] for m, _ in questions]
         group_ids = repo.insert_groups(
             [
                 self._group_values(m.text, tag, now)
@@ -330,9 +343,10 @@ class ImportingMixin(ServiceBase):
         """Import and remember where a watched source stopped, in one transaction."""
         summary = ImportSummary(source=source, skipped=[str(p) for p in problems])
         batch = list(incoming)
+        judged = self._judge(batch)
         with self._write() as repo:
             if batch:
-                self._import_batch(repo, batch, summary)
+                self._import_batch(repo, batch, summary, judged)
                 if summary.new:
                     self._log(
                         repo,
