@@ -422,13 +422,7 @@ class Repository:
         group_ids: Collection[int] | None = None,
     ) -> list[GroupSummary]:
         first = aliased(MessageRow)
-        member_count = (
-            select(func.count())
-            .where(MessageRow.group_id == GroupRow.id, MessageRow.kind == Kind.QUESTION.value)
-            .correlate(GroupRow)
-            .scalar_subquery()
-        )
-        query = select(GroupRow, member_count).where(
+        query = select(GroupRow).where(
             GroupRow.event_id == event_id,
             GroupRow.merged_into_id.is_(None),
             exists().where(MessageRow.group_id == GroupRow.id),
@@ -458,13 +452,13 @@ class Repository:
             )
         if group_ids is not None:
             query = query.where(GroupRow.id.in_(list(group_ids)))
-        rows = self.s.execute(query.order_by(GroupRow.id)).all()
-        ids = [g.id for g, _ in rows]
+        rows = list(self.s.scalars(query.order_by(GroupRow.id)))
+        ids = [g.id for g in rows]
         votes = self.votes(ids) if ids else {}
         firsts = self._first_members(ids)
         tops = self._top_suggestions(ids)
         result = []
-        for group, count in rows:
+        for group in rows:
             channel, author, first_at = firsts.get(group.id, ("manual", None, None))
             top = tops.get(group.id, (None, 0.0))
             members, extra = votes.get(group.id, (0, 0))
@@ -478,7 +472,7 @@ class Repository:
                     project_confirmed=group.project_confirmed,
                     suggested_project=group.suggested_project,
                     suggested_confidence=group.suggested_confidence,
-                    members=int(count or 0),
+                    members=members,
                     votes=members + extra,
                     channel=Channel(channel),
                     author=author,
