@@ -148,3 +148,39 @@ def test_datetimes_come_back_timezone_aware(db_url: str) -> None:
     assert start == datetime(2020, 6, 19, 18, 0, tzinfo=timezone(timedelta(hours=2)))
     assert start <= datetime.now(start.tzinfo)
     db.dispose()
+
+
+@pytest.mark.postgres
+def test_imports_keep_postgres_planner_statistics_fresh(postgres_url: str) -> None:
+    """Autovacuum may be off (it is on this project's CI server) or a minute late; after a
+    bulk import the service analyses the tables itself, so the planner knows their size."""
+    db = Database(postgres_url)
+    db.upgrade()
+    try:
+        service = open_event(db, load_default_config(), moderator="Anna")
+        service.import_messages(
+            [msg(n, f"Wie geht es mit Projekt {n} in Viertel {n % 7} weiter?") for n in range(600)]
+        )
+        with db.engine.connect() as conn:
+            analysed = dict(
+                conn.execute(
+                    text(
+                        "SELECT relname, last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL "
+                        "FROM pg_stat_user_tables WHERE relname IN ('messages', 'groups')"
+                    )
+                ).all()
+            )
+            rows = conn.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'messages'"))
+        assert analysed == {"messages": True, "groups": True}
+        assert rows >= 600
+        # A caller that wrote more than a tenth of a table gets it analysed at once.
+        assert "messages" in db.refresh_statistics(changed=200)
+    finally:
+        db.dispose()
+
+
+def test_refreshing_statistics_is_a_no_op_on_sqlite(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    db.upgrade()
+    assert db.refresh_statistics(changed=10_000) == []
+    db.dispose()

@@ -4,6 +4,7 @@ index, version checks and the action log. The use cases live in the mixins besid
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -33,6 +34,11 @@ from moderator.storage.repository import (
 Clock = Callable[[], datetime]
 MAX_TEXT = 200_000  # characters kept in `text`; the full original is always stored
 S = QueueState
+IMPORT, QUEUE = "import", "queue"  # the event's write locks (`Repository.lock_scope`)
+# Planner statistics (PostgreSQL) are checked after imports: at once after a batch this
+# large, else at most this often while questions keep arriving.
+STATISTICS_BATCH = 500
+STATISTICS_EVERY = 10.0  # seconds
 
 
 def utcnow() -> datetime:
@@ -74,17 +80,24 @@ class ServiceBase:
         self._index_ready = False
         self._listener: ChangeListener | None = None
         self._listener_lock = threading.Lock()
+        self._imported_unchecked = 0
+        self._statistics_checked = time.monotonic()
 
     # ------------------------------------------------------------------ infrastructure
     @contextmanager
-    def _write(self) -> Iterator[Repository]:
+    def _write(self, *scopes: str) -> Iterator[Repository]:
+        """One write transaction under the event's `queue` lock (moderators' decisions) or
+        the locks named, in the order given (`import`, then `queue`, where both are needed).
+        The change counter and the action log are written last (`finish_write`)."""
         try:
             with self._lock, self.db.writing() as session:
                 repo = Repository(session)
-                repo.lock_event(self.event_id)
+                for scope in scopes or (QUEUE,):
+                    repo.lock_scope(self.event_id, scope)
                 indexed = len(self._index)
                 try:
                     yield repo
+                    repo.finish_write(self.event_id)
                 except BaseException:
                     if len(self._index) != indexed:
                         # Rolled back: forget texts of messages that were never stored.
@@ -149,6 +162,27 @@ class ServiceBase:
     def health(self) -> bool:
         """True when the database answers now (the engine reconnects by itself)."""
         return self.db.ping()
+
+    def _catch_up_index(self) -> None:
+        """Index what others stored since the last look, before taking the write lock: the
+        sync under the lock then only sees the few questions stored in between (the first
+        import of a session would otherwise hold every writer up while it reads them all)."""
+        with self._lock, self._reading() as session:
+            self._sync_index(Repository(session))
+
+    def _imported(self, count: int) -> None:
+        """Keep the planner's statistics fresh while the event grows (after the commit)."""
+        self._imported_unchecked += count
+        if not self._imported_unchecked:
+            return
+        now = time.monotonic()
+        if (
+            self._imported_unchecked >= STATISTICS_BATCH
+            or now - self._statistics_checked >= STATISTICS_EVERY
+        ):
+            changed, self._imported_unchecked = self._imported_unchecked, 0
+            self._statistics_checked = now
+            self.db.refresh_statistics(changed)
 
     def _sync_index(self, repo: Repository) -> None:
         """Bring the duplicate index up to date with questions stored by anyone."""

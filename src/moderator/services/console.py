@@ -19,7 +19,7 @@ from moderator.domain.models import (
     QueueState,
     Suggestion,
 )
-from moderator.services.base import Clock, S, utcnow
+from moderator.services.base import IMPORT, QUEUE, Clock, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
     ServiceError,
@@ -87,6 +87,7 @@ def open_event(
             row.config_toml = config.source_text
             repo.replace_projects(row.id, config.projects)
         event_id = row.id
+    db.refresh_statistics()  # a database filled by someone else may never have been analysed
     return EventService(
         db,
         event_id,
@@ -155,6 +156,14 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
             return Repository(session).actions(
                 self.event_id, group_id=group_id, limit=limit, newest_first=True
             )
+
+    def groups_suggesting(self, group_ids: Collection[int]) -> set[int]:
+        """Groups whose duplicate hint may name one of `group_ids` (to re-read when those
+        were merged away or came back)."""
+        if not group_ids:
+            return set()
+        with self._reading() as session:
+            return Repository(session).groups_suggesting(group_ids)
 
     def actions_since(self, action_id: int) -> list[Action]:
         with self._reading() as session:
@@ -374,7 +383,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
             row.vote_for_id = None
 
     def purge_personal_data(self) -> int:
-        with self._write() as repo:
+        with self._write(IMPORT, QUEUE) as repo:
             count = repo.purge_personal_data(self.event_id)
             self._log(
                 repo,

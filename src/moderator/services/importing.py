@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from moderator.domain.classify import classify, is_host
 from moderator.domain.models import (
@@ -18,8 +18,9 @@ from moderator.domain.models import (
     Kind,
 )
 from moderator.domain.tagging import TagSuggestion
-from moderator.services.base import MAX_TEXT, S, ServiceBase, title_of
+from moderator.services.base import IMPORT, MAX_TEXT, S, ServiceBase, title_of
 from moderator.services.errors import (
+    ConflictError,
     ServiceError,
 )
 from moderator.storage.repository import (
@@ -29,6 +30,8 @@ from moderator.storage.repository import (
 
 # Questions typed in by hand carry no time of their own: they were asked when typed in.
 TYPED_IN = (Channel.PHONE, Channel.MANUAL)
+IMPORT_ATTEMPTS = 3  # an import that collided with a moderator's decision is tried again
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -70,31 +73,57 @@ class ImportingMixin(ServiceBase):
         problems: Sequence[object] = (),
     ) -> ImportSummary:
         """Store new messages (known source keys are skipped) in one transaction."""
-        summary = ImportSummary(source=source, skipped=[str(p) for p in problems])
         batch: list[IncomingMessage] = []
         seen: set[str] = set()
+        repeated = 0
         for message in incoming:
             if message.source_key in seen:
-                summary.already_imported += 1
+                repeated += 1
                 continue
             seen.add(message.source_key)
             batch.append(message)
         if not batch:
-            return summary
+            return ImportSummary(
+                source=source, skipped=[str(p) for p in problems], already_imported=repeated
+            )
         judged = self._judge(batch)  # pure work, done before taking the event's write lock
-        with self._write() as repo:
-            self._import_batch(repo, batch, summary, judged)
-            if summary.new:
-                self._log(
-                    repo,
-                    "import",
-                    None,
-                    f"imported {summary.new} messages ({summary.questions} questions)"
-                    + (f" from {source}" if source else ""),
-                    {},
-                    {"source": source, "new": summary.new, "groups": summary.group_ids},
-                )
+
+        def store() -> ImportSummary:
+            summary = ImportSummary(
+                source=source, skipped=[str(p) for p in problems], already_imported=repeated
+            )
+            with self._write(IMPORT) as repo:
+                self._import_batch(repo, batch, summary, judged)
+                if summary.new:
+                    self._log(
+                        repo,
+                        "import",
+                        None,
+                        f"imported {summary.new} messages ({summary.questions} questions)"
+                        + (f" from {source}" if source else ""),
+                        {},
+                        {"source": source, "new": summary.new, "groups": summary.group_ids},
+                    )
+            return summary
+
+        summary = self._store_import(store)
+        self._imported(summary.new)
         return summary
+
+    def _store_import(self, store: Callable[[], _T]) -> _T:
+        """Run an import transaction. Importers do not wait for moderators (see `_write`),
+        so an import can collide with a moderator's decision on the same group (only an
+        auto-merge changes an existing group): then it is simply tried again."""
+        for attempt in range(1, IMPORT_ATTEMPTS + 1):
+            self._catch_up_index()  # before the lock: the lock then covers only a few rows
+            try:
+                result = store()
+            except ConflictError:
+                if attempt == IMPORT_ATTEMPTS:
+                    raise
+                continue
+            return result
+        raise AssertionError("unreachable")
 
     def _judge(self, batch: Sequence[IncomingMessage]) -> dict[str, tuple[Kind, Any]]:
         """Kind and suggested project of each message (no database, no lock needed)."""
@@ -309,23 +338,29 @@ class ImportingMixin(ServiceBase):
             kind_hint=Kind.QUESTION,
             source_name="manual entry",
         )
-        summary = ImportSummary(source="manual")
-        with self._write() as repo:
-            self._import_batch(repo, [message], summary)
-            group_id = summary.group_ids[0] if summary.group_ids else None
-            if group_id is None:  # auto-merged into an existing group
-                group_id = repo.message(
-                    repo.known_keys(self.event_id, [message.source_key])[message.source_key]
-                ).group_id
-            self._log(
-                repo,
-                "manual",
-                group_id,
-                f"added #{group_id} by hand ({channel.value})",
-                {},
-                {"group": group_id},
-            )
-            return repo.to_group(repo.group(group_id))
+
+        def store() -> Group:
+            summary = ImportSummary(source="manual")
+            with self._write(IMPORT) as repo:
+                self._import_batch(repo, [message], summary)
+                group_id = summary.group_ids[0] if summary.group_ids else None
+                if group_id is None:  # auto-merged into an existing group
+                    group_id = repo.message(
+                        repo.known_keys(self.event_id, [message.source_key])[message.source_key]
+                    ).group_id
+                self._log(
+                    repo,
+                    "manual",
+                    group_id,
+                    f"added #{group_id} by hand ({channel.value})",
+                    {},
+                    {"group": group_id},
+                )
+                return repo.to_group(repo.group(group_id))
+
+        group = self._store_import(store)
+        self._imported(1)
+        return group
 
     # ------------------------------------------------------------------ watched sources
     def source_state(self, source: str) -> dict[str, Any] | None:
@@ -341,20 +376,26 @@ class ImportingMixin(ServiceBase):
         problems: Sequence[object] = (),
     ) -> ImportSummary:
         """Import and remember where a watched source stopped, in one transaction."""
-        summary = ImportSummary(source=source, skipped=[str(p) for p in problems])
         batch = list(incoming)
         judged = self._judge(batch)
-        with self._write() as repo:
-            if batch:
-                self._import_batch(repo, batch, summary, judged)
-                if summary.new:
-                    self._log(
-                        repo,
-                        "import",
-                        None,
-                        f"imported {summary.new} messages from {source}",
-                        {},
-                        {"source": source, "new": summary.new, "groups": summary.group_ids},
-                    )
-            repo.set_source_state(self.event_id, source, state)
+
+        def store() -> ImportSummary:
+            summary = ImportSummary(source=source, skipped=[str(p) for p in problems])
+            with self._write(IMPORT) as repo:
+                if batch:
+                    self._import_batch(repo, batch, summary, judged)
+                    if summary.new:
+                        self._log(
+                            repo,
+                            "import",
+                            None,
+                            f"imported {summary.new} messages from {source}",
+                            {},
+                            {"source": source, "new": summary.new, "groups": summary.group_ids},
+                        )
+                repo.set_source_state(self.event_id, source, state)
+            return summary
+
+        summary = self._store_import(store)
+        self._imported(summary.new)
         return summary

@@ -60,7 +60,8 @@ class DatabaseUnavailable(StorageError):
 
 
 class ConcurrentChange(StorageError):
-    """A row changed under this transaction (its version column moved); nothing was written."""
+    """A row changed under this transaction (its version column moved), or two writers
+    deadlocked; nothing was written."""
 
 
 # PostgreSQL SQLSTATEs that mean "this connection is gone or cannot be had right now":
@@ -68,6 +69,14 @@ class ConcurrentChange(StorageError):
 # cannot_connect_now (server starting up), too_many_connections.
 _PG_GONE = ("08", "57P01", "57P02", "57P03", "53300")
 _SQLITE_BUSY = ("database is locked", "database is busy", "unable to open", "disk i/o error")
+
+
+# Deadlock detected, serialization failure: two writers collided, nothing was written.
+COLLISIONS = frozenset({"40P01", "40001"})
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
 
 
 def is_disconnect(exc: BaseException) -> bool:
@@ -239,6 +248,11 @@ class Database:
                 except StaleDataError as exc:
                     session.rollback()
                     raise ConcurrentChange(str(exc)) from exc
+                except DBAPIError as exc:
+                    if _sqlstate(exc) not in COLLISIONS:
+                        raise
+                    session.rollback()
+                    raise ConcurrentChange(_describe(exc)) from exc
                 except BaseException:
                     try:
                         session.rollback()
@@ -268,5 +282,50 @@ class Database:
             log.info("database %s not reachable: %s", self.safe_url, _describe(exc))
             return False
 
+    def refresh_statistics(self, changed: int = 0) -> list[str]:
+        """PostgreSQL: ANALYZE the tables whose planner statistics are stale; returns them.
+
+        Stale means the rule autovacuum uses: more than 50 rows plus 10 % of the table
+        changed since the last ANALYZE, by the server's count or by `changed` (the rows the
+        caller just wrote: the server's count lags by up to seconds).
+
+        Autovacuum may be off on the server, and it acts only once a minute: right after a
+        bulk import the planner would estimate a handful of rows and choose sequential
+        scans (measured at 10,000 questions: 50 ms instead of 2 ms for one chunk of the
+        console's summaries query). `SKIP_LOCKED` leaves a table another session is
+        analysing. A no-op on SQLite, and best effort: trouble is logged.
+        """
+        if not self.is_postgres:
+            return []
+        tables = sorted(STATISTICS_TABLES)
+        try:
+            with self.engine.connect() as conn:
+                stale = list(
+                    conn.execute(
+                        text(
+                            "SELECT s.relname FROM pg_stat_user_tables s "
+                            "JOIN pg_class c ON c.oid = s.relid "
+                            "WHERE s.schemaname = current_schema() "
+                            "AND s.relname = ANY(:tables) "
+                            "AND greatest(s.n_mod_since_analyze, :changed) "
+                            "> 50 + 0.1 * greatest(c.reltuples, 0)"
+                        ),
+                        {"tables": tables, "changed": changed},
+                    ).scalars()
+                )
+                if stale:
+                    quoted = ", ".join(conn.dialect.identifier_preparer.quote(t) for t in stale)
+                    conn.execute(text(f"ANALYZE (SKIP_LOCKED) {quoted}"))
+                    conn.commit()
+                    log.info("refreshed planner statistics of %s", ", ".join(stale))
+                return stale
+        except DBAPIError as exc:
+            log.warning("could not refresh statistics on %s: %s", self.safe_url, _describe(exc))
+            return []
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# The tables whose size follows the event's traffic (the small ones never matter).
+STATISTICS_TABLES = frozenset({"messages", "groups", "suggestions", "actions"})

@@ -115,6 +115,11 @@ def to_action(row: ActionRow) -> Action:
     )
 
 
+# PostgreSQL advisory lock classes, one per kind of writer: writers of one kind on one event
+# take turns, importers and moderators do not wait for each other (see `lock_scope`).
+WRITE_SCOPES = {"import": 0x4D49, "queue": 0x4D51}
+
+
 def change_channel(event_id: int) -> str:
     """The PostgreSQL LISTEN/NOTIFY channel of one event."""
     return f"moderator_{int(event_id)}"
@@ -157,6 +162,7 @@ class Repository:
 
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._log: list[ActionRow] = []  # written by `finish_write`
 
     # -- events and projects ---------------------------------------------------------------
     def event_by_slug(self, slug: str) -> EventRow | None:
@@ -226,24 +232,45 @@ class Repository:
             for r in rows
         ]
 
-    def lock_event(self, event_id: int) -> EventRow:
-        """Take the per-event write lock (a row lock on PostgreSQL) and bump the change counter.
+    def lock_scope(self, event_id: int, scope: str) -> None:
+        """Take one of the event's write locks until the transaction ends.
 
-        On PostgreSQL this also queues `NOTIFY moderator_<event id>` with the new counter as
-        payload; the server delivers it to listeners only when the transaction commits.
+        `queue`: moderators' decisions, which read and rewrite queues and groups (version
+        checks guard the groups, this lock the live positions and the one question on
+        air). `import`: importers, which must see each other's questions for duplicate
+        suggestions and store messages in id order. On PostgreSQL an advisory lock; SQLite
+        needs none, its writers take turns anyway (BEGIN IMMEDIATE).
         """
-        row = self.s.scalar(
-            select(EventRow)
-            .where(EventRow.id == event_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if row is None:
-            raise LookupError(f"no event with id {event_id}")
-        row.change_seq += 1
         if self.s.get_bind().dialect.name == "postgresql":
-            self.s.execute(select(func.pg_notify(change_channel(event_id), str(row.change_seq))))
-        return row
+            self.s.execute(select(func.pg_advisory_xact_lock(WRITE_SCOPES[scope], event_id)))
+
+    def finish_write(self, event_id: int) -> int:
+        """The last statements of every write: bump the event's change counter, then store
+        the action log entries; returns the new counter.
+
+        The counter's row lock is held from here to COMMIT, a few milliseconds, so action
+        ids are handed out in commit order: a reader that saw action n has seen every
+        action before it (`actions(after_id=...)` relies on it). `UPDATE` takes a
+        no-key-update lock, which does not wait for writers that merely insert rows
+        referring to the event. On PostgreSQL this also queues `NOTIFY moderator_<event
+        id>` with the new counter, delivered to listeners when the transaction commits.
+        """
+        seq = self.s.execute(
+            update(EventRow)
+            .where(EventRow.id == event_id)
+            .values(change_seq=EventRow.change_seq + 1)
+            .returning(EventRow.change_seq)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        if seq is None:
+            raise LookupError(f"no event with id {event_id}")
+        if self.s.get_bind().dialect.name == "postgresql":
+            self.s.execute(select(func.pg_notify(change_channel(event_id), str(seq))))
+        if self._log:
+            self.s.add_all(self._log)
+            self.s.flush()
+            self._log.clear()
+        return seq
 
     def change_seq(self, event_id: int) -> int:
         return self.s.scalar(select(EventRow.change_seq).where(EventRow.id == event_id)) or 0
@@ -528,6 +555,23 @@ class Repository:
                     result[gid] = (other, score)
         return result
 
+    def groups_suggesting(self, group_ids: Collection[int]) -> set[int]:
+        """Groups with a member whose duplicate suggestions name one of `group_ids`."""
+        result: set[int] = set()
+        ids = list(group_ids)
+        for start in range(0, len(ids), 500):
+            query = (
+                select(MessageRow.group_id)
+                .join(SuggestionRow, SuggestionRow.message_id == MessageRow.id)
+                .where(
+                    SuggestionRow.group_id.in_(ids[start : start + 500]),
+                    MessageRow.group_id.is_not(None),
+                )
+                .distinct()
+            )
+            result.update(gid for gid in self.s.scalars(query) if gid is not None)
+        return result
+
     def suggestions_for_group(self, group_id: int) -> list[Suggestion]:
         target = aliased(GroupRow)
         query = (
@@ -698,6 +742,7 @@ class Repository:
         after: dict[str, Any],
         undo_of: int | None = None,
     ) -> ActionRow:
+        """Queue an entry of the action log; `finish_write` stores it."""
         row = ActionRow(
             event_id=event_id,
             moderator=moderator,
@@ -710,8 +755,7 @@ class Repository:
             undone=False,
             undo_of=undo_of,
         )
-        self.s.add(row)
-        self.s.flush()
+        self._log.append(row)  # stored by `finish_write`, after the counter
         return row
 
     def action(self, action_id: int) -> ActionRow:
