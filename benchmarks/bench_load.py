@@ -4,7 +4,9 @@
 
 Creates a scratch database on the server (MODERATOR_TEST_POSTGRES_URL or the local default),
 runs importers writing `--rate` questions per second in total and moderators acting at random
-(think time 50-250 ms), and a LISTEN/NOTIFY listener. Reports errors (anything but the
+(think time 50-250 ms), and a LISTEN/NOTIFY listener. Each moderator reads like a console
+does: the whole event once, then only what changed (the console's own `Reader` and model),
+and acts on one of the 30 newest open questions it knows. Reports errors (anything but the
 expected ConflictError / TransitionError / ServiceError refusals), lost questions (reported
 as imported but not in the database), write latency and change-notification latency.
 
@@ -38,6 +40,8 @@ from moderator.domain.queues import TransitionError
 from moderator.services import ConflictError, EventService, ServiceError, open_event
 from moderator.storage.db import Database
 from moderator.storage.notify import ChangeListener
+from moderator.ui.model import EventModel
+from moderator.ui.sync import Reader
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TOPICS = [
@@ -80,8 +84,18 @@ def _service(url: str, name: str) -> EventService:
     return open_event(Database(url), load_default_config(), moderator=name, update_config=False)
 
 
-def importer(url: str, index: int, rate: float, stop: float, stats: Stats) -> None:
+def _wait_until(start: float) -> None:
+    """All writers begin together, once each has started up and read what it needs."""
+    time.sleep(max(0.0, start - time.monotonic()))
+
+
+def importer(
+    url: str, index: int, rate: float, window: tuple[float, float], stats: Stats, run: str
+) -> None:
+    start, stop = window
     service = _service(url, f"Import {index}")
+    service.warm_up()
+    _wait_until(start)
     interval = 1.0 / rate
     n = 0
     next_at = time.monotonic()
@@ -93,7 +107,7 @@ def importer(url: str, index: int, rate: float, stop: float, stats: Stats) -> No
         n += 1
         topic = TOPICS[(n + index) % len(TOPICS)]
         message = IncomingMessage(
-            source_key=f"bench-{index}:{n}",
+            source_key=f"bench-{run}-{index}:{n}",
             channel=Channel.CHAT,
             text=f"Frage {n} von Quelle {index}: Wann kommt {topic} in meinen Stadtteil?",
             author=f"Teilnehmer {n}",
@@ -111,20 +125,33 @@ def importer(url: str, index: int, rate: float, stop: float, stats: Stats) -> No
     service.db.dispose()
 
 
-def moderator(url: str, index: int, stop: float, stats: Stats, seed: int) -> None:
+def moderator(url: str, index: int, window: tuple[float, float], stats: Stats, seed: int) -> None:
+    start, stop = window
     service = _service(url, f"Moderator {index}")
     rng = random.Random(seed)
-    snapshot = []
-    rounds = 0
+    reader, model = Reader(service), EventModel()
+    model.replace_all(reader.load_all().rows)
+    service.warm_up()
+    _wait_until(start)
     projects = [p.key for p in service.projects]
+    open_states = (QueueState.NEW, QueueState.LIVE)
     while time.monotonic() < stop:
         time.sleep(rng.uniform(0.05, 0.25))
-        if rounds % 5 == 0 or not snapshot:
-            snapshot = service.summaries(states=[QueueState.NEW, QueueState.LIVE])
-        rounds += 1
-        if not snapshot:
+        changed = reader.poll()
+        if changed is not None:
+            if changed.asked is None:
+                model.replace_all(changed.rows)
+            else:
+                model.apply(changed.rows, changed.asked)
+        newest = []
+        for group in reversed(model.groups.values()):
+            if group.state in open_states:
+                newest.append(group)
+                if len(newest) == 30:
+                    break
+        if not newest:
             continue
-        one, other = rng.choice(snapshot[-30:]), rng.choice(snapshot[-30:])
+        one, other = rng.choice(newest), rng.choice(newest)
         verb = rng.choice(["merge", "live", "later", "dismiss", "advance", "reorder", "tag"])
         started = time.perf_counter()
         try:
@@ -169,7 +196,7 @@ def listen(url: str, event_id: int, stop: float, wakes: list[tuple[float, int]])
 def _run_in_process(role: str, args: tuple, out) -> None:
     stats = Stats()
     if role == "import":
-        importer(*args, stats)
+        importer(*args[:4], stats, args[4])
     else:
         moderator(*args[:3], stats, args[3])
     out.put((role, args[1], stats))
@@ -185,6 +212,12 @@ def pct(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10.0,
+        help="seconds for the writers to start up before they begin together",
+    )
     parser.add_argument("--rate", type=float, default=20.0, help="questions per second, total")
     parser.add_argument("--moderators", type=int, default=3)
     parser.add_argument("--importers", type=int, default=2)
@@ -201,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     admin = _admin(args.url)
+    run = uuid.uuid4().hex[:8]  # source keys of this run (--existing may be reused)
     if args.existing:
         name, url = None, args.url
     else:
@@ -212,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         setup = Database(url)
         setup.upgrade()
         event_id = open_event(setup, load_default_config(), moderator="setup").event_id
-        stop = time.monotonic() + args.seconds
+        start = time.monotonic() + args.warmup
+        stop = start + args.seconds
+        window = (start, stop)
         imports = [Stats() for _ in range(args.importers)]
         mods = [Stats() for _ in range(args.moderators)]
         wakes: list[tuple[float, int]] = []
@@ -223,22 +259,22 @@ def main(argv: list[str] | None = None) -> int:
             context = multiprocessing.get_context("spawn")
             out = context.Queue()
             jobs = [
-                ("import", (url, i + 1, args.rate / args.importers, stop))
+                ("import", (url, i + 1, args.rate / args.importers, window, run))
                 for i in range(args.importers)
             ]
-            jobs += [("moderate", (url, i + 1, stop, 100 + i)) for i in range(args.moderators)]
+            jobs += [("moderate", (url, i + 1, window, 100 + i)) for i in range(args.moderators)]
             threads = [
                 context.Process(target=_run_in_process, args=(role, job, out)) for role, job in jobs
             ]
         else:
             threads = [
                 threading.Thread(
-                    target=importer, args=(url, i + 1, args.rate / args.importers, stop, s)
+                    target=importer, args=(url, i + 1, args.rate / args.importers, window, s, run)
                 )
                 for i, s in enumerate(imports)
             ]
             threads += [
-                threading.Thread(target=moderator, args=(url, i + 1, stop, s, 100 + i))
+                threading.Thread(target=moderator, args=(url, i + 1, window, s, 100 + i))
                 for i, s in enumerate(mods)
             ]
         threads.append(
@@ -256,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
             thread.join()
         with setup.reading() as session:
             stored = session.scalar(
-                text("SELECT count(*) FROM messages WHERE source_key LIKE 'bench-%'")
+                text("SELECT count(*) FROM messages WHERE source_key LIKE :run"),
+                {"run": f"bench-{run}-%"},
             )
             actions = session.scalar(text("SELECT count(*) FROM actions"))
         setup.dispose()

@@ -291,7 +291,7 @@ def run_on_postgres(args: argparse.Namespace) -> None:
                     "90",
                 ],
             )
-            time.sleep(8)  # the writers' processes start
+            time.sleep(11)  # the writers start up (bench_load --warmup 10), then begin
             print("under load: 3 moderators + 2 importers, 20 questions/s")
         asyncio.run(measure(db, service, args.questions))
         db.dispose()
