@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from functools import partial
@@ -69,6 +70,7 @@ EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as runni
 MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
 WARM_UP_AFTER = 1.5  # seconds after start
 SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
+MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
 MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
 NARROW_BELOW = 110  # terminal columns
 
@@ -115,6 +117,7 @@ class MainScreen(Screen):
         self.detail_delay = detail_delay
         self.offline: str | None = None  # why the database is unreachable, None when fine
         self.activity: list[str] = []  # what other moderators did, newest last
+        self.min_poll_gap = MIN_POLL_GAP
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -201,8 +204,14 @@ class MainScreen(Screen):
     def _listen_loop(self) -> None:
         """Wake up when anyone changes the event (LISTEN/NOTIFY on PostgreSQL, a change
         counter poll on SQLite), then read what changed; a slow look every few seconds
-        anyway, in case a notification was lost."""
+        anyway, in case a notification was lost.
+
+        A poll starts no sooner than `min_poll_gap` after the previous one started: under
+        load (other consoles and importers writing many times a second) the changes that
+        arrive meanwhile are read by one poll. After a quiet spell a change is read at once.
+        """
         quiet = 0.0
+        last_poll = time.monotonic() - self.min_poll_gap
         while not self._stop_listening.is_set():
             try:
                 changed = self.service.wait_for_change(self.poll_interval)
@@ -212,7 +221,24 @@ class MainScreen(Screen):
             quiet = 0.0 if changed else quiet + self.poll_interval
             if (changed or quiet >= SAFETY_POLL) and not self._stop_listening.is_set():
                 quiet = 0.0
+                self._gather_until(last_poll + self.min_poll_gap)
+                if self._stop_listening.is_set():
+                    return
+                last_poll = time.monotonic()
                 self._poll()
+
+    def _gather_until(self, deadline: float) -> None:
+        """Wait until `deadline` (time.monotonic()), taking in the change notifications that
+        arrive meanwhile: the next poll reads all those changes at once, so they must not
+        each wake the loop again afterwards."""
+        while not self._stop_listening.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                self.service.wait_for_change(remaining)
+            except Exception:  # the poll reports the trouble
+                self._stop_listening.wait(remaining)
 
     def on_unmount(self) -> None:
         if self._listener is not None:
