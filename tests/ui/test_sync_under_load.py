@@ -8,7 +8,7 @@ from typing import Any
 
 from moderator.domain.models import Kind, QueueState
 from tests.factories import msg
-from tests.ui.helpers import make_app, second_moderator, seed, settle, wait_until
+from tests.ui.helpers import make_app, second_moderator, seed, select, settle, wait_until
 
 
 def count_calls(obj: Any, name: str) -> list[tuple]:
@@ -74,3 +74,74 @@ async def test_a_burst_of_writes_is_read_by_few_polls_and_shown_in_full(service,
         assert await wait_until(pilot, shown, steps=100)
         assert len(live) == 5 and all(screen.model.groups[i] == summaries[i] for i in ids)
         assert len(polls) <= 10  # 50 writes; one poll per notification would be 50
+
+
+async def test_a_flood_of_another_moderators_actions_makes_few_notices(service, clock):
+    ids = seed(service)
+    other = second_moderator(service, clock)
+    app = make_app(service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await select(app, pilot, ids["Anna"])
+        # Wider than the flood takes (under 2 s here), so the count does not depend on how
+        # fast this machine writes; the first notice comes at once, the rest after the gap.
+        screen.note_gap = 3.0
+        told = count_calls(app, "notify")
+        busy = [ids[a] for a in ("Bernd", "Carla", "Eva", "Frank")]
+        projects = ["logistik", "dialog", "cim"]
+
+        def flood() -> None:  # another moderator, as fast as the database lets her
+            for n in range(29):
+                other.tag(busy[n % 4], projects[n % 3])
+            other.send_live(busy[0])
+
+        await asyncio.to_thread(flood)
+        last = f"Bea hat #{busy[0]} verschoben (live)"
+        assert await wait_until(pilot, lambda: any(last in m for m, *_ in told), steps=160)
+        by_bea = [m for m, *_ in told if "Bea hat" in m]
+        assert 1 <= len(by_bea) <= 3  # one notice per poll made 6 to 30 here
+        assert "weitere)" in by_bea[-1]  # beyond MAX_NOTES the rest are counted
+        assert len(screen.activity) == 20  # every action is in the recent history
+
+
+async def test_imports_by_another_service_show_up_without_a_notice(sqlite_service, clock):
+    seed(sqlite_service)
+    other = second_moderator(sqlite_service, clock)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+        told = count_calls(app, "notify")
+        (new,) = other.import_messages(
+            [msg(90, "Wie oft fährt der Rufbus nachts?")], source="zoom"
+        ).group_ids
+        assert await wait_until(pilot, lambda: screen.main_list.index_of(new) is not None)
+        await settle(app, pilot)
+        assert told == []
+        assert "Bea hat 1 Nachrichten importiert" in screen.activity[-1]
+
+
+async def test_a_change_to_the_selected_question_is_told_at_once(sqlite_service, clock):
+    ids = seed(sqlite_service)
+    other = second_moderator(sqlite_service, clock)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await select(app, pilot, ids["Anna"])
+        screen.note_gap = 600.0  # other notices wait longer than this test runs
+        told = count_calls(app, "notify")
+
+        async def tag(author: str) -> None:  # by Bea; returns once this console has it
+            other.tag(ids[author], "logistik")
+            group = ids[author]
+            assert await wait_until(
+                pilot, lambda: screen.model.groups[group].project_key == "logistik"
+            )
+
+        await tag("Eva")  # the first after a quiet spell: at once
+        assert len(told) == 1 and f"#{ids['Eva']}" in told[0][0]
+        await tag("Carla")  # within the gap: waits
+        assert len(told) == 1
+        await tag("Anna")  # the question on screen: at once, with what waited
+        assert len(told) == 2
+        assert f"#{ids['Carla']}" in told[1][0] and f"#{ids['Anna']}" in told[1][0]
