@@ -149,6 +149,17 @@ def test_set_kind_override_and_undo(service: EventService) -> None:
     assert next(m for m in service.messages() if m.id == chatter.id).kind == Kind.CHATTER
 
 
+def test_chatter_count_agrees_with_the_full_counts(service: EventService) -> None:
+    assert service.chatter_count() == 0
+    service.import_messages([msg(1, "Danke!"), msg(2, "Wann startet das Lotsensystem?")])
+    chatter = next(m for m in service.messages() if m.kind == Kind.CHATTER)
+    assert service.chatter_count() == service.counts().kinds[Kind.CHATTER] == 1
+    service.set_kind(chatter.id, Kind.QUESTION)
+    assert service.chatter_count() == 0
+    service.undo()
+    assert service.chatter_count() == service.counts().kinds[Kind.CHATTER] == 1
+
+
 def test_markup_text_is_stored_literally(service: EventService) -> None:
     hostile = '[bold]Hi[/] <script>alert(1)</script> \x1b[2J =HYPERLINK("x")'
     service.import_messages([msg(1, hostile, kind=Kind.QUESTION)])

@@ -14,10 +14,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from moderator.config import load_default_config
-from moderator.domain.models import Action
+from moderator.domain.models import Action, Kind
 from moderator.services import EventService, open_event
 from moderator.services.errors import ConnectionLostError
-from moderator.services.sync import Watcher, describe, touched_groups
+from moderator.services.sync import (
+    Watcher,
+    changes_chatter,
+    describe,
+    touched_groups,
+)
 from moderator.storage.db import Database, DatabaseUnavailable
 from moderator.storage.notify import ChangeListener
 from tests.factories import msg
@@ -108,6 +113,43 @@ def test_describe_and_touched_groups_without_database() -> None:
     assert describe(action, at + timedelta(minutes=3), lang="de").endswith("vor 3 min")
     naive = dataclasses.replace(action, at=at.replace(tzinfo=None))  # as SQLite returns
     assert describe(naive, at + timedelta(hours=2)).endswith("2 h ago")
+
+
+def test_log_entries_that_change_the_chatter_are_flagged(sqlite_service: EventService) -> None:
+    """Every verb the services log, done for real: whatever changed the chatter count is one
+    the console re-counts after (it skips the count for all others)."""
+    service = sqlite_service
+    steps: list[tuple[str, bool, bool]] = []  # (verb, count changed, flagged)
+
+    def step(do) -> None:
+        before = service.chatter_count()
+        do()
+        (action,) = service.history(limit=1)
+        steps.append((action.verb, service.chatter_count() != before, changes_chatter(action)))
+
+    step(lambda: service.import_messages([msg(1, "Danke!"), msg(2, "Wann fährt der Bus?")]))
+    step(lambda: service.import_messages([msg(3, "Wann fährt die Bahn?", kind=Kind.QUESTION)]))
+    a, b = (g.id for g in service.summaries())
+    step(lambda: service.tag(a, "logistik"))
+    step(lambda: service.send_live(a))
+    step(lambda: service.send_live(b))
+    step(lambda: service.reorder(b, -1))
+    step(lambda: service.set_title(a, text="Wann fährt der Bus am Sonntag?"))
+    step(lambda: service.set_answer(a, "Um neun."))
+    step(lambda: service.merge(b, a))
+    step(lambda: service.split(service.group(a).members[-1].id))
+    chatter = next(m for m in service.messages() if m.kind == Kind.CHATTER)
+    step(lambda: service.set_kind(chatter.id, Kind.QUESTION))
+    step(lambda: service.undo())
+    step(lambda: service.add_manual("Gibt es Parkplätze?"))
+    step(lambda: service.purge_personal_data())
+    assert [verb for verb, changed, flagged in steps if changed and not flagged] == []
+    assert [verb for verb, changed, _ in steps if changed] == ["import", "kind", "undo"]
+    flagged = [verb for verb, _, flagged in steps if flagged]
+    assert flagged == ["import", "import", "kind", "undo", "manual", "purge"]
+    # After these the console skips the count.
+    unflagged = {verb for verb, _, flagged in steps if not flagged}
+    assert unflagged == {"tag", "move", "reorder", "title", "answer", "merge", "split"}
 
 
 def _terminate_others(url: str) -> int:

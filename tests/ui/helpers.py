@@ -7,8 +7,9 @@ import io
 from rich.console import Console
 from textual.pilot import Pilot
 
+from moderator.config import load_default_config
 from moderator.domain.models import Channel, Kind
-from moderator.services import EventService
+from moderator.services import EventService, open_event
 from moderator.ui.app import ModeratorApp
 from moderator.ui.main_screen import MainScreen
 from tests.factories import msg
@@ -34,6 +35,15 @@ def seed(service: EventService) -> dict[str, int]:
         source="seed",
     )
     return {s.author: s.id for s in service.summaries() if s.author}
+
+
+def second_moderator(service: EventService, clock) -> EventService:
+    """Bea, at another console on the same database."""
+    return open_event(service.db, load_default_config(), moderator="Bea", clock=clock)
+
+
+def notes(app: ModeratorApp) -> list[str]:
+    return [n.message for n in app._notifications]
 
 
 def make_app(service: EventService, clock, **kw) -> ModeratorApp:
@@ -83,4 +93,15 @@ def plain(renderable) -> str:
     return console.export_text()
 
 
-__all__ = ["Channel", "fill", "make_app", "plain", "seed", "select", "settle", "wait_until"]
+__all__ = [
+    "Channel",
+    "fill",
+    "make_app",
+    "notes",
+    "plain",
+    "second_moderator",
+    "seed",
+    "select",
+    "settle",
+    "wait_until",
+]

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from moderator.config import load_default_config
 from moderator.domain.models import QueueState
-from moderator.services import open_event
 from moderator.storage.db import Database
 from moderator.ui.detail import DetailPane
 from moderator.ui.modals import PickScreen
 from tests.factories import msg
-from tests.ui.helpers import fill, make_app, plain, seed, select, settle, wait_until
+from tests.ui.helpers import (
+    fill,
+    make_app,
+    notes,
+    plain,
+    second_moderator,
+    seed,
+    select,
+    settle,
+    wait_until,
+)
 
 S = QueueState
 NOWHERE = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"  # nobody listens on port 1
-
-
-def second_moderator(service, clock):
-    return open_event(service.db, load_default_config(), moderator="Bea", clock=clock)
-
-
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def test_another_moderators_merge_is_described_and_in_the_history(sqlite_service, clock):

@@ -178,6 +178,11 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
                 repo.project_counts(self.event_id),
             )
 
+    def chatter_count(self) -> int:
+        """How many chatter messages the event has: one count, cheaper than `counts()`."""
+        with self._reading() as session:
+            return Repository(session).kind_count(self.event_id, Kind.CHATTER)
+
     def stage(self) -> StageData:
         with self._reading() as session:
             repo = Repository(session)

@@ -62,6 +62,17 @@ def touched_groups(action: Action) -> set[int]:
     return ids
 
 
+# Log entries that can change how many chatter messages an event has: new messages, a kind
+# changed by hand, names removed. An undo entry does not say which verb it undid, so every
+# undo counts (undoing a kind change or a manual entry does change it).
+CHATTER_VERBS = frozenset({"import", "manual", "kind", "undo", "purge"})
+
+
+def changes_chatter(action: Action) -> bool:
+    """Whether this log entry can have changed the event's chatter messages or their count."""
+    return action.verb in CHATTER_VERBS
+
+
 class Watcher:
     """Turns change notifications into the actions and groups to refresh. Thread-safe."""
 

@@ -702,6 +702,15 @@ class Repository:
         )
         return {Kind(kind): count for kind, count in self.s.execute(query)}
 
+    def kind_count(self, event_id: int, kind: Kind) -> int:
+        """How many messages of one kind the event has (one count, no grouping)."""
+        query = (
+            select(func.count())
+            .select_from(MessageRow)
+            .where(MessageRow.event_id == event_id, MessageRow.kind == kind.value)
+        )
+        return self.s.scalar(query) or 0
+
     def project_counts(self, event_id: int) -> dict[str | None, int]:
         project = func.coalesce(GroupRow.project_key, GroupRow.suggested_project)
         query = (

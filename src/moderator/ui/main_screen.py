@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from functools import partial
@@ -32,7 +33,7 @@ from moderator.services.errors import (
     ServiceError,
     TransitionError,
 )
-from moderator.services.sync import describe
+from moderator.services.sync import describe, touched_groups
 from moderator.ui.detail import DetailPane
 from moderator.ui.i18n import Strings
 from moderator.ui.messages import (
@@ -69,7 +70,9 @@ EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as runni
 MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
 WARM_UP_AFTER = 1.5  # seconds after start
 SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
+MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
 MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
+NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
 NARROW_BELOW = 110  # terminal columns
 
 
@@ -115,6 +118,12 @@ class MainScreen(Screen):
         self.detail_delay = detail_delay
         self.offline: str | None = None  # why the database is unreachable, None when fine
         self.activity: list[str] = []  # what other moderators did, newest last
+        self.min_poll_gap = MIN_POLL_GAP
+        self.note_gap = NOTE_GAP
+        self._notes_due: list[Action] = []  # others' actions not shown in a notice yet
+        self._last_note = float("-inf")  # time.monotonic() of the last such notice
+        self._last_urgent = float("-inf")  # ... and of the last one shown before its time
+        self._note_timer: Timer | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -201,8 +210,14 @@ class MainScreen(Screen):
     def _listen_loop(self) -> None:
         """Wake up when anyone changes the event (LISTEN/NOTIFY on PostgreSQL, a change
         counter poll on SQLite), then read what changed; a slow look every few seconds
-        anyway, in case a notification was lost."""
+        anyway, in case a notification was lost.
+
+        A poll starts no sooner than `min_poll_gap` after the previous one started: under
+        load (other consoles and importers writing many times a second) the changes that
+        arrive meanwhile are read by one poll. After a quiet spell a change is read at once.
+        """
         quiet = 0.0
+        last_poll = time.monotonic() - self.min_poll_gap
         while not self._stop_listening.is_set():
             try:
                 changed = self.service.wait_for_change(self.poll_interval)
@@ -212,7 +227,24 @@ class MainScreen(Screen):
             quiet = 0.0 if changed else quiet + self.poll_interval
             if (changed or quiet >= SAFETY_POLL) and not self._stop_listening.is_set():
                 quiet = 0.0
+                self._gather_until(last_poll + self.min_poll_gap)
+                if self._stop_listening.is_set():
+                    return
+                last_poll = time.monotonic()
                 self._poll()
+
+    def _gather_until(self, deadline: float) -> None:
+        """Wait until `deadline` (time.monotonic()), taking in the change notifications that
+        arrive meanwhile: the next poll reads all those changes at once, so they must not
+        each wake the loop again afterwards."""
+        while not self._stop_listening.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                self.service.wait_for_change(remaining)
+            except Exception:  # the poll reports the trouble
+                self._stop_listening.wait(remaining)
 
     def on_unmount(self) -> None:
         if self._listener is not None:
@@ -262,7 +294,7 @@ class MainScreen(Screen):
             self.chatter = snap.chatter
         if snap.chatter_count is not None:
             self.chatter_count = snap.chatter_count
-        current = self._selected_id()
+        current = self._selected_id()  # before the changes: it may be merged away
         if snap.asked is None:
             self.model.replace_all(snap.rows)
             self._refresh_lists()
@@ -273,7 +305,7 @@ class MainScreen(Screen):
             touched = {(new or old).id for old, new in changes}
         if current is not None and (touched is None or current in touched):
             self._load_detail(current)
-        self._report_others(snap.actions)
+        self._report_others(snap.actions, current)
         if message.note:
             # The changed lists are painted first; the confirmation follows a frame later
             # (mounting a toast re-lays out the screen).
@@ -287,8 +319,15 @@ class MainScreen(Screen):
         ids = hits if checked is None else (flt.search_ids - checked) | hits
         self.filter = Filter(flt.project, flt.search, frozenset(ids))
 
-    def _report_others(self, actions: list[Action]) -> None:
-        """Other moderators' actions as one short notification ("Bea hat #17 …, vor 2 s")."""
+    def _report_others(self, actions: list[Action], selected: int | None) -> None:
+        """Other moderators' actions go into `activity` and into short notices ("Bea hat
+        #17 …, vor 2 s"), at most one per `note_gap`.
+
+        Imports are not announced: the new rows in the list are the notice. Actions that
+        come within the gap wait and are shown together when it is over; the first after a
+        quiet spell is shown at once. So is one that changed the `selected` question, as it
+        matters to the moderator, but that too at most once per gap (a flood stays calm).
+        """
         mine = self.service.moderator
         others = [a for a in actions if a.moderator != mine]
         if not others:
@@ -296,9 +335,43 @@ class MainScreen(Screen):
         now = self.clock()
         lines = [describe(a, now, lang=self.t.language) for a in others]
         self.activity = (self.activity + lines)[-20:]
+        told = [a for a in others if a.verb != "import"]
+        if not told:
+            return
+        self._notes_due.extend(told)
+        moment = time.monotonic()
+        urgent = (
+            selected is not None
+            and moment - self._last_urgent >= self.note_gap
+            and any(selected in touched_groups(a) for a in told)
+        )
+        wait = self._last_note + self.note_gap - moment
+        if wait <= 0:
+            self._show_notes()
+        elif urgent:
+            self._last_urgent = moment
+            self._show_notes()
+        elif self._note_timer is None:
+            self._note_timer = self.set_timer(wait, self._notes_timer_fired)
+
+    def _notes_timer_fired(self) -> None:
+        self._note_timer = None
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        """One notice of the actions waiting, the newest MAX_NOTES of them spelt out."""
+        if self._note_timer is not None:
+            self._note_timer.stop()
+            self._note_timer = None
+        due, self._notes_due = self._notes_due, []
+        if not due:
+            return
+        now = self.clock()  # "vor 3 s" as of now, not as of their arrival
+        lines = [describe(a, now, lang=self.t.language) for a in due]
         shown = lines[-MAX_NOTES:]
         if len(lines) > MAX_NOTES:
             shown.insert(0, self.t("note.more", n=len(lines) - MAX_NOTES))
+        self._last_note = time.monotonic()
         self.notify("\n".join(shown), markup=False, timeout=5)
 
     def _apply_changes(self, changes: list[Change], chatter_changed: bool) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from moderator.domain.models import Kind
 from moderator.services.console import EventService
+from moderator.services.sync import changes_chatter
 from moderator.ui.messages import Snapshot
 from moderator.ui.model import changed_groups
 
@@ -37,12 +38,12 @@ class Reader:
         self.search: str | None = None
 
     def _chatter(self) -> tuple[list | None, int]:
-        counts = self.service.counts()
-        chatter = None
+        """The chatter messages (only while the chatter view is open) and their count."""
         if self.want_chatter:
             chatter = self.service.messages(kinds=[Kind.CHATTER])
             chatter.reverse()
-        return chatter, counts.kinds.get(Kind.CHATTER, 0)
+            return chatter, len(chatter)
+        return None, self.service.chatter_count()
 
     def load_all(self) -> Snapshot:
         seq = self.service.change_seq()
@@ -68,7 +69,10 @@ class Reader:
         if ids is None or len(ids) > FULL_RELOAD_ABOVE:
             snapshot = self.load_all()
         else:
-            snapshot = self.rows_for(ids)
+            # Most changes (tags, moves, merges) leave the chatter alone: skip its count then.
+            # No log entry at all is a change we cannot pin down: count again to be safe.
+            recount = not actions or any(changes_chatter(a) for a in actions)
+            snapshot = self.rows_for(ids, chatter=recount or self.want_chatter)
         # Only move on once everything was read: a lost connection retries the same range.
         self.seq = seq
         if actions:

@@ -1,0 +1,147 @@
+"""Live sync while other consoles and importers write many times a second."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from moderator.domain.models import Kind, QueueState
+from tests.factories import msg
+from tests.ui.helpers import make_app, second_moderator, seed, select, settle, wait_until
+
+
+def count_calls(obj: Any, name: str) -> list[tuple]:
+    """Wrap one instance's method so each call is recorded (its arguments) and still runs."""
+    calls: list[tuple] = []
+    method: Callable = getattr(obj, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return method(*args, **kwargs)
+
+    setattr(obj, name, counted)
+    return calls
+
+
+async def test_chatter_count_follows_imports_but_a_tag_does_not_count_again(sqlite_service, clock):
+    ids = seed(sqlite_service)
+    other = second_moderator(sqlite_service, clock)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+        assert screen.chatter_count == 1
+        counted = count_calls(sqlite_service, "chatter_count")
+        polls = count_calls(screen.reader, "poll")
+        other.tag(ids["Eva"], "logistik")
+        assert await wait_until(
+            pilot, lambda: screen.model.groups[ids["Eva"]].project_key == "logistik"
+        )
+        assert polls and counted == []  # read by a poll, without counting the chatter
+        other.import_messages([msg(80, "Danke, sehr spannend bisher!", kind=Kind.CHATTER)])
+        assert await wait_until(pilot, lambda: screen.chatter_count == 2)
+        assert counted
+
+
+async def test_a_burst_of_writes_is_read_by_few_polls_and_shown_in_full(service, clock):
+    ids = sorted(set(seed(service).values()))
+    other = second_moderator(service, clock)
+    projects = ["logistik", "dialog", "cim", "lotsen"]
+    app = make_app(service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+        # A wide gap, so the count below does not depend on how fast this machine writes.
+        screen.min_poll_gap = 1.0
+        polls = count_calls(screen.reader, "poll")
+
+        def burst() -> None:  # another console, as fast as it can
+            for n in range(45):
+                other.tag(ids[n % len(ids)], projects[n % len(projects)])
+            for group_id in ids[:5]:
+                other.send_live(group_id)
+
+        await asyncio.to_thread(burst)
+        summaries = {g.id: g for g in service.summaries()}
+        live = [g.id for g in service.live_queue()]
+        inbox = {i: g.project_key for i, g in summaries.items() if g.state == QueueState.NEW}
+
+        def shown() -> bool:
+            rows = {r.id: r.project_key for r in screen.main_list.rows}
+            return rows == inbox and [r.id for r in screen.live_list.rows] == live
+
+        assert await wait_until(pilot, shown, steps=100)
+        assert len(live) == 5 and all(screen.model.groups[i] == summaries[i] for i in ids)
+        assert len(polls) <= 10  # 50 writes; one poll per notification would be 50
+
+
+async def test_a_flood_of_another_moderators_actions_makes_few_notices(service, clock):
+    ids = seed(service)
+    other = second_moderator(service, clock)
+    app = make_app(service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await select(app, pilot, ids["Anna"])
+        # Wider than the flood takes (under 2 s here), so the count does not depend on how
+        # fast this machine writes; the first notice comes at once, the rest after the gap.
+        screen.note_gap = 3.0
+        told = count_calls(app, "notify")
+        busy = [ids[a] for a in ("Bernd", "Carla", "Eva", "Frank")]
+        projects = ["logistik", "dialog", "cim"]
+
+        def flood() -> None:  # another moderator, as fast as the database lets her
+            for n in range(29):
+                other.tag(busy[n % 4], projects[n % 3])
+            other.send_live(busy[0])
+
+        await asyncio.to_thread(flood)
+        last = f"Bea hat #{busy[0]} verschoben (live)"
+        assert await wait_until(pilot, lambda: any(last in m for m, *_ in told), steps=160)
+        by_bea = [m for m, *_ in told if "Bea hat" in m]
+        assert 1 <= len(by_bea) <= 3  # one notice per poll made 6 to 30 here
+        assert "weitere)" in by_bea[-1]  # beyond MAX_NOTES the rest are counted
+        assert len(screen.activity) == 20  # every action is in the recent history
+
+
+async def test_imports_by_another_service_show_up_without_a_notice(sqlite_service, clock):
+    seed(sqlite_service)
+    other = second_moderator(sqlite_service, clock)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+        told = count_calls(app, "notify")
+        (new,) = other.import_messages(
+            [msg(90, "Wie oft fährt der Rufbus nachts?")], source="zoom"
+        ).group_ids
+        assert await wait_until(pilot, lambda: screen.main_list.index_of(new) is not None)
+        await settle(app, pilot)
+        assert told == []
+        assert "Bea hat 1 Nachrichten importiert" in screen.activity[-1]
+
+
+async def test_a_change_to_the_selected_question_is_told_at_once(sqlite_service, clock):
+    ids = seed(sqlite_service)
+    other = second_moderator(sqlite_service, clock)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await select(app, pilot, ids["Anna"])
+        screen.note_gap = 600.0  # other notices wait longer than this test runs
+        told = count_calls(app, "notify")
+
+        async def tag(author: str) -> None:  # by Bea; returns once this console has it
+            other.tag(ids[author], "logistik")
+            group = ids[author]
+            assert await wait_until(
+                pilot, lambda: screen.model.groups[group].project_key == "logistik"
+            )
+
+        await tag("Eva")  # the first after a quiet spell: at once
+        assert len(told) == 1 and f"#{ids['Eva']}" in told[0][0]
+        await tag("Carla")  # within the gap: waits
+        assert len(told) == 1
+        await tag("Anna")  # the question on screen: at once, with what waited
+        assert len(told) == 2
+        assert f"#{ids['Carla']}" in told[1][0] and f"#{ids['Anna']}" in told[1][0]
