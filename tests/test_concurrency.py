@@ -1,7 +1,8 @@
 """Two moderators on two "laptops" (separate engines) racing on the same questions.
 
 Runs against a real SQLite file (two engines, WAL, BEGIN IMMEDIATE) and a real PostgreSQL
-database (event row lock per write). Afterwards the database is checked with plain SQL.
+database (advisory locks per kind of writer, the change counter last). Afterwards the
+database is checked with plain SQL.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from moderator.domain.queues import TransitionError
 from moderator.services import ConflictError, EventService, ServiceError, open_event
 from moderator.services.sync import touched_groups
 from moderator.storage.db import Database
+from moderator.ui.model import EventModel
+from moderator.ui.sync import Reader
 from tests.factories import msg
 
 S = QueueState
@@ -291,6 +294,54 @@ def test_two_moderators_race_without_lost_updates(
     # The other laptop sees the same state.
     assert [(g.id, g.version) for g in anna.groups()] == [(g.id, g.version) for g in ben.groups()]
     assert elapsed < 60
+
+
+def test_a_reader_of_changes_misses_nothing_while_others_race(
+    db_url: str, two_services: tuple[EventService, EventService]
+) -> None:
+    """A third console that reads only what changed (the change counter, then the log
+    after the last action it saw) ends with exactly what a full read shows. Importers and
+    moderators do not wait for each other, so this holds only because action ids are
+    handed out in commit order."""
+    anna, _ = two_services
+    anna.import_messages([msg(i, question(i)) for i in range(30)], source="seed")
+    third = Database(db_url)
+    carla = open_event(third, load_default_config(), moderator="Carla", update_config=False)
+    reader, model = Reader(carla), EventModel()
+    model.replace_all(reader.load_all().rows)
+    polls = 0
+
+    def catch_up() -> None:
+        nonlocal polls
+        snapshot = reader.poll()
+        if snapshot is None:
+            return
+        polls += 1
+        if snapshot.asked is None:
+            model.replace_all(snapshot.rows)
+        else:
+            model.apply(snapshot.rows, snapshot.asked)
+
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            catch_up()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        tallies = _race(two_services, rounds=150)
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    catch_up()
+    try:
+        assert tallies[0].failures + tallies[1].failures == []
+        assert polls > 10  # it really read along
+        assert model.groups == {g.id: g for g in carla.summaries()}
+    finally:
+        third.dispose()
 
 
 def test_both_merge_the_same_question(two_services: tuple[EventService, EventService]) -> None:

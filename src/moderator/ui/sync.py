@@ -21,6 +21,7 @@ from moderator.ui.model import changed_groups
 
 log = logging.getLogger(__name__)
 FULL_RELOAD_ABOVE = 2000  # changed groups; beyond this one full read is cheaper
+REDIRECTING = frozenset({"merge", "split", "undo", "kind"})  # may merge a group away or back
 
 
 class Reader:
@@ -66,6 +67,11 @@ class Reader:
             return None
         actions = self.service.actions_since(self.last_action)
         ids = changed_groups(actions)
+        if ids is not None:
+            # Merged away (or back): the duplicate hints naming these groups change too.
+            moved = changed_groups(a for a in actions if a.verb in REDIRECTING)
+            if moved:
+                ids |= self.service.groups_suggesting(moved)
         if ids is None or len(ids) > FULL_RELOAD_ABOVE:
             snapshot = self.load_all()
         else:
