@@ -73,7 +73,7 @@ async def test_a_burst_of_writes_is_read_by_few_polls_and_shown_in_full(service,
 
         assert await wait_until(pilot, shown, steps=100)
         assert len(live) == 5 and all(screen.model.groups[i] == summaries[i] for i in ids)
-        assert len(polls) <= 10  # 50 writes; one poll per notification would be 50
+        assert len(polls) <= 10  # 50 writes; without the gap PostgreSQL made 37 polls here
 
 
 async def test_a_flood_of_another_moderators_actions_makes_few_notices(service, clock):
@@ -99,7 +99,7 @@ async def test_a_flood_of_another_moderators_actions_makes_few_notices(service, 
         last = f"Bea hat #{busy[0]} verschoben (live)"
         assert await wait_until(pilot, lambda: any(last in m for m, *_ in told), steps=160)
         by_bea = [m for m, *_ in told if "Bea hat" in m]
-        assert 1 <= len(by_bea) <= 3  # one notice per poll made 6 to 30 here
+        assert 1 <= len(by_bea) <= 3  # one notice per poll made 6 to 8 here
         assert "weitere)" in by_bea[-1]  # beyond MAX_NOTES the rest are counted
         assert len(screen.activity) == 20  # every action is in the recent history
 
