@@ -20,6 +20,7 @@ from moderator.services.errors import ConnectionLostError
 from moderator.services.sync import (
     Watcher,
     changes_chatter,
+    changes_queue,
     describe,
     touched_groups,
 )
@@ -150,6 +151,45 @@ def test_log_entries_that_change_the_chatter_are_flagged(sqlite_service: EventSe
     # After these the console skips the count.
     unflagged = {verb for verb, _, flagged in steps if not flagged}
     assert unflagged == {"tag", "move", "reorder", "title", "answer", "merge", "split"}
+
+
+def test_log_entries_that_change_the_live_queue_are_flagged(
+    sqlite_service: EventService,
+) -> None:
+    """Every verb the services log, done for real: whatever changed the live queue (who is
+    in it, in which order, who is on air) is one the console re-reads the queue after."""
+    service = sqlite_service
+    steps: list[tuple[str, bool, bool]] = []  # (verb, live queue changed, flagged)
+
+    def queue() -> list[tuple[int, str, int | None]]:
+        return [(g.id, g.state.value, g.position) for g in service.live_queue()]
+
+    def step(do) -> None:
+        before = queue()
+        do()
+        (action,) = service.history(limit=1)
+        steps.append((action.verb, queue() != before, changes_queue(action)))
+
+    step(lambda: service.import_messages([msg(n, f"Wann fährt Bus {n}?") for n in range(1, 6)]))
+    a, b, c, d, e = (g.id for g in service.summaries())
+    step(lambda: service.tag(a, "logistik"))
+    step(lambda: service.send_live(a))
+    step(lambda: service.send_live(b))
+    step(lambda: service.send_live(c))
+    step(lambda: service.reorder(c, -1))
+    step(lambda: service.set_title(a, text="Wann fährt der Bus am Sonntag?"))
+    step(lambda: service.advance(a))
+    step(lambda: service.set_answer(a, "Um neun."))
+    step(lambda: service.set_answer(e, "Um zehn.", mark_answered=True))
+    step(lambda: service.merge(b, d))
+    step(lambda: service.split(service.group(d).members[-1].id))
+    step(lambda: service.undo())
+    step(lambda: service.add_manual("Gibt es Parkplätze?"))
+    assert [verb for verb, changed, flagged in steps if changed and not flagged] == []
+    assert {verb for verb, changed, _ in steps if changed} >= {"move", "reorder", "merge"}
+    # After these the console does not read the live queue back.
+    unflagged = {verb for verb, _, flagged in steps if not flagged}
+    assert unflagged == {"import", "tag", "title", "answer", "manual"}
 
 
 def _terminate_others(url: str) -> int:

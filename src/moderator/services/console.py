@@ -118,10 +118,18 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
         project: str | None = None,
         search: str | None = None,
         group_ids: Collection[int] | None = None,
+        plus_states: Collection[QueueState] = (),
     ) -> list[GroupSummary]:
+        """Summaries of the open groups; `group_ids` narrows to those, `plus_states` adds
+        every group in those states (e.g. the changed groups and the live queue at once)."""
         with self._reading() as session:
             return Repository(session).summaries(
-                self.event_id, states=states, project=project, search=search, group_ids=group_ids
+                self.event_id,
+                states=states,
+                project=project,
+                search=search,
+                group_ids=group_ids,
+                plus_states=plus_states,
             )
 
     def live_queue(self) -> list[GroupSummary]:

@@ -73,6 +73,16 @@ def changes_chatter(action: Action) -> bool:
     return action.verb in CHATTER_VERBS
 
 
+# Log entries that can move questions into, out of or within the live queue. Tags,
+# wordings, answers (only a new or later question can be marked answered) and imports never do.
+QUEUE_VERBS = frozenset({"move", "reorder", "merge", "split", "undo", "kind", "purge"})
+
+
+def changes_queue(action: Action) -> bool:
+    """Whether this log entry can have changed the live queue's members or positions."""
+    return action.verb in QUEUE_VERBS
+
+
 class Watcher:
     """Turns change notifications into the actions and groups to refresh. Thread-safe."""
 

@@ -447,7 +447,10 @@ class Repository:
         project: str | None = None,
         search: str | None = None,
         group_ids: Collection[int] | None = None,
+        plus_states: Collection[QueueState] = (),
     ) -> list[GroupSummary]:
+        """Open groups with their counts and hints. `group_ids` narrows to those groups,
+        and `plus_states` adds every group in those states (one read for both)."""
         first = aliased(MessageRow)
         query = select(GroupRow).where(
             GroupRow.event_id == event_id,
@@ -478,7 +481,10 @@ class Repository:
                 )
             )
         if group_ids is not None:
-            query = query.where(GroupRow.id.in_(list(group_ids)))
+            wanted = GroupRow.id.in_(list(group_ids))
+            if plus_states:
+                wanted = or_(wanted, GroupRow.state.in_([s.value for s in plus_states]))
+            query = query.where(wanted)
         rows = list(self.s.scalars(query.order_by(GroupRow.id)))
         ids = [g.id for g in rows]
         votes = self.votes(ids) if ids else {}

@@ -557,11 +557,16 @@ class MainScreen(Screen):
         self.jobs.drain()
 
     def _submit(
-        self, run: Callable[[], tuple[str, Iterable[int]]], *, chatter: bool = False
+        self,
+        run: Callable[[], tuple[str, Iterable[int]]],
+        *,
+        chatter: bool = False,
+        live: bool = True,
     ) -> None:
         """Queue a write; `run` returns the notification and the group ids it touched.
 
-        `chatter`: the action may change the chatter count (read it afresh).
+        `chatter`: the action may change the chatter count (read it afresh); `live=False`:
+        it cannot move anything in the live queue (no need to read the queue back).
         """
 
         def job() -> None:
@@ -583,7 +588,7 @@ class MainScreen(Screen):
                 self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
                 return
             try:
-                snapshot = self.reader.rows_for(set(ids), chatter=chatter)
+                snapshot = self.reader.rows_for(set(ids), chatter=chatter, live=live)
                 self.post_message(DataArrived(snapshot, note))
                 if self.offline is not None:
                     self.post_message(ConnectionChanged(True))
@@ -619,7 +624,7 @@ class MainScreen(Screen):
             self._track(group.id, seen, self.service.tag(group.id, key, expected_version=seen))
             return self.t("done.tag", id=group.id, name=name), [group.id]
 
-        self._submit(run)
+        self._submit(run, live=False)
 
     def _queue(self, group: GroupSummary, target: QueueState) -> None:
         def run() -> tuple[str, list[int]]:
@@ -889,7 +894,7 @@ class MainScreen(Screen):
                 )
                 return self.t("done.title", id=group.id), [group.id]
 
-            self._submit(run)
+            self._submit(run, live=False)
 
         screen = LineEditScreen(
             self.t("modal.title", id=group.id), group.title, self.t("modal.title_hint")

@@ -13,14 +13,15 @@ from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from moderator.domain.models import Kind
+from moderator.domain.models import Kind, QueueState
 from moderator.services.console import EventService
-from moderator.services.sync import changes_chatter
+from moderator.services.sync import changes_chatter, changes_queue
 from moderator.ui.messages import Snapshot
 from moderator.ui.model import changed_groups
 
 log = logging.getLogger(__name__)
 FULL_RELOAD_ABOVE = 2000  # changed groups; beyond this one full read is cheaper
+LIVE_STATES = (QueueState.LIVE, QueueState.ON_AIR)
 REDIRECTING = frozenset({"merge", "split", "undo", "kind"})  # may merge a group away or back
 
 
@@ -78,7 +79,9 @@ class Reader:
             # Most changes (tags, moves, merges) leave the chatter alone: skip its count then.
             # No log entry at all is a change we cannot pin down: count again to be safe.
             recount = not actions or any(changes_chatter(a) for a in actions)
-            snapshot = self.rows_for(ids, chatter=recount or self.want_chatter)
+            # Likewise the live queue: re-read only after something that can move it.
+            live = not actions or any(changes_queue(a) for a in actions)
+            snapshot = self.rows_for(ids, chatter=recount or self.want_chatter, live=live)
         # Only move on once everything was read: a lost connection retries the same range.
         self.seq = seq
         if actions:
@@ -87,22 +90,27 @@ class Reader:
         snapshot.seq, snapshot.last_action = self.seq, self.last_action
         return snapshot
 
-    def rows_for(self, ids: Collection[int], *, chatter: bool = True) -> Snapshot:
-        """Fresh summaries of `ids` and of the whole live queue (positions shift).
+    def rows_for(
+        self, ids: Collection[int], *, chatter: bool = True, live: bool = True
+    ) -> Snapshot:
+        """Fresh summaries of `ids` and, unless `live=False`, of the whole live queue
+        (positions shift), in one read.
 
-        `chatter=False` skips the chatter count (an action that cannot change it).
+        `chatter=False` skips the chatter count (an action that cannot change it);
+        `live=False` the live queue (an action that cannot move it).
         """
-        live = self.service.live_queue()
-        rows = self.service.summaries(group_ids=list(ids)) if ids else []
-        asked = set(ids) | {g.id for g in live}
+        if live:
+            rows = self.service.summaries(group_ids=list(ids), plus_states=LIVE_STATES)
+            asked = set(ids) | {g.id for g in rows if g.state in LIVE_STATES}
+        else:
+            rows = self.service.summaries(group_ids=list(ids)) if ids else []
+            asked = set(ids)
         messages, count = self._chatter() if chatter else (None, None)
         search = None
         if self.search and ids:
             hits = self.service.summaries(search=self.search, group_ids=list(ids))
             search = (self.search, frozenset(g.id for g in hits), frozenset(ids))
-        return Snapshot(
-            rows + live, asked, messages, count, self.seq, self.last_action, search=search
-        )
+        return Snapshot(rows, asked, messages, count, self.seq, self.last_action, search=search)
 
 
 @dataclass
