@@ -215,6 +215,48 @@ def test_warm_up_fills_the_duplicate_index(database, clock) -> None:
     assert len(fresh._index) == 2
 
 
+def test_warm_up_builds_the_index_aside_and_keeps_what_came_meanwhile(database, clock) -> None:
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+
+    writer = open_event(database, load_default_config(), moderator="Anna", clock=clock)
+    a, b = _questions(writer, "Wo stehen die Paketstationen?", "Wann fährt der autonome Bus?")
+    reader = open_event(database, load_default_config(), moderator="Ben", clock=clock)
+    reader.warm_up()
+    # A question stored after the warm-up's read is picked up by the next use.
+    (c,) = writer.import_messages([msg(9, "Wo genau stehen die Paketstationen?")]).group_ids
+    assert [s.group_id for s in reader.suggestions(c)] == [a]
+    assert len(reader._index) == 3
+    # While a warm-up is under way the detail view gets the stored suggestions at once.
+    later = open_event(database, load_default_config(), moderator="Cem", clock=clock)
+    later._warming = True
+    assert [s.group_id for s in later.suggestions(c)] == [a]
+    assert len(later._index) == 0  # it did not build the index itself meanwhile
+    assert b not in [s.group_id for s in later.suggestions(c)]
+
+
+def test_moderator_writes_do_not_wait_for_the_duplicate_index(service: EventService) -> None:
+    """Scoring suggestions for the detail view holds the index's lock; a tag or a queue
+    move touches no index and must not queue behind it."""
+    import threading
+
+    (gid,) = _questions(service, "Wann kommen die Paketstationen?")
+    done = threading.Event()
+
+    def act() -> None:
+        service.tag(gid, "logistik")
+        service.send_live(gid)
+        done.set()
+
+    with service._lock:  # as `suggestions()` holds it while it scores
+        worker = threading.Thread(target=act)
+        worker.start()
+        finished = done.wait(30)
+    worker.join()
+    assert finished, "a moderator's write waited for the duplicate index"
+    assert service.group(gid).state == QueueState.LIVE
+
+
 def test_phoned_in_questions_get_the_time_they_were_typed_in(service: EventService, clock) -> None:
     from moderator.domain.models import IncomingMessage
 

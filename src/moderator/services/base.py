@@ -3,6 +3,7 @@ index, version checks and the action log. The use cases live in the mixins besid
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,7 @@ from moderator.storage.repository import (
 Clock = Callable[[], datetime]
 MAX_TEXT = 200_000  # characters kept in `text`; the full original is always stored
 S = QueueState
+CHANGED_MEANWHILE = "a question was changed by someone else meanwhile; nothing done, look again"
 IMPORT, QUEUE = "import", "queue"  # the event's write locks (`Repository.lock_scope`)
 # Planner statistics (PostgreSQL) are checked after imports: at once after a batch this
 # large, else at most this often while questions keep arriving.
@@ -78,6 +80,7 @@ class ServiceBase:
         self._indexed_upto = 0
         self._lock = threading.RLock()
         self._index_ready = False
+        self._warming = False  # `warm_up` is building the index aside
         self._listener: ChangeListener | None = None
         self._listener_lock = threading.Lock()
         self._imported_unchecked = 0
@@ -85,32 +88,36 @@ class ServiceBase:
 
     # ------------------------------------------------------------------ infrastructure
     @contextmanager
-    def _write(self, *scopes: str) -> Iterator[Repository]:
+    def _write(self, *scopes: str, index: bool | None = None) -> Iterator[Repository]:
         """One write transaction under the event's `queue` lock (moderators' decisions) or
         the locks named, in the order given (`import`, then `queue`, where both are needed).
-        The change counter and the action log are written last (`finish_write`)."""
-        try:
-            with self._lock, self.db.writing() as session:
-                repo = Repository(session)
-                for scope in scopes or (QUEUE,):
-                    repo.lock_scope(self.event_id, scope)
-                indexed = len(self._index)
-                try:
+        The change counter and the action log are written last (`finish_write`).
+
+        `index`: the transaction adds to the duplicate index (imports do). Only then does it
+        hold the index's lock, so a moderator's tag or move never waits for a detail view
+        scoring suggestions; if it fails, the index forgets what it may have added.
+        """
+        scopes = scopes or (QUEUE,)
+        index = IMPORT in scopes if index is None else index
+        with self._lock if index else contextlib.nullcontext():
+            indexed = len(self._index)
+            try:
+                with self.db.writing() as session:
+                    repo = Repository(session)
+                    for scope in scopes:
+                        repo.lock_scope(self.event_id, scope)
                     yield repo
                     repo.finish_write(self.event_id)
-                except BaseException:
-                    if len(self._index) != indexed:
-                        # Rolled back: forget texts of messages that were never stored.
-                        self._index, self._indexed_upto = DuplicateIndex(), 0
-                    raise
-        except DatabaseUnavailable as exc:
-            self._index, self._indexed_upto = DuplicateIndex(), 0  # may have failed at commit
-            raise ConnectionLostError(str(exc), committed=exc.committed) from exc
-        except ConcurrentChange as exc:
-            self._index, self._indexed_upto = DuplicateIndex(), 0
-            raise ConflictError(
-                "a question was changed by someone else meanwhile; nothing done, look again"
-            ) from exc
+            except BaseException as exc:
+                unsure = isinstance(exc, DatabaseUnavailable)  # may have failed at COMMIT
+                if index and (unsure or len(self._index) != indexed):
+                    self._index, self._indexed_upto = DuplicateIndex(), 0
+                    self._index_ready = False
+                if isinstance(exc, DatabaseUnavailable):
+                    raise ConnectionLostError(str(exc), committed=exc.committed) from exc
+                if isinstance(exc, ConcurrentChange):
+                    raise ConflictError(CHANGED_MEANWHILE) from exc
+                raise
 
     @contextmanager
     def _reading(self) -> Iterator[Any]:
@@ -155,9 +162,27 @@ class ServiceBase:
 
     def warm_up(self) -> None:
         """Load the event's questions into the duplicate index now (about a second at
-        10,000 questions), so the first action of the session does not wait for it."""
-        with self._lock, self._reading() as session:
-            self._sync_index(Repository(session))
+        10,000 questions), so the first action of the session does not wait for it.
+
+        The index is built aside and swapped in: the index's lock is held only for the
+        swap, so imports and detail views go on meanwhile.
+        """
+        self._warming = True
+        try:
+            with self._reading() as session:
+                rows = Repository(session).question_texts(self.event_id, 0)
+            fresh, upto = DuplicateIndex(), 0
+            for message_id, _group_id, text in rows:
+                fresh.add(message_id, text)
+                upto = max(upto, message_id)
+        finally:
+            self._warming = False
+        with self._lock:
+            if not self._index_ready or self._indexed_upto < upto:
+                # Anything stored after the read (own imports included) is read by the
+                # next sync: it asks for ids above `upto`.
+                self._index, self._indexed_upto = fresh, upto
+                self._index_ready = True
 
     def health(self) -> bool:
         """True when the database answers now (the engine reconnects by itself)."""

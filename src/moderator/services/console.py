@@ -208,6 +208,12 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
         floor to list weaker candidates below the confident ones.
         """
         floor = self.matching.suggest_threshold if min_score is None else min_score
+        if self._warming and not self._index_ready:
+            # The index is being built (`warm_up`): the suggestions stored when the
+            # questions arrived, rather than a detail view that waits a second or more.
+            with self._reading() as session:
+                stored = Repository(session).suggestions_for_group(group_id)
+            return [s for s in stored if s.score >= floor][:5]
         with self._lock, self._reading() as session:
             repo = Repository(session)
             self._sync_index(repo)
@@ -319,7 +325,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
 
     def set_kind(self, message_id: int, kind: Kind) -> Message:
         """Override the question / chatter / vote judgement of a message."""
-        with self._write() as repo:
+        with self._write(index=True) as repo:  # a new question joins the index
             row = repo.message(message_id)
             if row.event_id != self.event_id:
                 raise NotFoundError(f"no message #{message_id} in this event")
