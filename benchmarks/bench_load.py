@@ -193,7 +193,9 @@ def listen(url: str, event_id: int, stop: float, wakes: list[tuple[float, int]])
     return mode
 
 
-def _run_in_process(role: str, args: tuple, out) -> None:
+def _run_in_process(role: str, args: tuple, out, nice: int = 0) -> None:
+    if nice:
+        os.nice(nice)  # the other laptops' own CPU work, yielding to the machine's owner
     stats = Stats()
     if role == "import":
         importer(*args[:4], stats, args[4])
@@ -223,6 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--importers", type=int, default=2)
     parser.add_argument(
         "--processes", action="store_true", help="one OS process per writer (as laptops are)"
+    )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="with --processes: run the writers at this lower CPU priority; they stand for "
+        "other laptops, whose own CPU work does not compete with a console on this machine",
     )
     parser.add_argument("--url", default=os.environ.get("MODERATOR_TEST_POSTGRES_URL", DEFAULT_URL))
     parser.add_argument(
@@ -264,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             ]
             jobs += [("moderate", (url, i + 1, window, 100 + i)) for i in range(args.moderators)]
             threads = [
-                context.Process(target=_run_in_process, args=(role, job, out)) for role, job in jobs
+                context.Process(target=_run_in_process, args=(role, job, out, args.nice))
+                for role, job in jobs
             ]
         else:
             threads = [

@@ -261,6 +261,14 @@ def main() -> None:
         help="with --postgres: 3 moderators + 2 importers (benchmarks/bench_load.py, "
         "20 questions/s) write into the same event while the console is measured",
     )
+    parser.add_argument(
+        "--writers-nice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --under-load: run the writers' processes at nice N (they stand for other "
+        "laptops; 0 lets them compete for this machine's CPU like the console's own work)",
+    )
     args = parser.parse_args()
     if args.postgres:
         run_on_postgres(args)
@@ -310,10 +318,15 @@ def run_on_postgres(args: argparse.Namespace) -> None:
                     url,
                     "--seconds",
                     "90",
+                    "--nice",
+                    str(args.writers_nice),
                 ],
             )
             time.sleep(11)  # the writers start up (bench_load --warmup 10), then begin
-            print("under load: 3 moderators + 2 importers, 20 questions/s")
+            print(
+                "under load: 3 moderators + 2 importers, 20 questions/s"
+                + (f" (writers at nice {args.writers_nice})" if args.writers_nice else "")
+            )
         asyncio.run(measure(db, service, args.questions, load))
         db.dispose()
         if load is not None:
