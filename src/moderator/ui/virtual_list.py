@@ -33,6 +33,9 @@ T = TypeVar("T", bound=HasId)
 RowRenderer = Callable[[Any, int], Text]
 
 
+GROWTH = 64  # a growing list gets room for 1/GROWTH more rows at a time
+
+
 class VirtualList(ScrollView, Generic[T], can_focus=True):
     """Rows of any objects with an `id`, drawn by `render_row(row, width) -> Text`."""
 
@@ -228,18 +231,22 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         """Size the scroll area to the rows, without a screen re-layout on every change.
 
         A new virtual size re-lays out the whole screen (~30 ms with a 10,000-row list), so
-        the height never drops below the pane (short lists keep one size) and shrinking,
-        after a row left, waits until the keys rest; the rows beyond the end draw blank.
+        the height never drops below the pane (short lists keep one size), a growing list
+        gets room for 1/GROWTH more rows at once (a steady stream of arrivals re-lays out
+        the screen every few seconds, not with every poll), and shrinking, after rows
+        left, waits until the keys rest; the rows beyond the end draw blank.
         """
-        wanted = Size(self.size.width, max(len(self.rows), self.size.height))
+        rows, pane, width = len(self.rows), self.size.height, self.size.width
+        floor = max(rows, pane)  # the least height that shows every row
+        ceiling = max(rows + rows // GROWTH, pane)
         current = self.virtual_size
         if self._shrink_timer is not None:
             self._shrink_timer.stop()
             self._shrink_timer = None
-        if wanted == current:
+        if current.width == width and floor <= current.height <= ceiling:
             return
-        if now or wanted.height > current.height or wanted.width != current.width:
-            self.virtual_size = wanted
+        if now or current.height < floor or current.width != width:
+            self.virtual_size = Size(width, ceiling)
         else:
             self._shrink_timer = self.set_timer(0.5, lambda: self._fit_virtual_size(now=True))
 
