@@ -59,3 +59,9 @@ async def test_short_lists_keep_the_pane_height_and_shrink_when_rows_leave() -> 
         lst.set_rows([Row(n) for n in range(10)])
         await pilot.pause(0.7)  # shrinking waits until the keys rest
         assert lst.virtual_size.height == lst.size.height
+        # A queue a little longer than its pane, one row in and one out at a time.
+        sizes = set()
+        for n in range(40):
+            lst.set_rows([Row(k) for k in range(n % 3, 30 + n % 5)])
+            sizes.add(lst.virtual_size.height)
+        assert len(sizes) <= 2

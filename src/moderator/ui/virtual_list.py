@@ -34,6 +34,7 @@ RowRenderer = Callable[[Any, int], Text]
 
 
 GROWTH = 64  # a growing list gets room for 1/GROWTH more rows at a time
+MIN_SPARE = 8  # rows of room at least, once a list is longer than its pane
 
 
 class VirtualList(ScrollView, Generic[T], can_focus=True):
@@ -231,14 +232,16 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         """Size the scroll area to the rows, without a screen re-layout on every change.
 
         A new virtual size re-lays out the whole screen (~30 ms with a 10,000-row list), so
-        the height never drops below the pane (short lists keep one size), a growing list
-        gets room for 1/GROWTH more rows at once (a steady stream of arrivals re-lays out
-        the screen every few seconds, not with every poll), and shrinking, after rows
-        left, waits until the keys rest; the rows beyond the end draw blank.
+        the height never drops below the pane (short lists keep one size), a list longer
+        than its pane gets room for 1/GROWTH (at least MIN_SPARE) more rows at once (a
+        steady stream of arrivals re-lays out the screen every few seconds, not with every
+        poll), and shrinking, after many rows left, waits until the keys rest; the rows
+        beyond the end draw blank.
         """
         rows, pane, width = len(self.rows), self.size.height, self.size.width
+        spare = max(rows // GROWTH, MIN_SPARE) if rows > pane else 0
         floor = max(rows, pane)  # the least height that shows every row
-        ceiling = max(rows + rows // GROWTH, pane)
+        ceiling = max(rows + 2 * spare, pane)  # beyond this, shrink once the keys rest
         current = self.virtual_size
         if self._shrink_timer is not None:
             self._shrink_timer.stop()
@@ -246,7 +249,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         if current.width == width and floor <= current.height <= ceiling:
             return
         if now or current.height < floor or current.width != width:
-            self.virtual_size = Size(width, ceiling)
+            self.virtual_size = Size(width, max(rows + spare, pane))
         else:
             self._shrink_timer = self.set_timer(0.5, lambda: self._fit_virtual_size(now=True))
 
