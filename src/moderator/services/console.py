@@ -1,8 +1,10 @@
 """The moderator's use cases on one event.
 
-Every public method that changes something is one short write transaction: it takes the
-event's write lock, checks the rules, changes rows, writes one action-log entry and commits
-before returning. Reads use their own short transactions. Nothing returned is an ORM row.
+Every public method that changes something is one short write transaction: it takes one of
+the event's write locks (moderators' decisions queue behind each other, imports behind each
+other, not behind decisions), checks the rules, changes rows, writes one action-log entry
+and commits before returning. Reads use their own short transactions. Nothing returned is
+an ORM row.
 """
 
 from __future__ import annotations

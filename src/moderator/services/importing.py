@@ -143,7 +143,7 @@ class ImportingMixin(ServiceBase):
         judged: dict[str, tuple[Kind, Any]] | None = None,
     ) -> None:
         """Store new messages with bulk statements: groups first, then messages, then links."""
-        self._sync_index(repo)  # under the event lock: no question of another writer is missed
+        self._sync_index(repo)  # under the import lock: no other importer's question is missed
         known = repo.known_keys(self.event_id, [m.source_key for m in batch])
         now = self.clock()
         new = [m for m in batch if m.source_key not in known]
