@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import text
 
-from moderator.config import load_default_config
+from moderator.config import MatchingSettings, load_default_config
 from moderator.domain.models import Kind, QueueState
 from moderator.domain.queues import TransitionError
 from moderator.services import ConflictError, EventService, ServiceError, open_event
@@ -342,6 +342,56 @@ def test_a_reader_of_changes_misses_nothing_while_others_race(
         assert model.groups == {g.id: g for g in carla.summaries()}
     finally:
         third.dispose()
+
+
+def test_auto_merging_imports_are_never_lost_beside_a_merging_moderator(
+    two_services: tuple[EventService, EventService],
+) -> None:
+    """With auto-merge on, an import changes existing groups, and importers do not wait for
+    moderators: when the two collide on a group, the import is tried again, not lost."""
+    anna, ben = two_services
+    ben.matching = MatchingSettings(auto_merge_threshold=60.0)
+    anna.import_messages([msg(i, question(i)) for i in range(20)], source="seed")
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def moderate() -> None:
+        rng = random.Random(7)
+        while not stop.is_set():
+            ids = [g.id for g in anna.summaries()]
+            if len(ids) < 2:
+                return
+            one, other = rng.sample(ids, 2)
+            try:
+                anna.merge(one, other)
+            except (ConflictError, ServiceError):
+                continue
+            except Exception as exc:  # anything else is a bug
+                failures.append(f"merge: {type(exc).__name__}: {exc}")
+
+    moderator = threading.Thread(target=moderate)
+    moderator.start()
+    stored = auto_merged = 0
+    try:
+        for n in range(60):  # the same wordings again: each one auto-merges
+            try:
+                summary = ben.import_messages([msg(1000 + n, question(n % 20))], source="chat")
+            except Exception as exc:
+                failures.append(f"import {n}: {type(exc).__name__}: {exc}")
+                continue
+            stored += summary.new
+            auto_merged += summary.auto_merged
+    finally:
+        stop.set()
+        moderator.join(timeout=60)
+    assert failures == []
+    assert stored == 60 and auto_merged > 0
+    with anna.db.reading() as session:
+        kept = session.scalar(
+            text("SELECT count(*) FROM messages WHERE source_key LIKE 'test:10__'")
+        )
+    assert kept == 60
+    check_invariants(anna.db, anna)
 
 
 def test_both_merge_the_same_question(two_services: tuple[EventService, EventService]) -> None:

@@ -49,6 +49,8 @@ class ImportSummary:
     skipped: list[str] = field(default_factory=list)
     projects: Counter[str] = field(default_factory=Counter)
     group_ids: list[int] = field(default_factory=list)
+    # Auto-merges: (message, its new group, the group it joined instead).
+    merges: list[tuple[int, int, int]] = field(default_factory=list)
 
     def merge(self, other: ImportSummary) -> None:
         self.new += other.new
@@ -61,6 +63,7 @@ class ImportSummary:
         self.skipped.extend(other.skipped)
         self.projects.update(other.projects)
         self.group_ids.extend(other.group_ids)
+        self.merges.extend(other.merges)
 
 
 class ImportingMixin(ServiceBase):
@@ -102,13 +105,25 @@ class ImportingMixin(ServiceBase):
                         f"imported {summary.new} messages ({summary.questions} questions)"
                         + (f" from {source}" if source else ""),
                         {},
-                        {"source": source, "new": summary.new, "groups": summary.group_ids},
+                        self._import_log(source, summary),
                     )
             return summary
 
         summary = self._store_import(store)
         self._imported(summary.new)
         return summary
+
+    @staticmethod
+    def _import_log(source: str, summary: ImportSummary) -> dict[str, Any]:
+        """The `after` of an import's log entry: new groups, and for auto-merges the
+        groups (the new one, now a tombstone, and the one it joined) and the messages."""
+        return {
+            "source": source,
+            "new": summary.new,
+            "groups": summary.group_ids,
+            "merged": [g for _, own, target in summary.merges for g in (own, target)],
+            "moved": [message for message, _, _ in summary.merges],
+        }
 
     def _store_import(self, store: Callable[[], _T]) -> _T:
         """Run an import transaction. Importers do not wait for moderators (see `_write`),
@@ -242,15 +257,21 @@ class ImportingMixin(ServiceBase):
                 local_group[mid] = target_id
                 merged.append((mid, gid, target_id))
         repo.insert_suggestions(suggestion_rows)
+        merged_groups: set[int] = set()
         for mid, own, target_id in merged:
             target = repo.group(target_id)
             if target.merged_into_id is not None:
                 continue
             repo.message(mid).group_id = target_id
             repo.group(own).merged_into_id = target_id
-            target.auto_merged = True
+            # Always a versioned UPDATE of the target, even if it was auto-merged before: a
+            # moderator merging it away at the same moment then collides with this import
+            # (one of the two is refused and tried again or reported) instead of leaving
+            # the new question in a tombstone.
+            repo.touch_group(target, auto_merged=True)
             summary.auto_merged += 1
-        merged_groups = {own for _, own, _ in merged}
+            summary.merges.append((mid, own, target_id))
+            merged_groups.add(own)
         for _, kind in fresh:
             summary.new += 1
             if kind == Kind.QUESTION:
@@ -354,7 +375,7 @@ class ImportingMixin(ServiceBase):
                     group_id,
                     f"added #{group_id} by hand ({channel.value})",
                     {},
-                    {"group": group_id},
+                    {"group": group_id} | self._import_log("manual", summary),
                 )
                 return repo.to_group(repo.group(group_id))
 
@@ -391,7 +412,7 @@ class ImportingMixin(ServiceBase):
                             None,
                             f"imported {summary.new} messages from {source}",
                             {},
-                            {"source": source, "new": summary.new, "groups": summary.group_ids},
+                            self._import_log(source, summary),
                         )
                 repo.set_source_state(self.event_id, source, state)
             return summary

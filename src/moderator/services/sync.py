@@ -55,7 +55,7 @@ def touched_groups(action: Action) -> set[int]:
             value = side.get(key)
             if isinstance(value, int):
                 ids.add(value)
-        for key in ("groups", "order"):
+        for key in ("groups", "order", "merged"):
             values = side.get(key)
             if isinstance(values, list):
                 ids.update(v for v in values if isinstance(v, int))

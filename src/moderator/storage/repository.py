@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import flag_modified
 
 from moderator.domain.models import (
     Action,
@@ -243,6 +244,12 @@ class Repository:
         """
         if self.s.get_bind().dialect.name == "postgresql":
             self.s.execute(select(func.pg_advisory_xact_lock(WRITE_SCOPES[scope], event_id)))
+
+    def touch_group(self, row: GroupRow, **values: Any) -> None:
+        """Set `values` and write the row with a version check even if nothing changed."""
+        for key, value in values.items():
+            setattr(row, key, value)
+        flag_modified(row, next(iter(values)))
 
     def finish_write(self, event_id: int) -> int:
         """The last statements of every write: bump the event's change counter, then store

@@ -45,9 +45,10 @@ def changed_groups(actions: Iterable[Action]) -> set[int] | None:
                 value = side.get(key)
                 if isinstance(value, int):
                     ids.add(value)
-            groups = side.get("groups")
-            if isinstance(groups, list):
-                ids.update(g for g in groups if isinstance(g, int))
+            for key in ("groups", "merged"):  # new groups; auto-merged ones and targets
+                groups = side.get(key)
+                if isinstance(groups, list):
+                    ids.update(g for g in groups if isinstance(g, int))
         if action.verb == "purge":
             return None
     return ids
