@@ -18,7 +18,7 @@ from moderator.domain.models import (
     Kind,
 )
 from moderator.domain.tagging import TagSuggestion
-from moderator.services.base import IMPORT, MAX_TEXT, S, ServiceBase, title_of
+from moderator.services.base import IMPORT, MAX_TEXT, QUEUE, S, ServiceBase, title_of
 from moderator.services.errors import (
     ConflictError,
     ServiceError,
@@ -91,11 +91,11 @@ class ImportingMixin(ServiceBase):
             )
         judged = self._judge(batch)  # pure work, done before taking the event's write lock
 
-        def store() -> ImportSummary:
+        def store(*locks: str) -> ImportSummary:
             summary = ImportSummary(
                 source=source, skipped=[str(p) for p in problems], already_imported=repeated
             )
-            with self._write(IMPORT) as repo:
+            with self._write(*locks) as repo:
                 self._import_batch(repo, batch, summary, judged)
                 if summary.new:
                     self._log(
@@ -125,19 +125,18 @@ class ImportingMixin(ServiceBase):
             "moved": [message for message, _, _ in summary.merges],
         }
 
-    def _store_import(self, store: Callable[[], _T]) -> _T:
-        """Run an import transaction. Importers do not wait for moderators (see `_write`),
-        so an import can collide with a moderator's decision on the same group (only an
-        auto-merge changes an existing group): then it is simply tried again."""
+    def _store_import(self, store: Callable[..., _T]) -> _T:
+        """Run an import transaction, `store(*locks)`. Importers do not wait for moderators
+        (see `_write`), so an import can collide with a moderator's decision on the same
+        group (only an auto-merge changes an existing group): then it is tried again, the
+        last time under the moderators' lock as well, where nobody can collide with it."""
         for attempt in range(1, IMPORT_ATTEMPTS + 1):
             self._catch_up_index()  # before the lock: the lock then covers only a few rows
             try:
-                result = store()
+                return store(IMPORT) if attempt < IMPORT_ATTEMPTS else store(IMPORT, QUEUE)
             except ConflictError:
                 if attempt == IMPORT_ATTEMPTS:
                     raise
-                continue
-            return result
         raise AssertionError("unreachable")
 
     def _judge(self, batch: Sequence[IncomingMessage]) -> dict[str, tuple[Kind, Any]]:
@@ -360,9 +359,9 @@ class ImportingMixin(ServiceBase):
             source_name="manual entry",
         )
 
-        def store() -> Group:
+        def store(*locks: str) -> Group:
             summary = ImportSummary(source="manual")
-            with self._write(IMPORT) as repo:
+            with self._write(*locks) as repo:
                 self._import_batch(repo, [message], summary)
                 group_id = summary.group_ids[0] if summary.group_ids else None
                 if group_id is None:  # auto-merged into an existing group
@@ -400,9 +399,9 @@ class ImportingMixin(ServiceBase):
         batch = list(incoming)
         judged = self._judge(batch)
 
-        def store() -> ImportSummary:
+        def store(*locks: str) -> ImportSummary:
             summary = ImportSummary(source=source, skipped=[str(p) for p in problems])
-            with self._write(IMPORT) as repo:
+            with self._write(*locks) as repo:
                 if batch:
                     self._import_batch(repo, batch, summary, judged)
                     if summary.new:
