@@ -51,7 +51,7 @@ def touched_groups(action: Action) -> set[int]:
     if action.group_id is not None:
         ids.add(action.group_id)
     for side in (action.before, action.after):
-        for key in ("source", "target", "group", "previous_on_air"):
+        for key in ("source", "target", "group", "group_id", "previous_on_air"):
             value = side.get(key)
             if isinstance(value, int):
                 ids.add(value)

@@ -73,6 +73,8 @@ _SQLITE_BUSY = ("database is locked", "database is busy", "unable to open", "dis
 
 # Deadlock detected, serialization failure: two writers collided, nothing was written.
 COLLISIONS = frozenset({"40P01", "40001"})
+# The tables whose size follows the event's traffic (the small ones never matter).
+STATISTICS_TABLES = frozenset({"messages", "groups", "suggestions", "actions"})
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -86,7 +88,7 @@ def is_disconnect(exc: BaseException) -> bool:
     if exc.connection_invalidated or isinstance(exc, InterfaceError):
         return True
     orig = exc.orig
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    sqlstate = _sqlstate(exc) or getattr(orig, "pgcode", None)
     if sqlstate:
         return sqlstate.startswith(_PG_GONE)
     if isinstance(exc, OperationalError):
@@ -325,7 +327,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-# The tables whose size follows the event's traffic (the small ones never matter).
-STATISTICS_TABLES = frozenset({"messages", "groups", "suggestions", "actions"})

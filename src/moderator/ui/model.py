@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from moderator.domain.models import GENERAL_KEY, Action, QueueState
 from moderator.services.console import GroupSummary
+from moderator.services.sync import touched_groups
 
 S = QueueState
 
@@ -23,8 +24,6 @@ VIEWS: dict[str, frozenset[QueueState] | None] = {
     "all": None,
 }
 LIVE_STATES = frozenset({S.LIVE, S.ON_AIR})
-# Keys of an action's before/after dicts that name group ids.
-_GROUP_KEYS = ("source", "target", "group", "group_id", "previous_on_air")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +37,9 @@ def changed_groups(actions: Iterable[Action]) -> set[int] | None:
     """Group ids touched by these log entries; None when a full reload is safer."""
     ids: set[int] = set()
     for action in actions:
-        if action.group_id is not None:
-            ids.add(action.group_id)
-        for side in (action.before, action.after):
-            for key in _GROUP_KEYS:
-                value = side.get(key)
-                if isinstance(value, int):
-                    ids.add(value)
-            for key in ("groups", "merged"):  # new groups; auto-merged ones and targets
-                groups = side.get(key)
-                if isinstance(groups, list):
-                    ids.update(g for g in groups if isinstance(g, int))
         if action.verb == "purge":
             return None
+        ids |= touched_groups(action)
     return ids
 
 
