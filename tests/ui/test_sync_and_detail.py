@@ -71,6 +71,12 @@ async def test_lost_database_shows_a_banner_keeps_data_and_reports_unsaved_edits
             await settle(app, pilot)
             failed = [n for n in app._notifications if n.severity == "error"]
             assert failed and failed[-1].title == "Nicht gespeichert"
+            # The move was shown at once; it failed, so the question is back, unmarked, with
+            # the cursor on it (the next key must not act on its neighbour).
+            assert [r.id for r in screen.main_list.rows] == rows_before
+            assert screen.main_list.current.id == ids["Carla"]
+            assert not screen.model.pending
+            assert screen.model.groups[ids["Carla"]].state == S.NEW
         finally:
             sqlite_service.db.dispose()
             sqlite_service.db = good

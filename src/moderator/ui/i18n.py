@@ -128,7 +128,7 @@ _DE: dict[str, str] = {
     "modal.help_hint": "Esc schließt · Strg+P öffnet die Befehlspalette",
     "modal.no_project": "kein Filter / keines",
     "legend": "Kanäle: » Chat  @ E-Mail  ☎ Telefon  ✍ von Hand  ↓ Import · "
-    "Projekt mit ? = Vorschlag · ▶ auf Sendung",
+    "Projekt mit ? = Vorschlag · ▶ auf Sendung · * grau = wird gespeichert",
 }
 
 _EN: dict[str, str] = {
@@ -246,7 +246,7 @@ _EN: dict[str, str] = {
     "modal.help_hint": "esc closes · ctrl+p opens the command palette",
     "modal.no_project": "no filter / none",
     "legend": "Channels: » chat  @ e-mail  ☎ phone  ✍ by hand  ↓ import · "
-    "project with ? = suggestion · ▶ on air",
+    "project with ? = suggestion · ▶ on air · * grey = being saved",
 }
 
 LANGUAGES = {"de": _DE, "en": _EN}

@@ -42,6 +42,7 @@ from moderator.ui.messages import (
     DataArrived,
     DetailArrived,
     SearchArrived,
+    Settled,
 )
 from moderator.ui.modals import (
     EditedText,
@@ -54,7 +55,15 @@ from moderator.ui.modals import (
     ProjectKeyScreen,
     TextEditScreen,
 )
-from moderator.ui.model import LIVE_STATES, VIEWS, Change, EventModel, Filter, changed_groups
+from moderator.ui.model import (
+    LIVE_STATES,
+    VIEWS,
+    Change,
+    EventModel,
+    Filter,
+    changed_groups,
+    squash,
+)
 from moderator.ui.rows import RowPainter
 from moderator.ui.status import StatusBar
 from moderator.ui.sync import JobQueue, Reader, Versions
@@ -295,12 +304,13 @@ class MainScreen(Screen):
         if snap.chatter_count is not None:
             self.chatter_count = snap.chatter_count
         current = self._selected_id()  # before the changes: it may be merged away
+        settled = self.model.settle(message.settle)
         if snap.asked is None:
             self.model.replace_all(snap.rows)
             self._refresh_lists()
             touched: set[int] | None = None
         else:
-            changes = self.model.apply(snap.rows, snap.asked)
+            changes = squash(settled + self.model.apply(snap.rows, snap.asked))
             self._apply_changes(changes, snap.chatter is not None)
             touched = {(new or old).id for old, new in changes}
         if current is not None and (touched is None or current in touched):
@@ -310,6 +320,15 @@ class MainScreen(Screen):
             # The changed lists are painted first; the confirmation follows a frame later
             # (mounting a toast re-lays out the screen).
             self.call_after_refresh(self.notify, message.note, markup=False, timeout=3)
+
+    @on(Settled)
+    def _settled(self, message: Settled) -> None:
+        self._apply_changes(self.model.settle(message.ids), False)
+        before, after = message.cursor
+        if before is not None and before != after and self._selected_id() == after:
+            # The forecast moved the question away under the cursor; it failed, so the
+            # cursor goes back to it (a next key must not act on its neighbour).
+            self._active_list().select_id(before)
 
     def _search_hits(self, text: str, hits: frozenset[int], checked: frozenset[int] | None) -> None:
         """New or changed groups that match the active search join the filter."""
@@ -562,42 +581,62 @@ class MainScreen(Screen):
         *,
         chatter: bool = False,
         live: bool = True,
+        expect: Iterable[GroupSummary] = (),
     ) -> None:
         """Queue a write; `run` returns the notification and the group ids it touched.
 
         `chatter`: the action may change the chatter count (read it afresh); `live=False`:
         it cannot move anything in the live queue (no need to read the queue back).
+        `expect`: the summaries the write will most likely store (the model's forecasts).
+        They are shown at once, marked as not saved yet, so the key answers in the next
+        frame, however long the database takes; once the write is committed and read
+        back, or has failed, the stored rows replace them. Only then does the
+        confirmation ("saved") appear.
         """
+        expected = list(expect)
+        settle = [g.id for g in expected]
+        cursor = (self._selected_id(), None)
+        if expected:
+            self._apply_changes(self.model.expect(expected), False)
+            cursor = (cursor[0], self._selected_id())
 
         def job() -> None:
+            settled = False
             try:
-                note, ids = run()
-            except ConnectionLostError as exc:
-                self.post_message(ConnectionChanged(False, str(exc)))
-                key = "error.maybe_saved" if exc.committed is None else "error.not_saved"
-                self.post_message(ActionFailed(self.t(key), str(exc)))
-                return
-            except ConflictError as exc:
-                self.post_message(ActionFailed(self.t("error.conflict"), str(exc)))
-                return
-            except (ServiceError, TransitionError) as exc:
-                self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-                return
-            except Exception as exc:  # never let a background failure end the app
-                log.exception("action failed")
-                self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
-                return
-            try:
-                snapshot = self.reader.rows_for(set(ids), chatter=chatter, live=live)
-                self.post_message(DataArrived(snapshot, note))
-                if self.offline is not None:
-                    self.post_message(ConnectionChanged(True))
-            except ConnectionLostError as exc:  # saved, but could not be read back
-                self.post_message(ConnectionChanged(False, str(exc)))
-                self.post_message(ActionFailed(note, str(exc)))
-            except Exception as exc:  # never let a background failure end the app
-                log.exception("reading back after an action failed")
-                self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
+                try:
+                    note, ids = run()
+                except ConnectionLostError as exc:
+                    self.post_message(ConnectionChanged(False, str(exc)))
+                    key = "error.maybe_saved" if exc.committed is None else "error.not_saved"
+                    self.post_message(ActionFailed(self.t(key), str(exc)))
+                    return
+                except ConflictError as exc:
+                    self.post_message(ActionFailed(self.t("error.conflict"), str(exc)))
+                    return
+                except (ServiceError, TransitionError) as exc:
+                    self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+                    return
+                except Exception as exc:  # never let a background failure end the app
+                    log.exception("action failed")
+                    self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
+                    return
+                try:
+                    snapshot = self.reader.rows_for(
+                        set(ids) | set(settle), chatter=chatter, live=live
+                    )
+                    self.post_message(DataArrived(snapshot, note, settle))
+                    settled = True
+                    if self.offline is not None:
+                        self.post_message(ConnectionChanged(True))
+                except ConnectionLostError as exc:  # saved, but could not be read back
+                    self.post_message(ConnectionChanged(False, str(exc)))
+                    self.post_message(ActionFailed(note, str(exc)))
+                except Exception as exc:  # never let a background failure end the app
+                    log.exception("reading back after an action failed")
+                    self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
+            finally:
+                if settle and not settled:
+                    self.post_message(Settled(settle, cursor))
 
         self.jobs.submit(job)
 
@@ -624,7 +663,8 @@ class MainScreen(Screen):
             self._track(group.id, seen, self.service.tag(group.id, key, expected_version=seen))
             return self.t("done.tag", id=group.id, name=name), [group.id]
 
-        self._submit(run, live=False)
+        general = self.service.general_key
+        self._submit(run, live=False, expect=self.model.forecast_tag(group, key, general))
 
     def _queue(self, group: GroupSummary, target: QueueState) -> None:
         def run() -> tuple[str, list[int]]:
@@ -637,7 +677,10 @@ class MainScreen(Screen):
             self._track(group.id, seen, self.service.move(group.id, target, expected_version=seen))
             return self.t("done.move", id=group.id, state=self.t.state(target)), [group.id]
 
-        self._submit(run)
+        expect = self.model.forecast_move(
+            group, target, confirm_project=True, general_key=self.service.general_key
+        )
+        self._submit(run, expect=expect)
 
     def action_send_live(self) -> None:
         if group := self._selected_group():
@@ -663,7 +706,7 @@ class MainScreen(Screen):
             )
             return self.t("done.move", id=group.id, state=self.t.state(result.state)), [group.id]
 
-        self._submit(run)
+        self._submit(run, expect=self.model.forecast_advance(group))
 
     def action_reorder(self, delta: int) -> None:
         group = self._selected_group()
@@ -680,7 +723,7 @@ class MainScreen(Screen):
             )
             return self.t("done.reorder", id=group.id), [group.id]
 
-        self._submit(run)
+        self._submit(run, expect=self.model.forecast_reorder(group, delta))
 
     def _merge_into(self, group: GroupSummary, target: int) -> None:
         def run() -> tuple[str, list[int]]:

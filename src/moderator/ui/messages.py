@@ -29,12 +29,30 @@ class Snapshot:
 
 
 class DataArrived(Message):
-    """Fresh summaries from the database (initial load, own action, or someone else)."""
+    """Fresh summaries from the database (initial load, own action, or someone else).
 
-    def __init__(self, snapshot: Snapshot, note: str | None = None) -> None:
+    `settle`: the groups an own write expected (`EventModel.expect`); it is done, and
+    these rows show what it stored.
+    """
+
+    def __init__(
+        self, snapshot: Snapshot, note: str | None = None, settle: Collection[int] = ()
+    ) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.note = note
+        self.settle = settle
+
+
+class Settled(Message):
+    """An own write failed (or was not read back): its expected groups show what the
+    console last read of them again. `cursor`: (the row selected before the key, the row
+    its forecast moved the cursor to), so an unmoved cursor can go back to the question."""
+
+    def __init__(self, ids: Collection[int], cursor: tuple[int | None, int | None]) -> None:
+        super().__init__()
+        self.ids = ids
+        self.cursor = cursor
 
 
 class DetailArrived(Message):

@@ -8,9 +8,10 @@ incremental: a change touches the few summaries it names, the views are re-deriv
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from moderator.domain.models import GENERAL_KEY, Action, QueueState
+from moderator.domain.queues import TransitionError, check_transition, move_in_order
 from moderator.services.console import GroupSummary
 from moderator.services.sync import touched_groups
 
@@ -45,6 +46,35 @@ def changed_groups(actions: Iterable[Action]) -> set[int] | None:
 
 OPEN_STATES = frozenset({S.NEW, S.LIVE, S.ON_AIR, S.LATER})
 Change = tuple[GroupSummary | None, GroupSummary | None]  # (before, after); None: absent
+_FIELDS = tuple(f.name for f in fields(GroupSummary))
+
+
+@dataclass(frozen=True, slots=True)
+class Pending(GroupSummary):
+    """What the console expects a write still in flight to store.
+
+    Shown (marked as not yet saved) from the key press until the write has committed and
+    been read back, or has failed; then the stored summary takes its place again. Never
+    equal to a stored summary, so a row drawn as pending is redrawn when it is settled.
+    """
+
+
+def pending(group: GroupSummary, **changes: object) -> Pending:
+    values = {name: getattr(group, name) for name in _FIELDS}
+    values.update(changes)
+    return Pending(**values)  # type: ignore[arg-type]
+
+
+def squash(changes: Iterable[Change]) -> list[Change]:
+    """One (first before, last after) pair per group; groups that ended where they began
+    drop out."""
+    first: dict[int, GroupSummary | None] = {}
+    last: dict[int, GroupSummary | None] = {}
+    for old, new in changes:
+        gid = (new or old).id  # type: ignore[union-attr]
+        first.setdefault(gid, old)
+        last[gid] = new
+    return [(first[gid], last[gid]) for gid in first if first[gid] != last[gid]]
 
 
 class EventModel:
@@ -59,17 +89,32 @@ class EventModel:
         self.loaded = False
         self.state_counts: dict[QueueState, int] = dict.fromkeys(QueueState, 0)
         self.open_by_project: dict[str, int] = {}
+        self._live_ids: set[int] = set()  # in the live queue or on air: no scan of them all
+        # Groups shown as a write in flight expects them: writes per group, and the stored
+        # summary behind each (None: not in the event), kept up to date by reads meanwhile.
+        self.pending: dict[int, int] = {}
+        self._stored: dict[int, GroupSummary | None] = {}
 
     def replace_all(self, rows: Iterable[GroupSummary]) -> None:
-        self.groups = {row.id: row for row in rows}
+        shown, self.groups = self.groups, {row.id: row for row in rows}
         self.loaded = True
+        for gid in self.pending:  # stays as expected until its writes are done
+            self._stored[gid] = self.groups.pop(gid, None)
+            if (expected := shown.get(gid)) is not None:
+                self.groups[gid] = expected
         self.state_counts = dict.fromkeys(QueueState, 0)
         self.open_by_project = {}
+        self._live_ids = set()
         for g in self.groups.values():
             self._count(g, 1)
 
     def _count(self, g: GroupSummary, sign: int) -> None:
         self.state_counts[g.state] += sign
+        if g.state in LIVE_STATES:
+            if sign > 0:
+                self._live_ids.add(g.id)
+            else:
+                self._live_ids.discard(g.id)
         if g.state in OPEN_STATES:
             key = g.effective_project or GENERAL_KEY
             self.open_by_project[key] = self.open_by_project.get(key, 0) + sign
@@ -77,24 +122,134 @@ class EventModel:
     def apply(self, rows: Iterable[GroupSummary], asked: Collection[int] = ()) -> list[Change]:
         """Upsert `rows`; ids in `asked` that came back missing were merged away.
 
-        Returns the summaries that really changed, as (before, after) pairs.
+        Returns the summaries that really changed, as (before, after) pairs. A group with a
+        write in flight stays as expected; what was read is kept for when it is settled.
         """
         fresh = {row.id: row for row in rows}
         changes: list[Change] = []
         for gid in asked:
-            if gid not in fresh and (old := self.groups.pop(gid, None)) is not None:
-                self._count(old, -1)
-                changes.append((old, None))
+            if gid not in fresh:
+                changes += self._store(gid, None)
         for gid, row in fresh.items():
-            old = self.groups.get(gid)
-            if old == row:
-                continue
-            if old is not None:
-                self._count(old, -1)
+            changes += self._store(gid, row)
+        return changes
+
+    def expect(self, rows: Iterable[GroupSummary]) -> list[Change]:
+        """Show `rows` as a write about to be made will store them (see `Pending`), until
+        `settle` is called once for each of them."""
+        changes: list[Change] = []
+        for row in rows:
+            gid = row.id
+            if gid not in self.pending:
+                self._stored[gid] = self.groups.get(gid)
+            self.pending[gid] = self.pending.get(gid, 0) + 1
+            changes += self._put(gid, row if isinstance(row, Pending) else pending(row))
+        return changes
+
+    def settle(self, ids: Iterable[int]) -> list[Change]:
+        """A write expected by `expect` is done (committed or not): once none is left for
+        a group, it shows the stored summary again."""
+        changes: list[Change] = []
+        for gid in ids:
+            left = self.pending.get(gid, 0) - 1
+            if left > 0:
+                self.pending[gid] = left
+            elif gid in self.pending:
+                del self.pending[gid]
+                changes += self._put(gid, self._stored.pop(gid, None))
+        return changes
+
+    def _store(self, gid: int, row: GroupSummary | None) -> list[Change]:
+        if gid in self.pending:
+            self._stored[gid] = row
+            return []
+        return self._put(gid, row)
+
+    def _put(self, gid: int, row: GroupSummary | None) -> list[Change]:
+        old = self.groups.get(gid)
+        if old == row:
+            return []
+        if old is not None:
+            self._count(old, -1)
+            del self.groups[gid]
+        if row is not None:
             self._count(row, 1)
             self.groups[gid] = row
-            changes.append((old, row))
-        return changes
+        return [(old, row)]
+
+    # ------------------------------------------------------------------ forecasts
+    # What a write will most likely store, from what the console knows (the service
+    # decides; a forecast that turns out wrong is replaced when the write is settled).
+    def forecast_tag(
+        self, group: GroupSummary, key: str | None, general_key: str = GENERAL_KEY
+    ) -> list[GroupSummary]:
+        project = key or group.project_key or group.suggested_project or general_key
+        return [pending(group, project_key=project, project_confirmed=True)]
+
+    def forecast_move(
+        self,
+        group: GroupSummary,
+        target: QueueState,
+        *,
+        confirm_project: bool = False,
+        general_key: str = GENERAL_KEY,
+    ) -> list[GroupSummary]:
+        """The group after a queue move (and the live queue around it); [] if the rules
+        forbid the move from the state the console knows (the service will say why)."""
+        try:
+            check_transition(group.state, target)
+        except TransitionError:
+            return []
+        if group.state == target:
+            return []
+        changes: dict[str, object] = {"state": target, "position": None}
+        if confirm_project and not group.project_key and target in (S.LIVE, S.LATER):
+            changes["project_key"] = group.suggested_project or general_key
+            changes["project_confirmed"] = True
+        live = self._live_order()
+        result: list[GroupSummary] = []
+        if group.state == S.LIVE and group.position is not None:
+            # The questions behind it move up one place.
+            result += [
+                pending(g, position=g.position - 1)
+                for g in live
+                if g.id != group.id and (g.position or 0) > group.position
+            ]
+        if target == S.LIVE:
+            changes["position"] = 1 + max(
+                (g.position or 0 for g in live if g.id != group.id), default=0
+            )
+        if target == S.ON_AIR:
+            result += [
+                pending(g, state=S.ANSWERED_LIVE, position=None)
+                for g in self._live_rows()
+                if g.state == S.ON_AIR and g.id != group.id
+            ]
+        return [pending(group, **changes), *result]
+
+    def forecast_advance(self, group: GroupSummary) -> list[GroupSummary]:
+        target = S.ANSWERED_LIVE if group.state == S.ON_AIR else S.ON_AIR
+        return self.forecast_move(group, target)
+
+    def forecast_reorder(self, group: GroupSummary, delta: int) -> list[GroupSummary]:
+        live = self._live_order()
+        if group.state != S.LIVE or group.id not in {g.id for g in live}:
+            return []
+        order = move_in_order([g.id for g in live], group.id, delta)
+        by_id = {g.id: g for g in live}
+        return [
+            pending(by_id[gid], position=index)
+            for index, gid in enumerate(order, start=1)
+            if by_id[gid].position != index
+        ]
+
+    def _live_rows(self) -> list[GroupSummary]:
+        return [self.groups[gid] for gid in self._live_ids]
+
+    def _live_order(self) -> list[GroupSummary]:
+        rows = [g for g in self._live_rows() if g.state == S.LIVE]
+        rows.sort(key=lambda g: (g.position or 0, g.id))
+        return rows
 
     def get(self, group_id: int | None) -> GroupSummary | None:
         return None if group_id is None else self.groups.get(group_id)
@@ -121,7 +276,7 @@ class EventModel:
 
     def live(self, presenting: str | None = None) -> list[GroupSummary]:
         """The live queue: on air first, then the presented project, then queue order."""
-        rows = [g for g in self.groups.values() if g.state in LIVE_STATES]
+        rows = self._live_rows()
         rows.sort(
             key=lambda g: (
                 g.state != S.ON_AIR,

@@ -10,9 +10,12 @@ from rich.text import Text
 from moderator.domain.models import Message, Project, QueueState
 from moderator.services.console import GroupSummary
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
+from moderator.ui.model import Pending
 from moderator.ui.text import clock_time, one_line
 
 S = QueueState
+PENDING_MARK = "*"  # in the state column: a write of this row is not saved yet
+PENDING_STYLE = "dim italic"
 TITLE_ROOM_BEFORE_AUTHOR = 60  # the asker's name is shown only when the text keeps this much
 STATE_MARK = {
     S.NEW: " ",
@@ -48,7 +51,8 @@ class RowPainter:
     def group(self, g: GroupSummary, width: int) -> Text:
         """The question text gets the room: time, project and asker shrink or go first."""
         text = Text(no_wrap=True, end="")
-        text.append(STATE_MARK.get(g.state, " "), style="bold")
+        saving = isinstance(g, Pending)
+        text.append(PENDING_MARK if saving else STATE_MARK.get(g.state, " "), style="bold")
         text.append(CHANNEL_ICONS.get(g.channel, "?"))
         if width >= 70:
             text.append(f" {clock_time(g.first_at, self.tz)}", style="dim")
@@ -76,20 +80,24 @@ class RowPainter:
             text.append(f" · {author}", style="italic dim")
         if hint:
             text.append(hint, style="bold reverse" if g.top_match_score >= 90 else "bold")
+        if saving:
+            text.stylize(PENDING_STYLE)
         return text
 
     def live(self, g: GroupSummary, width: int) -> Text:
         text = Text(no_wrap=True, end="")
         on_air = g.state == S.ON_AIR
-        text.append(
-            "▶ " if on_air else f"{g.position or 0:>2}", style="bold reverse" if on_air else ""
-        )
+        saving = isinstance(g, Pending)
+        place = f"{PENDING_MARK if saving else ''}{g.position or 0}"
+        text.append("▶ " if on_air else f"{place:>2}", style="bold reverse" if on_air else "")
         text.append(f" #{g.id:<4}", style="bold")
         votes = f"{g.votes}▲" if g.votes > 1 else ""
         text.append(f"{votes:>4} ")
         text.append_text(project_label(self.projects, g, 10))
         text.append(" ")
         text.append(one_line(g.title), style="bold" if on_air else "")
+        if saving:
+            text.stylize(PENDING_STYLE)
         return text
 
     def chatter(self, m: Message, width: int) -> Text:
