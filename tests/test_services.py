@@ -265,3 +265,130 @@ def test_phoned_in_questions_get_the_time_they_were_typed_in(service: EventServi
     )
     service.import_messages([phoned])
     assert service.messages()[0].received_at == clock.now
+
+
+@pytest.mark.parametrize("target", [S.LIVE, S.LATER])
+def test_move_confirming_the_project_is_one_write(
+    service: EventService, target: QueueState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console's triage key: confirm the suggested project and queue, one transaction."""
+    (gid,) = _questions(service, "Wie viele Sensoren hängen im LoRaWAN?")
+    fresh = service.group(gid)
+    assert fresh.suggested_project == "infrastruktur" and not fresh.project_confirmed
+    seq, last = service.change_seq(), service.last_action_id()
+    learned: list[tuple[str, str, bool]] = []
+
+    def learn(text: str, key: str) -> None:  # after the commit: another read sees the tag
+        learned.append((text, key, service.group(gid).project_confirmed))
+
+    monkeypatch.setattr(service._tagger, "learn", learn)
+    moved = service.move(gid, target, expected_version=fresh.version, confirm_project=True)
+    assert (moved.state, moved.project_key, moved.project_confirmed) == (
+        target,
+        "infrastruktur",
+        True,
+    )
+    assert service.change_seq() == seq + 1  # one write transaction
+    assert moved.version == service.group(gid).version == fresh.version + 1  # one bump
+    tag, move = service.actions_since(last)
+    assert (tag.verb, move.verb) == ("tag", "move") and tag.id < move.id
+    assert tag.moderator == move.moderator == "Anna"
+    assert tag.group_id == move.group_id == gid
+    assert tag.before == {"project_key": None, "project_confirmed": False}
+    assert tag.after == {"project_key": "infrastruktur", "project_confirmed": True}
+    assert move.before == {"state": "new", "position": None}
+    assert move.after["state"] == target.value
+    assert learned == [(fresh.members[0].text, "infrastruktur", True)]
+
+
+def test_move_confirming_the_project_writes_what_tag_then_move_write(database, clock) -> None:
+    """Same rows, same log entries as the two calls the console made before."""
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+
+    service = open_event(database, load_default_config(), moderator="Anna", clock=clock)
+    a, b = _questions(service, "Wann kommen die Paketstationen?", "Wo stehen die Paketstationen?")
+    last = service.last_action_id()
+    service.tag(a)
+    service.send_live(a)
+    service.send_live(b, confirm_project=True)
+    two, one = service.group(a), service.group(b)
+    assert (one.state, one.position - 1, one.project_key, one.project_confirmed) == (
+        two.state,
+        two.position,
+        two.project_key,
+        two.project_confirmed,
+    )
+    logged = [(x.verb, x.before, x.after, x.summary) for x in service.actions_since(last)]
+    assert [entry[0] for entry in logged] == ["tag", "move", "tag", "move"]
+    assert logged[2][1:3] == logged[0][1:3]
+    assert logged[3][1] == logged[1][1]
+    assert logged[3][2] == {**logged[1][2], "position": 2}
+    assert logged[2][3] == logged[0][3].replace(f"#{a}", f"#{b}")
+
+
+def test_move_confirming_the_project_with_a_stale_version_changes_nothing(database, clock) -> None:
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+
+    anna = open_event(database, load_default_config(), moderator="Anna", clock=clock)
+    ben = open_event(database, load_default_config(), moderator="Ben", clock=clock)
+    (gid,) = _questions(anna, "Wird der Stadtrat live gestreamt?")
+    seen = ben.group(gid).version
+    anna.set_answer(gid, "Ja, ab Herbst.")
+    before, seq, last = anna.group(gid), anna.change_seq(), anna.last_action_id()
+    with pytest.raises(ConflictError, match="Anna"):
+        ben.send_live(gid, expected_version=seen, confirm_project=True)
+    after = anna.group(gid)
+    assert (after.state, after.project_key, after.project_confirmed, after.version) == (
+        before.state,
+        before.project_key,
+        before.project_confirmed,
+        before.version,
+    )
+    assert after.state == S.NEW and not after.project_confirmed
+    assert anna.change_seq() == seq and anna.actions_since(last) == []
+    assert [x.moderator for x in anna.history(limit=None)] == ["Anna", "Anna"]
+
+
+def test_refused_move_confirms_nothing(service: EventService) -> None:
+    (gid,) = _questions(service, "Wann startet das Lotsensystem?")
+    service.move(gid, S.ANSWERED_WRITING)  # answered: it cannot go live any more
+    seq, last = service.change_seq(), service.last_action_id()
+    with pytest.raises(TransitionError):
+        service.send_live(gid, confirm_project=True)
+    assert not service.group(gid).project_confirmed
+    assert service.change_seq() == seq and service.actions_since(last) == []
+
+
+@pytest.mark.parametrize("verb", ["dismiss", "advance"])
+def test_other_moves_do_not_confirm_the_project(service: EventService, verb: str) -> None:
+    (gid,) = _questions(service, "Wann startet das Lotsensystem?")
+    last = service.last_action_id()
+    getattr(service, verb)(gid, confirm_project=True)
+    group = service.group(gid)
+    assert group.project_key is None and not group.project_confirmed
+    assert [x.verb for x in service.actions_since(last)] == ["move"]
+
+
+def test_move_does_not_tag_a_confirmed_group_again(service: EventService) -> None:
+    (gid,) = _questions(service, "Wie viele Sensoren hängen im LoRaWAN?")
+    service.tag(gid, "cim")
+    last = service.last_action_id()
+    moved = service.answer_later(gid, confirm_project=True)
+    assert (moved.state, moved.project_key) == (S.LATER, "cim")
+    assert [x.verb for x in service.actions_since(last)] == ["move"]
+
+
+def test_undo_takes_back_a_confirming_move_then_its_tag(service: EventService) -> None:
+    (gid,) = _questions(service, "Wie viele Sensoren hängen im LoRaWAN?")
+    service.send_live(gid, confirm_project=True)
+    assert service.undo().verb == "move"
+    group = service.group(gid)
+    assert (group.state, group.position) == (S.NEW, None)
+    assert (group.project_key, group.project_confirmed) == ("infrastruktur", True)
+    assert service.undo().verb == "tag"
+    group = service.group(gid)
+    assert (group.state, group.project_key, group.project_confirmed) == (S.NEW, None, False)
+    assert service.live_queue() == []
+    assert [x.verb for x in service.history(gid)][:4] == ["undo", "undo", "move", "tag"]

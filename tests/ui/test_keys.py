@@ -50,8 +50,10 @@ async def test_l_alone_confirms_the_suggestion_and_queues_live(sqlite_service, c
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await select(app, pilot, ids["Eva"])
+        seq = sqlite_service.change_seq()
         await pilot.press("l")
         await settle(app, pilot)
+        assert sqlite_service.change_seq() == seq + 1  # tag and move in one write
         group = sqlite_service.group(ids["Eva"])
         assert group.state == S.LIVE
         assert group.project_key == (suggested or sqlite_service.general_key)

@@ -23,6 +23,7 @@ from moderator.services.errors import (
     ConflictError,
     ConnectionLostError,
     NotFoundError,
+    ServiceError,
 )
 from moderator.storage.db import ConcurrentChange, Database, DatabaseUnavailable
 from moderator.storage.notify import ChangeListener
@@ -233,6 +234,30 @@ class ServiceBase:
         last = repo.actions(self.event_id, group_id=row.id, limit=1, newest_first=True)
         what = f"{last[0].moderator}: {last[0].summary}" if last else "another moderator"
         raise ConflictError(f"#{row.id} was changed meanwhile ({what}); nothing done, look again")
+
+    def _set_project(
+        self, repo: Repository, row: GroupRow, project_key: str | None = None
+    ) -> tuple[str, str]:
+        """Tag a group (with `project_key`, else its project or suggestion, else the general
+        project), confirm it and log "tag". Returns (members' text, key): the tagger learns
+        from them once the transaction has committed (`_tagger.learn`)."""
+        key = project_key or row.project_key or row.suggested_project or self.general_key
+        project = self.project(key)
+        if project is None:
+            raise ServiceError(f"unknown project {key!r}")
+        before = {"project_key": row.project_key, "project_confirmed": row.project_confirmed}
+        row.project_key = key
+        row.project_confirmed = True
+        row.updated_at = self.clock()
+        self._log(
+            repo,
+            "tag",
+            row.id,
+            f"tagged #{row.id} {project.name}",
+            before,
+            {"project_key": key, "project_confirmed": True},
+        )
+        return " ".join(m.text for m in repo.members(row.id)), key
 
     def _log(
         self,

@@ -24,7 +24,6 @@ from moderator.domain.models import (
 from moderator.services.base import IMPORT, QUEUE, Clock, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
-    ServiceError,
 )
 from moderator.services.grouping import GroupingMixin
 from moderator.services.importing import ImportingMixin, ImportSummary
@@ -249,25 +248,9 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
-            key = project_key or row.project_key or row.suggested_project or self.general_key
-            project = self.project(key)
-            if project is None:
-                raise ServiceError(f"unknown project {key!r}")
-            before = {"project_key": row.project_key, "project_confirmed": row.project_confirmed}
-            row.project_key = key
-            row.project_confirmed = True
-            row.updated_at = self.clock()
-            self._log(
-                repo,
-                "tag",
-                row.id,
-                f"tagged #{row.id} {project.name}",
-                before,
-                {"project_key": key, "project_confirmed": True},
-            )
-            learn_text = " ".join(m.text for m in repo.members(row.id))
+            learned = self._set_project(repo, row, project_key)
             result = repo.to_group(row)
-        self._tagger.learn(learn_text, key)
+        self._tagger.learn(*learned)
         return result
 
     def set_answer(

@@ -20,6 +20,8 @@ from moderator.storage.repository import (
     Repository,
 )
 
+TRIAGED = (QueueState.LIVE, QueueState.LATER)  # a move there may confirm the project
+
 
 class QueueMixin(ServiceBase):
     # ------------------------------------------------------------------ queues
@@ -30,8 +32,16 @@ class QueueMixin(ServiceBase):
         *,
         expected_version: int | None = None,
         position: int | None = None,
+        confirm_project: bool = False,
     ) -> Group:
-        """Move a group to another queue state (or to `target(current state)`)."""
+        """Move a group to another queue state (or to `target(current state)`).
+
+        `confirm_project`: a group sent to the live queue or to "later" whose project is not
+        confirmed yet is tagged in the same transaction, exactly as `tag(group_id)` does
+        (two log entries, "tag" then "move", each undone on its own), so triage in one key
+        costs one write.
+        """
+        learned: tuple[str, str] | None = None
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
@@ -42,6 +52,11 @@ class QueueMixin(ServiceBase):
             previous = self._move(repo, row, S(target), position)
             if previous is not None:
                 after_extra["previous_on_air"] = previous
+            if confirm_project and not row.project_confirmed and S(target) in TRIAGED:
+                # After `_move` (a refused transition tags nothing) and before the "move"
+                # entry, so undo takes back the move first; both changes of the row reach
+                # the database in one flush, one version bump like a plain move.
+                learned = self._set_project(repo, row)
             self._log(
                 repo,
                 "move",
@@ -50,7 +65,10 @@ class QueueMixin(ServiceBase):
                 before,
                 {"state": row.state, "position": row.position, **after_extra},
             )
-            return repo.to_group(row)
+            result = repo.to_group(row)
+        if learned is not None:
+            self._tagger.learn(*learned)
+        return result
 
     def _move(
         self, repo: Repository, row: GroupRow, target: QueueState, position: int | None = None

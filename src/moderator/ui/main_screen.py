@@ -669,12 +669,12 @@ class MainScreen(Screen):
     def _queue(self, group: GroupSummary, target: QueueState) -> None:
         def run() -> tuple[str, list[int]]:
             seen = self._expected(group)
-            if not group.project_key and target in (S.LIVE, S.LATER):
-                # Triage in one key: sending an untagged question on confirms its suggestion.
-                seen = self._track(
-                    group.id, seen, self.service.tag(group.id, None, expected_version=seen)
-                ).version
-            self._track(group.id, seen, self.service.move(group.id, target, expected_version=seen))
+            # Triage in one key: sending an untagged question on confirms its suggestion,
+            # in the same write as the move.
+            moved = self.service.move(
+                group.id, target, expected_version=seen, confirm_project=not group.project_key
+            )
+            self._track(group.id, seen, moved)
             return self.t("done.move", id=group.id, state=self.t.state(target)), [group.id]
 
         expect = self.model.forecast_move(
