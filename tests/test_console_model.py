@@ -194,3 +194,27 @@ def test_the_live_queue_and_counts_stay_right_through_reads_forecasts_and_settle
     for ids in in_flight:
         model.settle(ids)
     assert model.groups == stored and not model.pending
+
+
+def test_a_merge_forecast_hides_the_source_and_counts_it_in_the_target():
+    source, target = summary(5, members=2, votes=3), summary(9, members=1, votes=4)
+    live = [summary(1, S.LIVE, 1), summary(2, S.LIVE, 2), summary(3, S.LIVE, 3)]
+    model = model_with(source, target, *live)
+    rows, gone = model.forecast_merge(source, 9)
+    assert gone == [5] and [(g.id, g.members, g.votes) for g in rows] == [(9, 3, 7)]
+    model.expect(rows, gone)
+    assert 5 not in model.groups and isinstance(model.groups[9], Pending)
+    assert model.state_counts[S.NEW] == 1
+    # It failed (say the source had changed meanwhile): both are shown as stored again.
+    model.settle([9, 5])
+    assert model.groups[5] == source and model.groups[9] == target and not model.pending
+    # A live source leaves the queue; the questions behind it move up.
+    rows, gone = model.forecast_merge(model.groups[2], 9)
+    assert [(g.id, g.position) for g in rows[1:]] == [(3, 2)] and gone == [2]
+    model.expect(rows, gone)
+    merged = summary(9, members=2, votes=5, version=2)
+    model.apply([merged, summary(1, S.LIVE, 1), summary(3, S.LIVE, 2)], asked=[9, 2, 1, 3])
+    model.settle([g.id for g in rows] + gone)
+    assert 2 not in model.groups and model.groups[9] == merged
+    assert [g.id for g in model.live()] == [1, 3] and not model.pending
+    assert model.forecast_merge(source, 404) == ([], [])  # a target the console never read

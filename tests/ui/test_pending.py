@@ -82,3 +82,36 @@ async def test_a_tag_is_shown_in_the_row_at_once(sqlite_service, sqlite_url, clo
         await settle(app, pilot)
         assert sqlite_service.group(eva).project_key == key
         assert not isinstance(screen.model.groups[eva], Pending)
+
+
+async def test_a_merge_hides_the_duplicate_at_once_and_is_undone_if_it_fails(
+    sqlite_service, sqlite_url, clock
+):
+    ids = seed(sqlite_service)
+    anna, gul = ids["Anna"], ids["Gül"]
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await select(app, pilot, gul)
+        blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("m")
+            await pilot.pause()
+            assert screen.main_list.index_of(gul) is None
+            shown = screen.model.groups[anna]
+            assert isinstance(shown, Pending) and shown.members == 2
+            # Meanwhile the other writer changes the duplicate: the merge will be refused.
+            blocker.execute(
+                "UPDATE groups SET title = 'Geändert', version = version + 1 WHERE id = ?",
+                (gul,),
+            )
+        finally:
+            blocker.execute("COMMIT")
+            blocker.close()
+        assert await wait_until(pilot, lambda: not screen.model.pending)
+        await settle(app, pilot)
+        assert [n for n in app._notifications if n.severity == "error"]
+        assert sqlite_service.group(anna).members and len(sqlite_service.group(anna).members) == 1
+        assert screen.main_list.current.id == gul  # back, with the cursor on it
+        assert screen.model.groups[anna].members == 1

@@ -582,22 +582,24 @@ class MainScreen(Screen):
         chatter: bool = False,
         live: bool = True,
         expect: Iterable[GroupSummary] = (),
+        gone: Iterable[int] = (),
     ) -> None:
         """Queue a write; `run` returns the notification and the group ids it touched.
 
         `chatter`: the action may change the chatter count (read it afresh); `live=False`:
         it cannot move anything in the live queue (no need to read the queue back).
-        `expect`: the summaries the write will most likely store (the model's forecasts).
+        `expect`: the summaries the write will most likely store (the model's forecasts),
+        `gone`: the groups it will most likely merge away.
         They are shown at once, marked as not saved yet, so the key answers in the next
         frame, however long the database takes; once the write is committed and read
         back, or has failed, the stored rows replace them. Only then does the
         confirmation ("saved") appear.
         """
-        expected = list(expect)
-        settle = [g.id for g in expected]
+        expected, hidden = list(expect), list(gone)
+        settle = [g.id for g in expected] + hidden
         cursor = (self._selected_id(), None)
-        if expected:
-            self._apply_changes(self.model.expect(expected), False)
+        if settle:
+            self._apply_changes(self.model.expect(expected, hidden), False)
             cursor = (cursor[0], self._selected_id())
 
         def job() -> None:
@@ -731,7 +733,8 @@ class MainScreen(Screen):
             self.service.merge(group.id, target, expected_version=seen)
             return self.t("done.merge", source=group.id, target=target), [group.id, target]
 
-        self._submit(run)
+        rows, gone = self.model.forecast_merge(group, target)
+        self._submit(run, expect=rows, gone=gone)
 
     def action_merge(self) -> None:
         group = self._selected_group()

@@ -134,16 +134,16 @@ class EventModel:
             changes += self._store(gid, row)
         return changes
 
-    def expect(self, rows: Iterable[GroupSummary]) -> list[Change]:
-        """Show `rows` as a write about to be made will store them (see `Pending`), until
-        `settle` is called once for each of them."""
+    def expect(self, rows: Iterable[GroupSummary], gone: Iterable[int] = ()) -> list[Change]:
+        """Show `rows` as a write about to be made will store them (see `Pending`), and
+        hide the groups in `gone` (merged away), until `settle` is called once for each."""
         changes: list[Change] = []
-        for row in rows:
-            gid = row.id
+        shown = [(row.id, row if isinstance(row, Pending) else pending(row)) for row in rows]
+        for gid, row in [*shown, *((gid, None) for gid in gone)]:
             if gid not in self.pending:
                 self._stored[gid] = self.groups.get(gid)
             self.pending[gid] = self.pending.get(gid, 0) + 1
-            changes += self._put(gid, row if isinstance(row, Pending) else pending(row))
+            changes += self._put(gid, row)
         return changes
 
     def settle(self, ids: Iterable[int]) -> list[Change]:
@@ -226,6 +226,29 @@ class EventModel:
                 if g.state == S.ON_AIR and g.id != group.id
             ]
         return [pending(group, **changes), *result]
+
+    def forecast_merge(
+        self, source: GroupSummary, target_id: int
+    ) -> tuple[list[GroupSummary], list[int]]:
+        """The target with the source's wordings and votes, and the source gone (with the
+        live queue behind it moving up); nothing if the console does not know the target."""
+        target = self.groups.get(target_id)
+        if target is None or target_id == source.id:
+            return [], []
+        rows: list[GroupSummary] = [
+            pending(
+                target,
+                members=target.members + source.members,
+                votes=target.votes + source.votes,
+            )
+        ]
+        if source.state == S.LIVE and source.position is not None:
+            rows += [
+                pending(g, position=g.position - 1)
+                for g in self._live_order()
+                if g.id not in (source.id, target_id) and (g.position or 0) > source.position
+            ]
+        return rows, [source.id]
 
     def forecast_advance(self, group: GroupSummary) -> list[GroupSummary]:
         target = S.ANSWERED_LIVE if group.state == S.ON_AIR else S.ON_AIR
