@@ -548,7 +548,9 @@ class Repository:
         return result
 
     def _top_suggestions(self, group_ids: list[int]) -> dict[int, tuple[int, float]]:
-        """For each group, the best live suggestion of any of its members to another group."""
+        """For each group, the best live suggestion of any of its members to another group:
+        the highest score, on a tie the lowest group id (the order rows arrive in is not
+        fixed, so it must not decide)."""
         result: dict[int, tuple[int, float]] = {}
         target = aliased(GroupRow)
         for start in range(0, len(group_ids), 500):
@@ -564,7 +566,8 @@ class Repository:
                 )
             )
             for gid, other, score in self.s.execute(query):
-                if score > result.get(gid, (0, -1.0))[1]:
+                best = result.get(gid)
+                if best is None or (-score, other) < (-best[1], best[0]):
                     result[gid] = (other, score)
         return result
 
