@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from moderator.config import load_default_config
-from moderator.services import open_event
+from moderator.domain.models import Channel, Kind, QueueState
+from moderator.services import EventService, open_event
 from moderator.storage.db import Database, SchemaError, StorageError, head_revision
+from moderator.storage.repository import ONE_QUERY_MAX_IDS, Repository
 from tests.conftest import ROOT
 from tests.factories import msg
+
+S = QueueState
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -184,3 +190,167 @@ def test_refreshing_statistics_is_a_no_op_on_sqlite(sqlite_url: str) -> None:
     db.upgrade()
     assert db.refresh_statistics(changed=10_000) == []
     db.dispose()
+
+
+def _varied_event(service: EventService) -> None:
+    """An event with a bit of everything a summary shows: members merged together, "+1"s,
+    replies, chatter, e-mail and hand-typed questions, answers, every queue state, and
+    duplicate suggestions with ties, to the own group and to merged-away groups."""
+    rng = random.Random(7)
+    topics = [
+        "die Paketstationen in der Innenstadt",
+        "das LoRaWAN-Netz für Bürger",
+        "den Dritten Ort am Stiftsplatz",
+        "die autonomen Busse am Wochenende",
+        "die Sensoren an Straßenlaternen",
+    ]
+    asks = ["Wann kommen", "Was kosten", "Wer betreibt", "Wie funktionieren"]
+    batch = []
+    for n in range(60):
+        if n % 9 == 4:
+            batch.append(msg(n, "Guten Abend zusammen!", kind=Kind.CHATTER))
+        elif n % 7 == 3:
+            batch.append(msg(n, "+1", kind=Kind.VOTE, reply_to=rng.choice([None, n - 2, n - 5])))
+        else:
+            channel = Channel.EMAIL if n % 5 == 0 else Channel.CHAT
+            wording = f"{asks[n % 4]} {topics[(n // 3) % 5]} in Viertel {n % 3}?"
+            message = msg(n, wording, channel=channel)
+            batch.append(replace(message, author=None) if n % 6 == 0 else message)
+    service.import_messages(batch, source="chat")
+    service.add_manual("Gibt es die Präsentation hinterher zum Download?", author="Telefon")
+    service.add_manual("Wie geht es mit dem Förderprogramm weiter?")
+    ids = [g.id for g in service.summaries()]
+    for source, target in [(ids[1], ids[0]), (ids[5], ids[6]), (ids[9], ids[6]), (ids[12], ids[3])]:
+        service.merge(source, target)
+    open_ids = [g.id for g in service.summaries()]
+    for gid in open_ids[2:8]:
+        service.send_live(gid)
+    service.advance(open_ids[2])  # on air
+    service.answer_later(open_ids[10])
+    service.dismiss(open_ids[11])
+    service.set_answer(open_ids[13], "Ab Herbst, siehe Protokoll.")
+    service.tag(open_ids[14], service.projects[0].key)
+    # A question marked as chatter leaves its group, which is then empty and not listed.
+    lone = next(m for m in service.messages(kinds=[Kind.QUESTION]) if m.group_id == open_ids[15])
+    service.set_kind(lone.id, Kind.CHATTER)
+    # Suggestions with ties (on score, across members in both id orders), to the own group
+    # and to merged-away groups, on top of those the import computed.
+    with service.db.writing() as session:
+        members = session.execute(
+            text("SELECT id, group_id FROM messages WHERE group_id IS NOT NULL ORDER BY id")
+        ).all()
+        all_groups = list(session.execute(text("SELECT id FROM groups")).scalars())
+        taken = set(session.execute(text("SELECT message_id, group_id FROM suggestions")).all())
+        rows = []
+        for message_id, group_id in members:
+            for _ in range(rng.randint(0, 4)):
+                other = rng.choice([*all_groups, group_id])
+                if (message_id, other) not in taken:
+                    taken.add((message_id, other))
+                    score = rng.choice([70.0, 80.0, 90.0, 90.0, 99.0])
+                    rows.append({"message_id": message_id, "group_id": other, "score": score})
+        Repository(session).insert_suggestions(rows)
+
+
+def _expected_tops(service: EventService) -> tuple[dict[int, tuple[int, float]], set[int]]:
+    """Per group, its best live suggestion, straight from the rows: highest score, then
+    lowest group id; and the groups where the first best row in member order would have
+    named another group (ties that only the tie-break decides)."""
+    with service.db.reading() as session:
+        rows = session.execute(
+            text(
+                "SELECT m.group_id, s.group_id, s.score FROM suggestions s "
+                "JOIN messages m ON m.id = s.message_id JOIN groups t ON t.id = s.group_id "
+                "WHERE m.group_id IS NOT NULL AND t.merged_into_id IS NULL "
+                "AND s.group_id != m.group_id ORDER BY m.id, s.group_id DESC"
+            )
+        ).all()
+    tops: dict[int, tuple[int, float]] = {}
+    first_seen: dict[int, tuple[int, float]] = {}
+    for gid, other, score in rows:
+        if gid not in tops or (-score, other) < (-tops[gid][1], tops[gid][0]):
+            tops[gid] = (other, score)
+        if gid not in first_seen or score > first_seen[gid][1]:
+            first_seen[gid] = (other, score)
+    return tops, {gid for gid, top in tops.items() if first_seen[gid] != top}
+
+
+def test_summaries_in_one_query_equal_the_batched_ones(db_url: str, clock) -> None:
+    """The one-statement read (an own action's read-back, a poll) and the batched read of
+    the whole event give the same summaries, for any set of ids, with or without the live
+    queue and the list's filters; ties between suggestions go to the lowest group id."""
+    db = Database(db_url)
+    db.upgrade()
+    try:
+        service = open_event(db, load_default_config(), moderator="Anna", clock=clock)
+        _varied_event(service)
+        with db.reading() as session:
+            repo = Repository(session)
+            whole = repo.summaries(service.event_id, one_query=False)
+            assert repo.summaries(service.event_id, one_query=True) == whole
+            all_ids = list(session.execute(text("SELECT id FROM groups")).scalars())
+        # The data covers what the summaries show.
+        tops, ties = _expected_tops(service)
+        listed = {g.id: (g.top_match_group, g.top_match_score) for g in whole}
+        assert {gid: top for gid, top in listed.items() if top[0] is not None} == {
+            gid: tops[gid] for gid in listed if gid in tops
+        }
+        assert ties & listed.keys()
+        assert any(g.members > 1 for g in whole) and any(g.votes > g.members for g in whole)
+        assert {g.channel for g in whole} >= {Channel.CHAT, Channel.EMAIL, Channel.MANUAL}
+        assert {g.state for g in whole} >= {S.NEW, S.LIVE, S.ON_AIR, S.LATER, S.DISMISSED}
+        assert any(g.has_answer for g in whole) and any(g.project_confirmed for g in whole)
+        assert any(g.author is None for g in whole) and len(whole) < len(all_ids)
+
+        rng = random.Random(11)
+        live = (S.LIVE, S.ON_AIR)
+        cases: list[dict] = [{"group_ids": []}, {"group_ids": [], "plus_states": live}]
+        for size in [1, 1, 2, 3, 5, 8, 13, 30, len(all_ids)] * 4:
+            ids = rng.sample([*all_ids, 999_999], min(size, len(all_ids) + 1))
+            cases.append({"group_ids": ids, "plus_states": rng.choice([(), live])})
+        project = service.projects[0].key
+        cases += [
+            {"group_ids": all_ids[:20], "states": [S.NEW]},
+            {"group_ids": all_ids, "project": project, "plus_states": live},
+            {"group_ids": all_ids[10:], "search": "paketstationen"},
+            {"search": "viertel 1", "states": [S.NEW, S.LIVE]},
+        ]
+        compared = 0
+        with db.reading() as session:
+            repo = Repository(session)
+            for case in cases:
+                one = repo.summaries(service.event_id, one_query=True, **case)
+                batched = repo.summaries(service.event_id, one_query=False, **case)
+                assert one == batched, case
+                compared += len(one)
+        assert compared > 300
+    finally:
+        db.dispose()
+
+
+def test_a_read_back_is_one_statement(service: EventService) -> None:
+    """Up to `ONE_QUERY_MAX_IDS` ids (plus the live queue) are read in one SELECT; a read
+    of the whole event takes the batched way."""
+    service.import_messages(
+        [msg(n, f"Wann kommen die Paketstationen in Viertel {n}?") for n in range(12)]
+    )
+    ids = [g.id for g in service.summaries()]
+    service.send_live(ids[0])
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(service.db.engine, "before_cursor_execute", count)
+    try:
+        rows = service.summaries(group_ids=ids[3:6], plus_states=(S.LIVE, S.ON_AIR))
+        assert [g.id for g in rows] == [ids[0], *ids[3:6]] and len(selects) == 1
+        selects.clear()
+        service.summaries(group_ids=range(1, ONE_QUERY_MAX_IDS + 2))
+        assert len(selects) == 5
+        selects.clear()
+        service.summaries()
+        assert len(selects) == 5
+    finally:
+        event.remove(service.db.engine, "before_cursor_execute", count)

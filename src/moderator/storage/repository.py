@@ -10,9 +10,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import Select, and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -121,6 +122,18 @@ def to_action(row: ActionRow) -> Action:
 WRITE_SCOPES = {"import": 0x4D49, "queue": 0x4D51}
 
 
+# `summaries` of at most this many `group_ids` (plus the live queue) in one statement,
+# of more ids or the whole event in five batched queries. Measured (benchmarks/
+# bench_readback.py, 10,000 questions): one statement is faster on both backends for
+# every id count tried up to 8,000 (PostgreSQL: 1 id 4.5 against 10.5 ms, 1,000 ids 49
+# against 84 ms), but PostgreSQL estimates its correlated subqueries at about 60 per row
+# and JIT-compiles plans above jit_above_cost (default 100,000, some 1,600 rows) and
+# optimises them above 500,000 (some 8,000 rows: a second of compiling, so the whole
+# event is slower in one statement, 1.1 s against 0.8 s). 1,000 stays clear of that with
+# room for the live queue, and covers everything `Reader` reads by ids but a rare burst.
+ONE_QUERY_MAX_IDS = 1000
+
+
 def change_channel(event_id: int) -> str:
     """The PostgreSQL LISTEN/NOTIFY channel of one event."""
     return f"moderator_{int(event_id)}"
@@ -156,6 +169,104 @@ def _build_group(
         runner_up_project=row.runner_up_project,
         title_edited=row.title_edited,
     )
+
+
+def _summary(
+    row: GroupRow,
+    members: int,
+    extra_votes: int,
+    first: tuple[str | None, str | None, datetime | None],
+    top_group: int | None,
+    top_score: float,
+) -> GroupSummary:
+    """One line of a list; `first` is the first member's channel, author and time (a
+    group without a member row counts as typed in by hand)."""
+    channel, author, first_at = first
+    return GroupSummary(
+        id=row.id,
+        title=row.title,
+        state=QueueState(row.state),
+        position=row.position,
+        project_key=row.project_key,
+        project_confirmed=row.project_confirmed,
+        suggested_project=row.suggested_project,
+        suggested_confidence=row.suggested_confidence,
+        members=members,
+        votes=members + extra_votes,
+        channel=Channel(channel or Channel.MANUAL.value),
+        author=author,
+        first_at=first_at,
+        created_at=row.created_at,
+        top_match_group=top_group,
+        top_match_score=top_score,
+        version=row.version,
+        auto_merged=row.auto_merged,
+        has_answer=bool(row.answer.strip()),
+    )
+
+
+@cache
+def _one_query_columns() -> tuple[tuple[Any, ...], Any, Any]:
+    """The columns `Repository.summaries` adds to the groups in its one-statement way, the
+    first member's alias and its id, built once: building aliases and subqueries costs
+    more Python time (about 3 ms) than the database needs to run the whole statement.
+
+    Portable SQL (no LATERAL, which SQLite lacks): each subquery is a few index lookups
+    per group, cheap for a few groups, not for the whole event (`ONE_QUERY_MAX_IDS`).
+    """
+    member = aliased(MessageRow, name="member")
+    voter = aliased(MessageRow, name="voter")
+    first = aliased(MessageRow, name="first_member")
+    target = aliased(GroupRow, name="target")
+    questions = (
+        select(func.count())
+        .select_from(member)
+        .where(member.group_id == GroupRow.id, member.kind == Kind.QUESTION.value)
+        .correlate(GroupRow)
+        .scalar_subquery()
+    )
+    extra = (
+        select(func.count(voter.id))
+        .select_from(member)
+        .join(voter, voter.vote_for_id == member.id)
+        .where(member.group_id == GroupRow.id, voter.kind == Kind.VOTE.value)
+        .correlate(GroupRow)
+        .scalar_subquery()
+    )
+    first_id = (
+        select(func.min(member.id))
+        .where(member.group_id == GroupRow.id)
+        .correlate(GroupRow)
+        .scalar_subquery()
+    )
+    live_suggestions = (
+        select(SuggestionRow.group_id)
+        .join(member, member.id == SuggestionRow.message_id)
+        .join(target, target.id == SuggestionRow.group_id)
+        .where(
+            member.group_id == GroupRow.id,
+            SuggestionRow.group_id != GroupRow.id,
+            target.merged_into_id.is_(None),
+        )
+        .correlate(GroupRow)
+    )
+    # The tie-break of `Repository._top_suggestions`: highest score, then lowest group id.
+    top_group = (
+        live_suggestions.order_by(SuggestionRow.score.desc(), SuggestionRow.group_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    top_score = live_suggestions.with_only_columns(func.max(SuggestionRow.score)).scalar_subquery()
+    columns = (
+        questions,
+        extra,
+        first.channel,
+        first.author,
+        first.received_at,
+        top_group,
+        top_score,
+    )
+    return columns, first, first_id
 
 
 class Repository:
@@ -455,10 +566,54 @@ class Repository:
         search: str | None = None,
         group_ids: Collection[int] | None = None,
         plus_states: Collection[QueueState] = (),
+        one_query: bool | None = None,
     ) -> list[GroupSummary]:
         """Open groups with their counts and hints. `group_ids` narrows to those groups,
-        and `plus_states` adds every group in those states (one read for both)."""
-        first = aliased(MessageRow)
+        and `plus_states` adds every group in those states (one read for both).
+
+        Two ways to the same list (see `ONE_QUERY_MAX_IDS`): a few ids (an own action's
+        read-back, a poll for others' changes) in one statement with correlated
+        subqueries per group, anything bigger in five batched queries. `one_query` forces
+        one of them (tests and benchmarks compare them).
+        """
+        if one_query is None:
+            one_query = group_ids is not None and len(group_ids) <= ONE_QUERY_MAX_IDS
+        query = self._summary_query(
+            event_id,
+            states=states,
+            project=project,
+            search=search,
+            group_ids=group_ids,
+            plus_states=plus_states,
+        )
+        if one_query:
+            return self._summaries_one_query(query)
+        rows = list(self.s.scalars(query))
+        ids = [g.id for g in rows]
+        votes = self.votes(ids) if ids else {}
+        firsts = self._first_members(ids)
+        tops = self._top_suggestions(ids)
+        result = []
+        for group in rows:
+            channel, author, first_at = firsts.get(group.id, (None, None, None))
+            top = tops.get(group.id, (None, 0.0))
+            members, extra = votes.get(group.id, (0, 0))
+            result.append(
+                _summary(group, members, extra, (channel, author, first_at), top[0], top[1])
+            )
+        return result
+
+    def _summary_query(
+        self,
+        event_id: int,
+        *,
+        states: Collection[QueueState] | None,
+        project: str | None,
+        search: str | None,
+        group_ids: Collection[int] | None,
+        plus_states: Collection[QueueState],
+    ) -> Select[tuple[GroupRow]]:
+        """The groups `summaries` lists, in id order (both of its ways start from this)."""
         query = select(GroupRow).where(
             GroupRow.event_id == event_id,
             GroupRow.merged_into_id.is_(None),
@@ -479,10 +634,10 @@ class Repository:
                 or_(
                     func.lower(GroupRow.title).like(pattern),
                     exists().where(
-                        first.group_id == GroupRow.id,
+                        MessageRow.group_id == GroupRow.id,
                         or_(
-                            func.lower(first.text).like(pattern),
-                            func.lower(func.coalesce(first.author, "")).like(pattern),
+                            func.lower(MessageRow.text).like(pattern),
+                            func.lower(func.coalesce(MessageRow.author, "")).like(pattern),
                         ),
                     ),
                 )
@@ -492,40 +647,27 @@ class Repository:
             if plus_states:
                 wanted = or_(wanted, GroupRow.state.in_([s.value for s in plus_states]))
             query = query.where(wanted)
-        rows = list(self.s.scalars(query.order_by(GroupRow.id)))
-        ids = [g.id for g in rows]
-        votes = self.votes(ids) if ids else {}
-        firsts = self._first_members(ids)
-        tops = self._top_suggestions(ids)
-        result = []
-        for group in rows:
-            channel, author, first_at = firsts.get(group.id, ("manual", None, None))
-            top = tops.get(group.id, (None, 0.0))
-            members, extra = votes.get(group.id, (0, 0))
-            result.append(
-                GroupSummary(
-                    id=group.id,
-                    title=group.title,
-                    state=QueueState(group.state),
-                    position=group.position,
-                    project_key=group.project_key,
-                    project_confirmed=group.project_confirmed,
-                    suggested_project=group.suggested_project,
-                    suggested_confidence=group.suggested_confidence,
-                    members=members,
-                    votes=members + extra,
-                    channel=Channel(channel),
-                    author=author,
-                    first_at=first_at,
-                    created_at=group.created_at,
-                    top_match_group=top[0],
-                    top_match_score=top[1],
-                    version=group.version,
-                    auto_merged=group.auto_merged,
-                    has_answer=bool(group.answer.strip()),
-                )
+        return query.order_by(GroupRow.id)
+
+    def _summaries_one_query(self, query: Select[tuple[GroupRow]]) -> list[GroupSummary]:
+        """`summaries` in one statement: per group, correlated scalar subqueries count the
+        question members and the "+1"s, find the first member (lowest message id; joined
+        by primary key) and the best live duplicate suggestion (see `_one_query_columns`)."""
+        columns, first, first_id = _one_query_columns()
+        statement = query.add_columns(*columns).outerjoin(first, first.id == first_id)
+        return [
+            _summary(
+                group,
+                members,
+                votes,
+                (channel, author, first_at),
+                top,
+                0.0 if score is None else score,
             )
-        return result
+            for group, members, votes, channel, author, first_at, top, score in self.s.execute(
+                statement
+            )
+        ]
 
     def _first_members(
         self, group_ids: list[int]
@@ -548,7 +690,9 @@ class Repository:
         return result
 
     def _top_suggestions(self, group_ids: list[int]) -> dict[int, tuple[int, float]]:
-        """For each group, the best live suggestion of any of its members to another group."""
+        """For each group, the best live suggestion of any of its members to another group:
+        the highest score, on a tie the lowest group id (the order rows arrive in is not
+        fixed, so it must not decide)."""
         result: dict[int, tuple[int, float]] = {}
         target = aliased(GroupRow)
         for start in range(0, len(group_ids), 500):
@@ -564,7 +708,8 @@ class Repository:
                 )
             )
             for gid, other, score in self.s.execute(query):
-                if score > result.get(gid, (0, -1.0))[1]:
+                best = result.get(gid)
+                if best is None or (-score, other) < (-best[1], best[0]):
                     result[gid] = (other, score)
         return result
 
