@@ -124,6 +124,7 @@ class MainScreen(Screen):
         self._last_note = float("-inf")  # time.monotonic() of the last such notice
         self._last_urgent = float("-inf")  # ... and of the last one shown before its time
         self._note_timer: Timer | None = None
+        self._titles: dict[str, tuple] = {}  # what each pane title shows
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -423,10 +424,16 @@ class MainScreen(Screen):
         if self.filter.search:
             title.append(" · ")
             title.append_text(literal(f"/{self.filter.search}"))
-        self.query_one("#view-title", Static).update(title, layout=False)
+        self._show_title("#view-title", title)
         live = self.live_list.rows
-        live_title = Text(f"{t('pane.live')} ({len(live)})")
-        self.query_one("#live-title", Static).update(live_title, layout=False)
+        self._show_title("#live-title", Text(f"{t('pane.live')} ({len(live)})"))
+
+    def _show_title(self, selector: str, text: Text) -> None:
+        """A pane's title, repainted only when it changed (titles are set with every poll)."""
+        shown = (text, text.style)  # Text equality leaves out the base style
+        if self._titles.get(selector) != shown:
+            self._titles[selector] = shown
+            self.query_one(selector, Static).update(text, layout=False)
 
     def _update_status(self) -> None:
         start = self.service.event.starts_at
