@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
 from textual.widgets import Static
 
 from moderator.domain.models import Kind, QueueState
 from tests.factories import msg
-from tests.ui.helpers import make_app, second_moderator, seed, select, settle, wait_until
-
-
-def count_calls(obj: Any, name: str) -> list[tuple]:
-    """Wrap one instance's method so each call is recorded (its arguments) and still runs."""
-    calls: list[tuple] = []
-    method: Callable = getattr(obj, name)
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args)
-        return method(*args, **kwargs)
-
-    setattr(obj, name, counted)
-    return calls
+from tests.ui.helpers import (
+    count_calls,
+    make_app,
+    second_moderator,
+    seed,
+    select,
+    settle,
+    wait_until,
+)
 
 
 async def test_chatter_count_follows_imports_but_a_tag_does_not_count_again(sqlite_service, clock):
