@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 from textual.widgets import Static
 
@@ -186,3 +187,20 @@ async def test_arrivals_above_the_screen_repaint_the_counts_and_no_line(sqlite_s
         screen._update_titles()
         await pilot.pause()
         assert status_lines == [] and live_title == []
+
+
+async def test_the_loaded_event_stays_out_of_garbage_collection_while_the_console_runs(
+    sqlite_service, clock
+):
+    """Full collections walked every object of the loaded event (up to half a second under
+    load); while the console runs, what a full load and the warm-up left is frozen, and
+    closing the console hands it back to the collector."""
+    seed(sqlite_service)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert gc.get_freeze_count() > 0
+        gc.unfreeze()
+        app.main_screen._warm_up()  # the warm-up, usually 1.5 s after the start
+        assert await wait_until(pilot, lambda: gc.get_freeze_count() > 0)
+    assert gc.get_freeze_count() == 0

@@ -8,6 +8,7 @@ down. Nothing is shown as done before the service call returned.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 import time
@@ -42,6 +43,7 @@ from moderator.ui.messages import (
     DataArrived,
     DetailArrived,
     SearchArrived,
+    WarmedUp,
 )
 from moderator.ui.modals import (
     EditedText,
@@ -74,6 +76,18 @@ MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwh
 MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
 NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
 NARROW_BELOW = 110  # terminal columns
+
+
+def keep_out_of_gc() -> None:
+    """Leave the objects alive now out of the cyclic garbage collector's passes.
+
+    With 10,000 questions the console holds some 200,000 long-lived objects (the event's
+    summaries, the duplicate index, the widgets); every full collection walked them all,
+    and under load (rows arriving, frames painted) one came every few seconds and stopped
+    every thread, the screen's too, for up to half a second. Frozen objects are still freed
+    when no longer referenced; cycles among them once `gc.unfreeze()` (the screen closes).
+    """
+    gc.freeze()
 
 
 class MainScreen(Screen):
@@ -186,6 +200,11 @@ class MainScreen(Screen):
     def _warm_up(self) -> None:
         with contextlib.suppress(ServiceError):  # else the first write fills the index
             self.service.warm_up()
+            self.post_message(WarmedUp())  # dropped if the screen closed meanwhile
+
+    @on(WarmedUp)
+    def _warmed_up(self) -> None:
+        keep_out_of_gc()  # the index is long-lived too
 
     def _read(self, read: Callable[[], Any]) -> None:
         """Run a read in a worker; report its snapshot and whether the database answered."""
@@ -252,6 +271,7 @@ class MainScreen(Screen):
             self._stop_listening.set()
             self._listener.join(timeout=2)
         self.service.close()
+        gc.unfreeze()
 
     def _poll(self) -> None:
         if not self._polling:
@@ -300,6 +320,7 @@ class MainScreen(Screen):
             self.model.replace_all(snap.rows)
             self._refresh_lists()
             touched: set[int] | None = None
+            keep_out_of_gc()
         else:
             changes = self.model.apply(snap.rows, snap.asked)
             self._apply_changes(changes, snap.chatter is not None)
