@@ -75,41 +75,58 @@ class PaintClock:
     """Times from a key event to the first frame rendered after the screen reflects it.
 
     Independent of the test harness's idle detection (which waits in 20 ms slices), this
-    measures what the moderator sees: the key is queued, and the clock stops when the
-    compositor has rendered the frame that shows its effect.
+    measures what the moderator sees: the key is queued, and the clock stops at the first
+    frame the compositor renders once the state shows the key's effect (checked as the
+    frame is rendered: the frame often comes before this coroutine runs again), and, for a
+    cursor move, only at a frame that repaints the cursor's screen line.
     """
 
     def __init__(self, app) -> None:
         self.app = app
-        self.writes = 0
-        self.last_write = 0.0
+        self.painted: float | None = None
+        self.shown = None
+        self.line = None
         original = app._display  # called with every rendered frame (headless: not sent)
 
         def display(screen, renderable) -> None:
             original(screen, renderable)
-            if renderable is not None:
-                self.writes += 1
-                self.last_write = time.perf_counter()
+            if renderable is None or self.shown is None or not self.shown():
+                return
+            if self.line is None or repaints(renderable, self.line()):
+                self.painted = time.perf_counter()
+                self.shown = None
 
         app._display = display
 
-    async def key(self, key: str, shown, limit: float = 10.0) -> float:
+    async def key(self, key: str, shown, line=None, limit: float = 10.0) -> float:
+        """`shown()`: the state reflects the key; `line()`: the screen line that must be
+        repainted (None: any frame will do)."""
         from textual import events
 
+        self.painted, self.shown, self.line = None, shown, line
         t0 = time.perf_counter()
         event = events.Key(key, None)
         event.set_sender(self.app)
         self.app._driver.send_message(event)
-        while not shown():
+        while self.painted is None:
             if time.perf_counter() - t0 > limit:
+                self.shown = None
                 raise TimeoutError(key)
             await asyncio.sleep(0.0005)
-        seen = self.writes
-        while self.writes == seen:  # the frame drawn after the change
-            if time.perf_counter() - t0 > limit:
-                raise TimeoutError(key)
-            await asyncio.sleep(0.0005)
-        return self.last_write - t0
+        return self.painted - t0
+
+
+def repaints(update, y: int) -> bool:
+    """Whether a rendered frame (a full layout or a set of changed line spans) covers line y."""
+    spans = getattr(update, "spans", None)
+    if spans is None:  # a full update
+        return True
+    return any(span[0] == y for span in spans)
+
+
+def cursor_line(lst):
+    """The screen line of the list's cursor."""
+    return lambda: lst.content_region.y + lst.cursor - int(lst.scroll_y)
 
 
 async def measure(db: Database, service, count: int, load=None) -> None:
@@ -187,7 +204,7 @@ async def measure_painted(app, pilot, screen) -> None:
     lst = screen.main_list
     moves, details = [], []
     for _ in range(20):
-        moves.append(await paint.key("down", moved_off(lst)))
+        moves.append(await paint.key("down", moved_off(lst), cursor_line(lst)))
         t = time.perf_counter()
         # The detail of the row the cursor is on: under load the writers may move that
         # question out of the view meanwhile, and the cursor onto the next one.
@@ -224,7 +241,7 @@ async def measure_painted(app, pilot, screen) -> None:
             await app.workers.wait_for_complete()
             await pilot.pause(0.05)
             if key == "3":
-                await paint.key("down", moved_off(lst))
+                await paint.key("down", moved_off(lst), cursor_line(lst))
         print(
             f"{label}, key to saved-and-painted frame: "
             f"median {statistics.median(times) * 1000:.1f} ms, "
