@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
@@ -93,8 +95,22 @@ def plain(renderable) -> str:
     return console.export_text()
 
 
+def count_calls(obj: Any, name: str) -> list[tuple]:
+    """Wrap one instance's method so each call is recorded (its arguments) and still runs."""
+    calls: list[tuple] = []
+    method: Callable = getattr(obj, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return method(*args, **kwargs)
+
+    setattr(obj, name, counted)
+    return calls
+
+
 __all__ = [
     "Channel",
+    "count_calls",
     "fill",
     "make_app",
     "notes",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from textual.geometry import Region
+
 from moderator.domain.models import QueueState
 from moderator.storage.db import Database
 from moderator.ui.detail import DetailPane
 from moderator.ui.modals import PickScreen
 from tests.factories import msg
 from tests.ui.helpers import (
+    count_calls,
     fill,
     make_app,
     notes,
@@ -160,3 +163,29 @@ async def test_detail_loads_when_the_cursor_rests_and_scrolls_by_keyboard(sqlite
         assert sqlite_service.group(ids["Anna"]).state == S.LIVE
         await pilot.press("i")
         assert screen.focused is screen.main_list
+
+
+async def test_the_detail_repaints_only_the_lines_that_changed(sqlite_service, clock):
+    """The selected question is read again whenever anyone changes it, and its history's
+    "vor 3 s" ages: the pane repaints the lines that differ, none when nothing does."""
+    ids = seed(sqlite_service)
+    other = second_moderator(sqlite_service, clock)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await select(app, pilot, ids["Eva"])
+        detail = screen.query_one(DetailPane)
+        assert detail.group_id == ids["Eva"]
+        painted = count_calls(detail, "render_line")
+        screen._load_detail(ids["Eva"])  # read again, unchanged
+        await settle(app, pilot)
+        assert painted == []
+        other.tag(ids["Eva"], "logistik")
+        assert await wait_until(pilot, lambda: "Bea" in plain(detail.content))
+        await settle(app, pilot)
+        assert 0 < len(painted) < detail.size.height
+        shown = [s.text for s in detail.render_lines(Region(0, 0, *detail.size))]
+        detail.refresh()
+        await pilot.pause()
+        assert [s.text for s in detail.render_lines(Region(0, 0, *detail.size))] == shown
+        assert any("Bea" in line for line in shown)

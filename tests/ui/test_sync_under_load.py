@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
+import gc
+
+from textual.widgets import Static
 
 from moderator.domain.models import Kind, QueueState
 from tests.factories import msg
-from tests.ui.helpers import make_app, second_moderator, seed, select, settle, wait_until
-
-
-def count_calls(obj: Any, name: str) -> list[tuple]:
-    """Wrap one instance's method so each call is recorded (its arguments) and still runs."""
-    calls: list[tuple] = []
-    method: Callable = getattr(obj, name)
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args)
-        return method(*args, **kwargs)
-
-    setattr(obj, name, counted)
-    return calls
+from tests.ui.helpers import (
+    count_calls,
+    make_app,
+    second_moderator,
+    seed,
+    select,
+    settle,
+    wait_until,
+)
 
 
 async def test_chatter_count_follows_imports_but_a_tag_does_not_count_again(sqlite_service, clock):
@@ -145,3 +141,66 @@ async def test_a_change_to_the_selected_question_is_told_at_once(sqlite_service,
         await tag("Anna")  # the question on screen: at once, with what waited
         assert len(told) == 2
         assert f"#{ids['Carla']}" in told[1][0] and f"#{ids['Anna']}" in told[1][0]
+
+
+TOPICS = ["Radwege", "Bibliothek", "Freibad", "Wochenmarkt", "Spielplätze", "Stadtwald"]
+ASKS = ["Wann öffnet", "Wer bezahlt", "Wie groß wird", "Warum schließt", "Wo entsteht"]
+
+
+async def test_arrivals_above_the_screen_repaint_the_counts_and_no_line(sqlite_service, clock):
+    """A question imported at another console arrives above the lines on screen (the list
+    is newest first, the cursor stays on its question at its line): the view's title and the
+    status bar count it, no line of the list is painted again, and the live queue's title,
+    unchanged, is not repainted either."""
+    seed(sqlite_service)
+    other = second_moderator(sqlite_service, clock)
+    other.import_messages(
+        [msg(100 + n, f"{ASKS[n % 5]} {TOPICS[n // 5 % 6]} im Viertel {n}?") for n in range(60)],
+        source="zoom",
+    )
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        lst, title = screen.main_list, screen.query_one("#view-title", Static)
+        selected, line, count = lst.current.id, lst.cursor - int(lst.scroll_y), len(lst.rows)
+        assert count > lst.size.height
+        assert str(title.content).endswith(f"({count})")
+        status = screen.query_one("#status", Static)
+        new_before = str(status.content)
+        painted = count_calls(lst, "render_line")
+        live_title = count_calls(screen.query_one("#live-title"), "render_line")
+        status_lines = count_calls(status, "render_line")
+        (new,) = other.import_messages([msg(300, "Wie oft fährt der Rufbus nachts?")]).group_ids
+        assert await wait_until(pilot, lambda: lst.index_of(new) is not None)
+        await settle(app, pilot)
+        assert lst.current.id == selected and lst.cursor - int(lst.scroll_y) == line
+        assert painted == []
+        assert str(title.content).endswith(f"({count + 1})")
+        assert str(status.content) != new_before and status_lines
+        assert live_title == []
+        # Nothing changed since: showing the same facts again repaints nothing.
+        status_lines.clear()
+        screen._update_status()
+        screen._update_titles()
+        await pilot.pause()
+        assert status_lines == [] and live_title == []
+
+
+async def test_the_loaded_event_stays_out_of_garbage_collection_while_the_console_runs(
+    sqlite_service, clock
+):
+    """Full collections walked every object of the loaded event (up to half a second under
+    load); while the console runs, what a full load and the warm-up left is frozen, and
+    closing the console hands it back to the collector."""
+    seed(sqlite_service)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert gc.get_freeze_count() > 0
+        gc.unfreeze()
+        app.main_screen._warm_up()  # the warm-up, usually 1.5 s after the start
+        assert await wait_until(pilot, lambda: gc.get_freeze_count() > 0)
+    assert gc.get_freeze_count() == 0

@@ -3,6 +3,8 @@
 The pane has a fixed size and draws its own lines (Line API) with its own scroll offset,
 so showing another question re-wraps a few dozen lines and repaints the pane, without a
 layout pass of the whole screen (which is what made cursor moves slow with 10k questions).
+Showing the same question again (it changed, or only the "vor 3 s" of its history did)
+repaints only the lines that differ.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from datetime import datetime, tzinfo
 from rich.console import Group as RichGroup
 from rich.console import RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import MouseScrollDown, MouseScrollUp
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -66,6 +70,7 @@ class DetailPane(Widget, can_focus=True):
         self.top = 0
         self._strips: list[Strip] = []
         self._wrapped_width = -1
+        self._base: Style | None = None  # the pane's style, while a frame is painted
 
     # ------------------------------------------------------------------ content
     def clear(self) -> None:
@@ -180,12 +185,41 @@ class DetailPane(Widget, can_focus=True):
         return len(self._strips)
 
     def _set(self, renderable: RenderableType, *, top: int = 0) -> None:
+        width, height = self.size
+        shown = self._shown() if self._wrapped_width == width > 0 else None
         self.content = renderable
         self._wrapped_width = -1
         self.top = top
-        if self.size.width > 0:
+        if width > 0:
             self._wrap()
-        self.refresh()
+        if shown is None:
+            self.refresh()
+            return
+        now = self._shown()
+        start = None
+        for y in range(height + 1):
+            if y < height and now[y] != shown[y]:
+                start = y if start is None else start
+            elif start is not None:
+                self.refresh(Region(0, start, width, y - start))
+                start = None
+
+    def _shown(self) -> list[tuple[Strip, bool]]:
+        """Each screen line's text and whether it shows the scroll thumb."""
+        return [self._line(y) for y in range(self.size.height)]
+
+    def _line(self, y: int) -> tuple[Strip, bool]:
+        width, height = self.size
+        index = self.top + y
+        line = self._strips[index] if index < self.lines else Strip.blank(width - 1)
+        thumb = False
+        if self.lines > height > 0:
+            start = self.top * height // self.lines
+            size = max(1, height * height // self.lines)
+            thumb = start <= y < start + size or (
+                y == height - 1 and self.top + height >= self.lines
+            )
+        return line, thumb
 
     def _wrap(self) -> None:
         width = max(1, self.size.width - 1)  # the last column shows the scroll position
@@ -200,20 +234,20 @@ class DetailPane(Widget, can_focus=True):
         self._wrapped_width = -1
         self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base = self.rich_style  # once per frame, not once per line
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
     def render_line(self, y: int) -> Strip:
-        width, height = self.size
+        width = self.size.width
         if self._wrapped_width != width:
             self._wrap()
-        base = self.rich_style
-        index = self.top + y
-        line = self._strips[index] if index < self.lines else Strip.blank(width - 1)
-        thumb = " "
-        if self.lines > height > 0:
-            start = self.top * height // self.lines
-            size = max(1, height * height // self.lines)
-            if start <= y < start + size or (y == height - 1 and self.top + height >= self.lines):
-                thumb = THUMB
-        strip = Strip.join([line, Strip([Segment(thumb)], 1)])
+        base = self.rich_style if self._base is None else self._base
+        line, thumb = self._line(y)
+        strip = Strip.join([line, Strip([Segment(THUMB if thumb else " ")], 1)])
         return strip.crop_extend(0, width, base).apply_style(base)
 
     # ------------------------------------------------------------------ scrolling

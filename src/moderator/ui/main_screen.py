@@ -8,6 +8,7 @@ down. Nothing is shown as done before the service call returned.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 import time
@@ -43,6 +44,7 @@ from moderator.ui.messages import (
     DetailArrived,
     SearchArrived,
     Settled,
+    WarmedUp,
 )
 from moderator.ui.modals import (
     EditedText,
@@ -83,6 +85,18 @@ MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwh
 MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
 NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
 NARROW_BELOW = 110  # terminal columns
+
+
+def keep_out_of_gc() -> None:
+    """Leave the objects alive now out of the cyclic garbage collector's passes.
+
+    With 10,000 questions the console holds some 200,000 long-lived objects (the event's
+    summaries, the duplicate index, the widgets); every full collection walked them all,
+    and under load (rows arriving, frames painted) one came every few seconds and stopped
+    every thread, the screen's too, for up to half a second. Frozen objects are still freed
+    when no longer referenced; cycles among them once `gc.unfreeze()` (the screen closes).
+    """
+    gc.freeze()
 
 
 class MainScreen(Screen):
@@ -133,6 +147,7 @@ class MainScreen(Screen):
         self._last_note = float("-inf")  # time.monotonic() of the last such notice
         self._last_urgent = float("-inf")  # ... and of the last one shown before its time
         self._note_timer: Timer | None = None
+        self._titles: dict[str, tuple] = {}  # what each pane title shows
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -194,6 +209,11 @@ class MainScreen(Screen):
     def _warm_up(self) -> None:
         with contextlib.suppress(ServiceError):  # else the first write fills the index
             self.service.warm_up()
+            self.post_message(WarmedUp())  # dropped if the screen closed meanwhile
+
+    @on(WarmedUp)
+    def _warmed_up(self) -> None:
+        keep_out_of_gc()  # the index is long-lived too
 
     def _read(self, read: Callable[[], Any]) -> None:
         """Run a read in a worker; report its snapshot and whether the database answered."""
@@ -260,6 +280,7 @@ class MainScreen(Screen):
             self._stop_listening.set()
             self._listener.join(timeout=2)
         self.service.close()
+        gc.unfreeze()
 
     def _poll(self) -> None:
         if not self._polling:
@@ -309,6 +330,7 @@ class MainScreen(Screen):
             self.model.replace_all(snap.rows)
             self._refresh_lists()
             touched: set[int] | None = None
+            keep_out_of_gc()
         else:
             changes = squash(settled + self.model.apply(snap.rows, snap.asked))
             self._apply_changes(changes, snap.chatter is not None)
@@ -442,10 +464,16 @@ class MainScreen(Screen):
         if self.filter.search:
             title.append(" · ")
             title.append_text(literal(f"/{self.filter.search}"))
-        self.query_one("#view-title", Static).update(title, layout=False)
+        self._show_title("#view-title", title)
         live = self.live_list.rows
-        live_title = Text(f"{t('pane.live')} ({len(live)})")
-        self.query_one("#live-title", Static).update(live_title, layout=False)
+        self._show_title("#live-title", Text(f"{t('pane.live')} ({len(live)})"))
+
+    def _show_title(self, selector: str, text: Text) -> None:
+        """A pane's title, repainted only when it changed (titles are set with every poll)."""
+        shown = (text, text.style)  # Text equality leaves out the base style
+        if self._titles.get(selector) != shown:
+            self._titles[selector] = shown
+            self.query_one(selector, Static).update(text, layout=False)
 
     def _update_status(self) -> None:
         start = self.service.event.starts_at

@@ -86,3 +86,7 @@ class ActionFailed(Message):
         super().__init__()
         self.title = title
         self.text = text
+
+
+class WarmedUp(Message):
+    """The service's duplicate index is filled (a worker did it after the first screen)."""

@@ -16,7 +16,13 @@ SHOWN = (S.NEW, S.LIVE, S.ON_AIR, S.LATER, S.ANSWERED_LIVE, S.ANSWERED_WRITING, 
 
 
 class StatusBar(Static):
-    """Two lines of plain facts; shows what it is given."""
+    """Two lines of plain facts; shows what it is given.
+
+    It is given them with every change the console reads (several times a second under
+    load) and every second; it repaints only when its text changed.
+    """
+
+    _shown: Text | None = None
 
     def show(
         self,
@@ -52,4 +58,6 @@ class StatusBar(Static):
         second.truncate(width, overflow="ellipsis")
         line.append("\n")
         line.append_text(second)
-        self.update(line, layout=False)
+        if line != self._shown:
+            self._shown = line
+            self.update(line, layout=False)

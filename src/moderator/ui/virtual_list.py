@@ -4,6 +4,11 @@ Textual's DataTable and ListView build a widget or a cached line for every row; 
 keeps a plain Python list and renders visible lines on demand (Line API), so replacing the
 rows costs O(n) list work and no layout. The cursor follows a row's id across updates, so
 live arrivals never move the moderator's selection.
+
+Repainting is what costs under a stream of changes (every repainted line goes through
+Textual's styles and filters), so an update repaints only the screen lines that show
+another row, or the same row with or without the cursor: rows arriving above the viewport
+shift the scroll offset, and the lines on screen, unchanged, are not painted again.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -85,6 +90,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         self._cache: LRUCache[tuple, Strip] = LRUCache(512)
         self._announced: int | None = None
         self._shrink_timer: Timer | None = None
+        self._keeping_lines = False  # scrolling for an update that repaints what changed
+        self._frame: tuple[Style, int] | None = None  # base style and width, while painting
 
     # ------------------------------------------------------------------ data
     @property
@@ -102,6 +109,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         """Show `rows`; the cursor stays on the same row id, at the same screen line."""
         current = self.current
         screen_line = self.cursor - int(self.scroll_y)
+        shown = self._shown()
         self.rows = list(rows)
         self._index = None
         self._cache.clear()
@@ -110,10 +118,14 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         else:
             self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         self._fit_virtual_size()
-        if current is not None and self.rows:
-            self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
-        self._keep_visible()
-        self.refresh()
+        self._keeping_lines = True
+        try:
+            if current is not None and self.rows:
+                self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
+            self._keep_visible()
+        finally:
+            self._keeping_lines = False
+        self._repaint_changed(shown)
         self._announce()
 
     def patch(
@@ -130,13 +142,15 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         """
         current = self.current
         screen_line = self.cursor - int(self.scroll_y)
+        shown = self._shown()
         drop = set(removed)
         inserts: list[T] = []
+        replaced = False
         for row in upserts:
             index = self.index_of(row.id)
             if index is not None and sort_key(self.rows[index]) == sort_key(row):
                 self.rows[index] = row  # same place: no index change
-                self._refresh_row(index)
+                replaced = True
                 continue
             if index is not None:
                 drop.add(row.id)
@@ -148,16 +162,22 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             bisect.insort(self.rows, row, key=sort_key)
             self._index = None
         if not drop and not inserts:
+            if replaced:
+                self._repaint_changed(shown)
             return
         if current is not None and (index := self.index_of(current.id)) is not None:
             self.cursor = index
         else:
             self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         self._fit_virtual_size()
-        if self.rows:
-            self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
-        self._keep_visible()
-        self.refresh()
+        self._keeping_lines = True
+        try:
+            if self.rows:
+                self.scroll_to(y=max(0, self.cursor - screen_line), animate=False, immediate=True)
+            self._keep_visible()
+        finally:
+            self._keeping_lines = False
+        self._repaint_changed(shown)
         self._announce()
 
     def redraw(self) -> None:
@@ -189,7 +209,36 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
     def _refresh_row(self, index: int) -> None:
         line = index - int(self.scroll_y)
         if 0 <= line < self.size.height:
-            self.refresh_line(line)
+            self._refresh_lines(line, 1)
+
+    def _refresh_lines(self, line: int, count: int) -> None:
+        """Repaint `count` screen lines from `line` (0: the top line of the pane)."""
+        self.refresh(Region(0, line, self.size.width, count))
+
+    def _shown(self) -> list[tuple[T, bool]]:
+        """Each screen line's row and whether the cursor is on it: what an update compares
+        with, to repaint only the lines that changed (equal rows paint equal lines)."""
+        top = int(self.scroll_y)
+        end = min(top + self.size.height, len(self.rows))
+        return [(self.rows[i], i == self.cursor) for i in range(top, end)]
+
+    def _repaint_changed(self, before: list[tuple[T, bool]]) -> None:
+        """Repaint the screen lines that show something else than `before` (from `_shown`)."""
+        after = self._shown()
+        if not before or not after:
+            self.refresh()  # from or to an empty pane (or one not laid out yet)
+            return
+        start = None
+        lines = max(len(before), len(after))
+        for line in range(lines + 1):
+            changed = line < lines and (
+                line >= len(before) or line >= len(after) or before[line] != after[line]
+            )
+            if changed and start is None:
+                start = line
+            elif not changed and start is not None:
+                self._refresh_lines(start, line - start)
+                start = None
 
     def _keep_visible(self) -> None:
         height = max(1, self.size.height)
@@ -214,6 +263,13 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
 
     def action_jump(self, index: int) -> None:
         self._move_to(index if index >= 0 else len(self.rows) - 1)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        if not self._keeping_lines:
+            super().watch_scroll_y(old_value, new_value)
+        elif self.show_vertical_scrollbar:
+            # An update moved the offset with the rows: it repaints the lines that changed.
+            self.vertical_scrollbar.position = new_value
 
     def on_click(self, event: Any) -> None:
         self._move_to(int(self.scroll_y) + event.y)
@@ -254,10 +310,21 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self._shrink_timer = self.set_timer(0.5, lambda: self._fit_virtual_size(now=True))
 
     # ------------------------------------------------------------------ rendering
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The base style and width once per frame, not once per line (each is a walk up
+        # the DOM).
+        self._frame = (self.rich_style, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width  # without the scrollbar
+        if self._frame is not None:
+            base, width = self._frame
+        else:
+            base, width = self.rich_style, self.scrollable_content_region.width
         index = int(self.scroll_y) + y
-        base = self.rich_style
         if not self.rows:
             if y == 0 and self.empty_text:
                 style = self.get_component_rich_style("virtual-list--empty")
