@@ -35,21 +35,11 @@ from moderator.services import EventService, open_event
 from moderator.storage.db import Database
 from moderator.storage.repository import ONE_QUERY_MAX_IDS, Repository
 
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_tui import ASKS, TOPICS  # the same generated questions
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LIVE = (QueueState.LIVE, QueueState.ON_AIR)
-TOPICS = [
-    "Paketstationen in der Innenstadt",
-    "Livestream der Stadtratssitzungen",
-    "autonome Busse am Wochenende",
-    "Lotsensystem für Blinde",
-    "Sensoren an Straßenlaternen",
-    "digitaler Zwilling der Stadt",
-    "Ladesäulen für E-Autos",
-    "Dritter Ort am Stiftsplatz",
-    "Urbane Datenplattform Open Source",
-    "LoRaWAN-Netz für Bürger",
-]
-ASKS = ["Wann kommen die", "Was kostet", "Wer betreibt", "Wie funktioniert", "Gibt es Pläne für"]
 
 
 def build(url: str, count: int, live: int) -> tuple[Database, EventService]:

@@ -5,12 +5,26 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from moderator.domain.models import QueueState
 from moderator.ui.model import Pending
 from tests.ui.helpers import make_app, notes, seed, select, settle, wait_until
 
 S = QueueState
+
+
+@contextmanager
+def another_writer(sqlite_url: str) -> Iterator[sqlite3.Connection]:
+    """A real second writer (another process, say) holding SQLite's write lock."""
+    blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        yield blocker
+    finally:
+        blocker.execute("COMMIT")
+        blocker.close()
 
 
 def line(lst, y: int) -> str:
@@ -27,10 +41,7 @@ async def test_a_queue_key_shows_its_forecast_while_another_writer_holds_the_dat
         await settle(app, pilot)
         screen = await select(app, pilot, carla)
         below = screen.main_list.rows[screen.main_list.cursor + 1].id
-        # A real second writer (another process, say) holds SQLite's write lock.
-        blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        try:
+        with another_writer(sqlite_url):
             await pilot.press("l")
             await pilot.pause()
             shown = screen.model.groups[carla]
@@ -45,9 +56,6 @@ async def test_a_queue_key_shows_its_forecast_while_another_writer_holds_the_dat
             assert sqlite_service.group(carla).state == S.NEW
             assert isinstance(screen.model.groups[carla], Pending)
             assert not [n for n in notes(app) if f"#{carla}" in n]
-        finally:
-            blocker.execute("COMMIT")
-            blocker.close()
         assert await wait_until(pilot, lambda: carla not in screen.model.pending)
         await settle(app, pilot)
         stored = sqlite_service.summaries(group_ids=[carla])[0]
@@ -64,9 +72,7 @@ async def test_a_tag_is_shown_in_the_row_at_once(sqlite_service, sqlite_url, clo
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         screen = await select(app, pilot, eva)
-        blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        try:
+        with another_writer(sqlite_url):
             await pilot.press("3")
             await pilot.pause()
             shown = screen.model.groups[eva]
@@ -75,9 +81,6 @@ async def test_a_tag_is_shown_in_the_row_at_once(sqlite_service, sqlite_url, clo
             assert app.service.project(key).hotkey == "3"
             row = line(screen.main_list, screen.main_list.cursor - int(screen.main_list.scroll_y))
             assert row[1] == "*" and re.search(rf"#{eva} +3 ", row)  # confirmed: no "?"
-        finally:
-            blocker.execute("COMMIT")
-            blocker.close()
         assert await wait_until(pilot, lambda: eva not in screen.model.pending)
         await settle(app, pilot)
         assert sqlite_service.group(eva).project_key == key
@@ -93,9 +96,7 @@ async def test_a_merge_hides_the_duplicate_at_once_and_is_undone_if_it_fails(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         screen = await select(app, pilot, gul)
-        blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        try:
+        with another_writer(sqlite_url) as blocker:
             await pilot.press("m")
             await pilot.pause()
             assert screen.main_list.index_of(gul) is None
@@ -106,9 +107,6 @@ async def test_a_merge_hides_the_duplicate_at_once_and_is_undone_if_it_fails(
                 "UPDATE groups SET title = 'Geändert', version = version + 1 WHERE id = ?",
                 (gul,),
             )
-        finally:
-            blocker.execute("COMMIT")
-            blocker.close()
         assert await wait_until(pilot, lambda: not screen.model.pending)
         await settle(app, pilot)
         assert [n for n in app._notifications if n.severity == "error"]
