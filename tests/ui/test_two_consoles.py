@@ -8,6 +8,7 @@ from moderator.config import load_default_config
 from moderator.domain.models import QueueState
 from moderator.services import open_event
 from moderator.storage.db import Database
+from moderator.ui.stage import StageApp
 from tests.ui.helpers import make_app, seed, select, settle, wait_until
 
 pytestmark = pytest.mark.postgres
@@ -41,3 +42,32 @@ async def test_an_action_in_one_console_appears_in_the_other(postgres_url, clock
     finally:
         first_db.dispose()
         second_db.dispose()
+
+
+async def test_the_stage_on_another_laptop_follows_by_notification(postgres_url, clock):
+    first_db, stage_db = Database(postgres_url), Database(postgres_url)
+    first_db.upgrade()
+    anna = open_event(first_db, load_default_config(), moderator="Anna", clock=clock)
+    viewer = open_event(stage_db, load_default_config(), moderator="Bühne", clock=clock)
+    ids = seed(anna)
+    for name in ("Anna", "Bernd", "Carla"):
+        anna.send_live(ids[name])
+    # A slow safety look (10 s): what arrives sooner came by LISTEN/NOTIFY.
+    stage = StageApp(viewer, poll_interval=10)
+    try:
+        async with stage.run_test(size=(100, 30)) as pilot:
+            assert await wait_until(pilot, lambda: stage.data is not None)
+            assert stage.data.on_air is None
+            assert [g.id for g in stage.data.next] == [ids["Anna"], ids["Bernd"]]
+            anna.advance(ids["Anna"])
+            assert await wait_until(
+                pilot, lambda: stage.data.on_air is not None and stage.data.on_air.id == ids["Anna"]
+            )
+            assert viewer.change_mode == "notify"
+            assert [g.id for g in stage.data.next] == [ids["Bernd"], ids["Carla"]]
+            anna.advance(ids["Anna"])  # answered live
+            assert await wait_until(pilot, lambda: stage.data.on_air is None)
+        assert viewer._listener is None  # its LISTEN connection was released on exit
+    finally:
+        first_db.dispose()
+        stage_db.dispose()

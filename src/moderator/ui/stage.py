@@ -1,15 +1,18 @@
 """`StageApp`: the read-only view for the speakers, in its own process.
 
 Shows the question on air in large type with its project and vote count, and the next two
-of the live queue. It polls the cheap `change_seq` counter and re-reads only on a change.
+of the live queue. A listening thread wakes on every change (LISTEN/NOTIFY on PostgreSQL, a
+poll of the cheap `change_seq` counter on SQLite or while the server is away) and re-reads
+only when the counter moved; a slow look every few seconds covers a lost notification.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,6 +24,7 @@ from moderator.ui.i18n import Strings
 from moderator.ui.text import clean, literal, one_line
 
 log = logging.getLogger(__name__)
+SAFETY_POLL = 3.0  # seconds: look even without a notification
 
 _TEXT = {
     "de": {
@@ -99,7 +103,6 @@ class StageApp(App):
         self.strings = Strings(language)
         self._seq = -1
         self.shown_question: str | None = None
-        self._busy = False
         self.data: StageData | None = None
 
     def _votes_word(self, count: int) -> str:
@@ -131,26 +134,42 @@ class StageApp(App):
             question.update(literal(text, "bold", keep_newlines=True))
 
     def on_mount(self) -> None:
-        self._tick()
-        self.set_interval(self.poll_interval, self._tick)
+        self._stop = threading.Event()
+        self._listener = threading.Thread(
+            target=self._listen_loop, name="stage-listen", daemon=True
+        )
+        self._listener.start()
 
-    def _tick(self) -> None:
-        if not self._busy:
-            self._busy = True
-            self._read()
+    def on_unmount(self) -> None:
+        self._stop.set()
+        self._listener.join(timeout=2)
+        self.service.close()
 
-    @work(thread=True, group="stage", exit_on_error=False)
+    def _listen_loop(self) -> None:
+        """Read at once, then after every change; the stage keeps its last state meanwhile."""
+        self._read()
+        quiet = 0.0
+        while not self._stop.is_set():
+            try:
+                changed = self.service.wait_for_change(self.poll_interval)
+            except Exception:  # the read below logs the trouble
+                changed = True
+                self._stop.wait(self.poll_interval)
+            quiet = 0.0 if changed else quiet + self.poll_interval
+            if (changed or quiet >= SAFETY_POLL) and not self._stop.is_set():
+                quiet = 0.0
+                self._read()
+
     def _read(self) -> None:
         try:
             seq = self.service.change_seq()
             if seq != self._seq:
+                data = self.service.stage()
                 self._seq = seq
-                self.post_message(StageArrived(self.service.stage()))
+                self.post_message(StageArrived(data))
         except Exception:  # the stage keeps showing the last state
             log.exception("stage refresh failed")
             self._seq = -1
-        finally:
-            self._busy = False
 
     @on(StageArrived)
     def _show(self, message: StageArrived) -> None:
