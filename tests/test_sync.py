@@ -8,10 +8,8 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from moderator.config import load_default_config
 from moderator.domain.models import Action, Kind
@@ -27,6 +25,7 @@ from moderator.services.sync import (
 from moderator.storage.db import Database, DatabaseUnavailable
 from moderator.storage.notify import ChangeListener
 from tests.factories import msg
+from tests.relay import terminate_others
 
 
 def _pair(url: str) -> tuple[EventService, EventService]:
@@ -192,24 +191,6 @@ def test_log_entries_that_change_the_live_queue_are_flagged(
     assert unflagged == {"import", "tag", "title", "answer", "manual"}
 
 
-def _terminate_others(url: str) -> int:
-    """Kill every other backend on the test database, as a server restart would."""
-    parsed = make_url(url)
-    with psycopg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        rows = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (parsed.database,),
-        ).fetchall()
-    return sum(1 for (ok,) in rows if ok)
-
-
 @pytest.mark.postgres
 def test_terminated_backends_lose_nothing_and_reconnect(postgres_url: str) -> None:
     anna, ben = _pair(postgres_url)
@@ -221,7 +202,7 @@ def test_terminated_backends_lose_nothing_and_reconnect(postgres_url: str) -> No
         listener = ChangeListener(anna.db, anna.event_id)
         assert listener.wait(0.1) is False and listener.connected
         # Every engine holds pooled connections now; the listener holds its LISTEN one.
-        assert _terminate_others(postgres_url) >= 3
+        assert terminate_others(postgres_url) >= 3
         committed = []
         for service, gid in ((anna, ids[2]), (ben, ids[3])):
             try:
@@ -246,7 +227,7 @@ def test_terminated_backends_lose_nothing_and_reconnect(postgres_url: str) -> No
         lost = pytest.raises(DatabaseUnavailable, match="nichts gespeichert")
         with lost, anna.db.writing() as session:
             session.execute(text("UPDATE events SET title = 'kaputt'"))
-            _terminate_others(postgres_url)
+            terminate_others(postgres_url)
             session.execute(text("SELECT 1"))
         assert ben.summaries() and anna.event.title != "kaputt"
         with anna.db.reading() as session:

@@ -1,0 +1,153 @@
+"""The console through a real outage of its PostgreSQL server (restart, network drop).
+
+Anna's console reaches the real server through a TCP relay that goes down and comes back;
+Ben works directly on the server the whole time.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from moderator.config import load_default_config
+from moderator.domain.models import QueueState as S
+from moderator.services import open_event
+from moderator.storage.db import Database
+from tests.relay import TcpRelay, terminate_others
+from tests.ui.helpers import make_app, plain, seed, select, settle, wait_until
+
+pytestmark = pytest.mark.postgres
+
+RECONNECT_STEPS = 240  # x 0.05 s: the listener's backoff is at most 5 s
+
+
+async def test_the_console_rides_out_a_server_outage_and_loses_nothing(postgres_url, clock):
+    direct = make_url(postgres_url)
+    relay = TcpRelay(direct.host or "127.0.0.1", direct.port or 5432)
+    via_relay = direct.set(host="127.0.0.1", port=relay.port).render_as_string(False)
+    anna_db, ben_db = Database(via_relay), Database(postgres_url)
+    ben_db.upgrade()
+    ben = open_event(ben_db, load_default_config(), moderator="Ben", clock=clock)
+    anna = open_event(anna_db, load_default_config(), moderator="Anna", clock=clock)
+    ids = seed(ben)
+    app = make_app(anna, clock)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.main_screen
+            banner = screen.query_one("#banner")
+            await select(app, pilot, ids["Carla"])
+            await pilot.press("l")  # saved before the outage
+            await settle(app, pilot)
+            assert ben.group(ids["Carla"]).state == S.LIVE
+            assert await wait_until(pilot, lambda: anna.change_mode == "notify")
+            inbox_before = [r.id for r in screen.main_list.rows]
+
+            relay.down()
+            # The listening connection breaks: the console notices without a key press.
+            assert await wait_until(pilot, lambda: banner.display)
+            assert "Datenbank nicht erreichbar" in plain(banner.content)
+            assert [r.id for r in screen.main_list.rows] == inbox_before  # it keeps its data
+            # Ben goes on working meanwhile.
+            ben.send_live(ids["Eva"])
+            # Anna's key is refused visibly: shown at once, then taken back with a notice.
+            await select(app, pilot, ids["Bernd"])
+            await pilot.press("d")
+            await settle(app, pilot)
+            failed = [n for n in app._notifications if n.severity == "error"]
+            assert failed and failed[-1].title == "Nicht gespeichert"
+            assert screen.main_list.current.id == ids["Bernd"]
+            assert not screen.model.pending
+            assert ben.group(ids["Bernd"]).state == S.NEW  # nothing was written
+            assert [r.id for r in screen.live_list.rows] == [ids["Carla"]]
+
+            relay.up()
+            # It reconnects by itself and catches up with what happened while it was away.
+            assert await wait_until(pilot, lambda: not banner.display, steps=RECONNECT_STEPS)
+            live = screen.live_list
+            assert await wait_until(
+                pilot,
+                lambda: [r.id for r in live.rows] == [ids["Carla"], ids["Eva"]],
+                steps=RECONNECT_STEPS,
+            )
+            # Ben's next action arrives by notification again.
+            assert await wait_until(pilot, lambda: anna.change_mode == "notify")
+            ben.dismiss(ids["Frank"])
+            assert await wait_until(
+                pilot, lambda: ids["Frank"] not in [r.id for r in screen.main_list.rows]
+            )
+            # The refused key, pressed again, is saved now.
+            await select(app, pilot, ids["Bernd"])
+            await pilot.press("d")
+            await settle(app, pilot)
+            assert ben.group(ids["Bernd"]).state == S.DISMISSED
+        assert relay.accepted >= 3  # the engine and the listener connected again
+        # The log has every committed action once, and nothing for the refused key.
+        moves = [
+            (a.moderator, a.group_id, a.after.get("state"))
+            for a in reversed(ben.history(limit=None))  # newest first
+            if a.verb == "move"
+        ]
+        assert moves == [
+            ("Anna", ids["Carla"], "live"),
+            ("Ben", ids["Eva"], "live"),
+            ("Ben", ids["Frank"], "dismissed"),
+            ("Anna", ids["Bernd"], "dismissed"),
+        ]
+    finally:
+        anna_db.dispose()
+        ben_db.dispose()
+        relay.close()
+
+
+async def test_two_consoles_lose_nothing_when_their_backends_are_terminated(postgres_url, clock):
+    first_db, second_db = Database(postgres_url), Database(postgres_url)
+    first_db.upgrade()
+    anna = open_event(first_db, load_default_config(), moderator="Anna", clock=clock)
+    ben = open_event(second_db, load_default_config(), moderator="Ben", clock=clock)
+    ids = seed(anna)
+    first, second = make_app(anna, clock), make_app(ben, clock)
+    try:
+        async with first.run_test(size=(120, 40)) as p1, second.run_test(size=(120, 40)) as p2:
+            await settle(first, p1)
+            await settle(second, p2)
+            await select(first, p1, ids["Carla"])
+            await p1.press("l")
+            await settle(first, p1)
+            assert await wait_until(p2, lambda: ben.change_mode == "notify")
+            # Every connection of both consoles (pools and LISTEN) ends in mid-session.
+            assert terminate_others(postgres_url) >= 3
+            # The next keys on either side are saved: the pools reconnect on checkout.
+            await select(second, p2, ids["Eva"])
+            await p2.press("l")
+            await settle(second, p2)
+            await select(first, p1, ids["Frank"])
+            await p1.press("d")
+            await settle(first, p1)
+            errors = [
+                n for app in (first, second) for n in app._notifications if n.severity == "error"
+            ]
+            assert errors == []
+            assert anna.group(ids["Eva"]).state == S.LIVE
+            assert ben.group(ids["Frank"]).state == S.DISMISSED
+            # Both listeners reconnected: each console shows the other's action.
+            live = first.main_screen.live_list
+            assert await wait_until(
+                p1,
+                lambda: [r.id for r in live.rows] == [ids["Carla"], ids["Eva"]],
+                steps=RECONNECT_STEPS,
+            )
+            inbox = second.main_screen.main_list
+            assert await wait_until(
+                p2, lambda: ids["Frank"] not in [r.id for r in inbox.rows], steps=RECONNECT_STEPS
+            )
+            assert anna.change_mode == ben.change_mode == "notify"
+        moves = [
+            (a.moderator, a.group_id)
+            for a in reversed(anna.history(limit=None))
+            if a.verb == "move"
+        ]
+        assert moves == [("Anna", ids["Carla"]), ("Ben", ids["Eva"]), ("Anna", ids["Frank"])]
+    finally:
+        first_db.dispose()
+        second_db.dispose()
