@@ -9,17 +9,24 @@ or a crash of the backend would.
 from __future__ import annotations
 
 import contextlib
+import os
+import random
+import shutil
 import socket
+import subprocess
+import sys
 import threading
+import uuid
+from pathlib import Path
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 
 class TcpRelay:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, listen: tuple[str, int] = ("127.0.0.1", 0)) -> None:
         self._target = (host, port)
-        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server = socket.create_server(listen)
         self._server.settimeout(0.1)
         self.port: int = self._server.getsockname()[1]
         self._up = threading.Event()
@@ -106,3 +113,87 @@ def terminate_others(url: str) -> int:
             (parsed.database,),
         ).fetchall()
     return sum(1 for (ok,) in rows if ok)
+
+
+class NetworkLink:
+    """A path to the server across a virtual network link that can be cut silently.
+
+    The client connects to a relay inside a network namespace of its own; the relay reaches
+    the server over a veth pair. `cut()` takes the far end of the link down: packets vanish
+    without a reset or an error, as when the Wi-Fi drops. Needs root and iproute2;
+    `NetworkLink.unavailable()` says why not.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        tag = uuid.uuid4().hex[:6]
+        self.namespace = f"moderator-{tag}"
+        self._near, self._far = f"mn{tag}", f"mf{tag}"
+        a, b = random.randint(64, 127), random.randint(0, 255)
+        near_ip, self.host = f"10.{a}.{b}.1", f"10.{a}.{b}.2"
+        self.port = 6432
+        self._relay: TcpRelay | None = None
+        self._process: subprocess.Popen[str] | None = None
+        try:
+            _ip("netns", "add", self.namespace)
+            _ip("link", "add", self._near, "type", "veth", "peer", "name", self._far)
+            _ip("link", "set", self._far, "netns", self.namespace)
+            _ip("addr", "add", f"{near_ip}/30", "dev", self._near)
+            _ip("link", "set", self._near, "up")
+            _ip("-n", self.namespace, "addr", "add", f"{self.host}/30", "dev", self._far)
+            _ip("-n", self.namespace, "link", "set", self._far, "up")
+            _ip("-n", self.namespace, "link", "set", "lo", "up")
+            self._relay = TcpRelay(host, port, listen=(near_ip, 0))
+            self._process = subprocess.Popen(
+                [
+                    *("ip", "netns", "exec", self.namespace, sys.executable, "-m", "tests.relay"),
+                    *(self.host, str(self.port), near_ip, str(self._relay.port)),
+                ],
+                cwd=Path(__file__).resolve().parent.parent,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert self._process.stdout is not None
+            if self._process.stdout.readline().strip() != "ready":
+                raise RuntimeError("the relay in the network namespace did not start")
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def unavailable() -> str | None:
+        if os.geteuid() != 0:
+            return "needs root to create a network namespace"
+        if shutil.which("ip") is None:
+            return "needs iproute2 (`ip`)"
+        return None
+
+    def cut(self) -> None:
+        _ip("-n", self.namespace, "link", "set", self._far, "down")
+
+    def restore(self) -> None:
+        _ip("-n", self.namespace, "link", "set", self._far, "up")
+
+    def close(self) -> None:
+        # Abort the client sockets still waiting on the dead link (after a failed test they
+        # would hold their threads, and so the end of the test run, for the kernel's timeout).
+        subprocess.run(["ss", "-K", "dst", self.host], capture_output=True, check=False)
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=5)
+        subprocess.run(["ip", "netns", "del", self.namespace], capture_output=True, check=False)
+        subprocess.run(["ip", "link", "del", self._near], capture_output=True, check=False)
+        if self._relay is not None:
+            self._relay.close()
+
+
+def _ip(*args: str) -> None:
+    done = subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+
+
+if __name__ == "__main__":  # the relay inside the network namespace
+    listen_host, listen_port, target_host, target_port = sys.argv[1:5]
+    relay = TcpRelay(target_host, int(target_port), listen=(listen_host, int(listen_port)))
+    print("ready", flush=True)
+    threading.Event().wait()

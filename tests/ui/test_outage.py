@@ -13,12 +13,15 @@ from moderator.config import load_default_config
 from moderator.domain.models import QueueState as S
 from moderator.services import open_event
 from moderator.storage.db import Database
-from tests.relay import TcpRelay, terminate_others
+from tests.relay import NetworkLink, TcpRelay, terminate_others
 from tests.ui.helpers import make_app, plain, seed, select, settle, wait_until
 
 pytestmark = pytest.mark.postgres
 
 RECONNECT_STEPS = 240  # x 0.05 s: the listener's backoff is at most 5 s
+# x 0.05 s: a dead connection is given up after 5 s without an acknowledgement; without that
+# setting the kernel would wait about 15 minutes.
+SILENT_DROP_STEPS = 400
 
 
 async def test_the_console_rides_out_a_server_outage_and_loses_nothing(postgres_url, clock):
@@ -151,3 +154,55 @@ async def test_two_consoles_lose_nothing_when_their_backends_are_terminated(post
     finally:
         first_db.dispose()
         second_db.dispose()
+
+
+@pytest.mark.timeout(60, method="thread")  # without the fix: hangs ~15 min (kernel)
+async def test_the_console_notices_a_silent_network_drop(postgres_url, clock):
+    """Wi-Fi gone: no reset, no error, packets just vanish. Within seconds (not the
+    kernel's quarter of an hour) the console says so, refuses the key, and comes back."""
+    if reason := NetworkLink.unavailable():
+        pytest.skip(reason)
+    direct = make_url(postgres_url)
+    link = NetworkLink(direct.host or "127.0.0.1", direct.port or 5432)
+    remote = direct.set(host=link.host, port=link.port).render_as_string(False)
+    anna_db, ben_db = Database(remote), Database(postgres_url)
+    ben_db.upgrade()
+    ben = open_event(ben_db, load_default_config(), moderator="Ben", clock=clock)
+    anna = open_event(anna_db, load_default_config(), moderator="Anna", clock=clock)
+    ids = seed(ben)
+    app = make_app(anna, clock)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.main_screen
+            banner = screen.query_one("#banner")
+            assert await wait_until(pilot, lambda: anna.change_mode == "notify")
+            inbox_before = [r.id for r in screen.main_list.rows]
+            await select(app, pilot, ids["Bernd"])
+
+            link.cut()
+            ben.send_live(ids["Eva"])
+            await pilot.press("d")  # the write waits on a dead connection, then gives up
+            assert await wait_until(pilot, lambda: banner.display, steps=SILENT_DROP_STEPS)
+            assert "Datenbank nicht erreichbar" in plain(banner.content)
+            failed = lambda: [n for n in app._notifications if n.severity == "error"]  # noqa: E731
+            assert await wait_until(pilot, failed, steps=SILENT_DROP_STEPS)
+            assert failed()[-1].title == "Nicht gespeichert"
+            assert [r.id for r in screen.main_list.rows] == inbox_before
+            assert screen.main_list.current.id == ids["Bernd"]
+            assert ben.group(ids["Bernd"]).state == S.NEW
+
+            link.restore()
+            assert await wait_until(pilot, lambda: not banner.display, steps=SILENT_DROP_STEPS)
+            live = screen.live_list
+            assert await wait_until(
+                pilot, lambda: [r.id for r in live.rows] == [ids["Eva"]], steps=RECONNECT_STEPS
+            )
+            await settle(app, pilot)
+            await pilot.press("d")
+            await settle(app, pilot)
+            assert ben.group(ids["Bernd"]).state == S.DISMISSED
+    finally:
+        anna_db.dispose()
+        ben_db.dispose()
+        link.close()

@@ -34,6 +34,19 @@ class StorageError(RuntimeError):
     """The database cannot be used; the message is one clear line for the user."""
 
 
+# libpq settings that notice a dead network path (a Wi-Fi drop sends no reset) within
+# seconds: without them a query on such a connection waits for the kernel's TCP timeout,
+# about 15 minutes. Data the server has not acknowledged after 5 s ends the connection;
+# keep-alive probes find an idle dead one. Waiting for a lock or a slow query is unaffected.
+PG_LIVENESS = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 5000,
+}
+
+
 class SchemaError(StorageError):
     """The database schema is newer than this program or unknown."""
 
@@ -155,7 +168,7 @@ class Database:
             kwargs["pool_pre_ping"] = True
             kwargs["pool_recycle"] = 1800
             if self.is_postgres:
-                kwargs["connect_args"] = {"connect_timeout": 5}
+                kwargs["connect_args"] = {"connect_timeout": 5, **PG_LIVENESS}
         try:
             self.engine = create_engine(parsed, **kwargs)
         except NoSuchModuleError:

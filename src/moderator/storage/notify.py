@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from moderator.storage.db import Database, DatabaseUnavailable
+from moderator.storage.db import PG_LIVENESS, Database, DatabaseUnavailable
 from moderator.storage.repository import change_channel
 from moderator.storage.rows import EventRow
 
@@ -37,12 +37,7 @@ def _conninfo(db: Database) -> dict[str, Any]:
         "dbname": url.database or "postgres",
         "autocommit": True,
         "connect_timeout": 3,
-        # Notice a dead peer (Wi-Fi drop without RST) within seconds, not hours.
-        "keepalives": 1,
-        "keepalives_idle": 5,
-        "keepalives_interval": 2,
-        "keepalives_count": 2,
-        "tcp_user_timeout": 5000,
+        **PG_LIVENESS,  # notice a dead peer (Wi-Fi drop without RST) within seconds
     }
     if url.username:
         info["user"] = url.username
