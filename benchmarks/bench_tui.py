@@ -242,9 +242,15 @@ async def measure_painted(app, pilot, screen) -> None:
             def shown(r=row) -> bool:  # the row on screen changed: the forecast (or more)
                 return screen.model.groups.get(r.id) != r
 
-            def saved(r=row) -> bool:  # the stored row is back, with its new version
+            def saved(r=row) -> bool:  # the stored row is back, with its new version, and the
+                # confirmation is on screen ("✓ #17 → Später" in the list's title)
                 g = screen.model.groups.get(r.id)
-                return g is not None and g.version != r.version and r.id not in screen.model.pending
+                return (
+                    g is not None
+                    and g.version != r.version
+                    and r.id not in screen.model.pending
+                    and f"#{r.id} " in (screen.last_saved or "")
+                )
 
             first, last = await paint.key_stages(key, shown, saved)
             shown_times.append(first)

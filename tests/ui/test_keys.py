@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from moderator.domain.models import QueueState
-from tests.ui.helpers import fill, make_app, seed, select, settle
+from tests.ui.helpers import fill, make_app, plain, seed, select, settle
 
 S = QueueState
 
@@ -54,6 +54,9 @@ async def test_l_alone_confirms_the_suggestion_and_queues_live(sqlite_service, c
         await pilot.press("l")
         await settle(app, pilot)
         assert sqlite_service.change_seq() == seq + 1  # tag and move in one write
+        # Saved: confirmed in the list's title line at once (and in a toast).
+        title = plain(app.main_screen.query_one("#view-title").content)
+        assert f"✓ #{ids['Eva']} → live" in title
         group = sqlite_service.group(ids["Eva"])
         assert group.state == S.LIVE
         assert group.project_key == (suggested or sqlite_service.general_key)

@@ -43,6 +43,8 @@ async def test_the_console_rides_out_a_server_outage_and_loses_nothing(postgres_
             await pilot.press("l")  # saved before the outage
             await settle(app, pilot)
             assert ben.group(ids["Carla"]).state == S.LIVE
+            title = screen.query_one("#view-title")
+            assert f"✓ #{ids['Carla']} → live" in plain(title.content)
             assert await wait_until(pilot, lambda: anna.change_mode == "notify")
             inbox_before = [r.id for r in screen.main_list.rows]
 
@@ -59,6 +61,7 @@ async def test_the_console_rides_out_a_server_outage_and_loses_nothing(postgres_
             await settle(app, pilot)
             failed = [n for n in app._notifications if n.severity == "error"]
             assert failed and failed[-1].title == "Nicht gespeichert"
+            assert "✓" not in plain(title.content)  # the last confirmation is withdrawn
             assert screen.main_list.current.id == ids["Bernd"]
             assert not screen.model.pending
             assert ben.group(ids["Bernd"]).state == S.NEW  # nothing was written

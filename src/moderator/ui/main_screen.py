@@ -148,6 +148,9 @@ class MainScreen(Screen):
         self._last_urgent = float("-inf")  # ... and of the last one shown before its time
         self._note_timer: Timer | None = None
         self._titles: dict[str, tuple] = {}  # what each pane title shows
+        # The confirmation of the moderator's last saved action, at the end of the list's
+        # title: a line repaint, shown in the frame after the commit (the toast follows).
+        self.last_saved: str | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -339,8 +342,10 @@ class MainScreen(Screen):
             self._load_detail(current)
         self._report_others(snap.actions, current)
         if message.note:
-            # The changed lists are painted first; the confirmation follows a frame later
-            # (mounting a toast re-lays out the screen).
+            self.last_saved = message.note
+            self._update_titles()
+            # The changed lists and the title are painted first; the toast follows a frame
+            # later (mounting it re-lays out the screen: tens of ms under load).
             self.call_after_refresh(self.notify, message.note, markup=False, timeout=3)
 
     @on(Settled)
@@ -458,12 +463,15 @@ class MainScreen(Screen):
         t = self.t
         name = t("view.chatter") if self.show_chatter else t(f"view.{self.view}")
         count = len(self.main_list.rows)
-        title = Text(f"{name} ({count})", style="bold")
+        title = Text(f"{name} ({count})", style="bold", no_wrap=True, overflow="ellipsis")
         if self.filter.project:
             title.append(f" · {t('status.filter', what=self._project_name(self.filter.project))}")
         if self.filter.search:
             title.append(" · ")
             title.append_text(literal(f"/{self.filter.search}"))
+        if self.last_saved:
+            title.append("   ✓ ", style="not bold")
+            title.append_text(literal(one_line(self.last_saved), "not bold"))
         self._show_title("#view-title", title)
         live = self.live_list.rows
         self._show_title("#live-title", Text(f"{t('pane.live')} ({len(live)})"))
@@ -672,6 +680,9 @@ class MainScreen(Screen):
 
     @on(ActionFailed)
     def _action_failed(self, message: ActionFailed) -> None:
+        if self.last_saved is not None:  # an old "✓" beside a failure would mislead
+            self.last_saved = None
+            self._update_titles()
         self.notify(message.text, title=message.title, severity="error", markup=False, timeout=6)
 
     def _expected(self, group: GroupSummary) -> int | None:
