@@ -146,3 +146,52 @@ def test_help_everywhere() -> None:
             env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         )
         assert result.returncode == 0 and "usage: moderator" in result.stdout
+
+
+def test_settings_file_gives_name_and_database(tmp_path: Path) -> None:
+    """A moderator sets name and the team's database once, in settings.toml."""
+    config_home = tmp_path / "config"
+    settings = config_home / "moderator" / "settings.toml"
+    settings.parent.mkdir(parents=True)
+    team_db = tmp_path / "team.db"
+    settings.write_text(f'name = "Anna"\ndb = "sqlite:///{team_db}"\n', "utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("MODERATOR_DB", "MODERATOR_NAME")}
+    env |= {"PYTHONPATH": str(ROOT / "src"), "XDG_CONFIG_HOME": str(config_home)}
+    pasted = tmp_path / "fragen.txt"
+    pasted.write_text("Gibt es WLAN am Stiftsplatz?\n", "utf-8")
+
+    def moderator(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "moderator", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env=env,
+        )
+
+    imported = moderator("import", "--channel", "phone", str(pasted))
+    assert imported.returncode == 0, imported.stderr
+    assert team_db.exists()  # the database named in the settings, not the default one
+    pasted.write_text("Wann fährt der autonome Bus?\n", "utf-8")
+    imported = moderator("--as", "Bea", "import", "--channel", "phone", str(pasted))
+    assert imported.returncode == 0, imported.stderr  # --as wins over the file
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+    from moderator.storage.db import Database
+
+    db = Database(f"sqlite:///{team_db}")
+    try:
+        service = open_event(db, load_default_config(), moderator="Check", update_config=False)
+        names = [a.moderator for a in reversed(service.history(limit=None))]
+        assert names == ["Anna", "Bea"]
+    finally:
+        db.dispose()
+    # A broken file is one clear error naming it.
+    settings.write_text('name = "Anna"\nfarbe = "blau"\n', "utf-8")
+    broken = moderator("stats")
+    assert broken.returncode != 0
+    assert "settings.toml" in broken.stderr and "farbe" in broken.stderr
+    settings.write_text('name = "Anna\n', "utf-8")
+    broken = moderator("stats")
+    assert "settings.toml" in broken.stderr and "line 1" in broken.stderr

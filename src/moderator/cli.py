@@ -284,8 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--db",
             metavar="URL",
             default=default,
-            help="database URL (default: $MODERATOR_DB or a SQLite file in the "
-            "user data directory); e.g. postgresql+psycopg://user@host/db",
+            help="database URL (default: $MODERATOR_DB, db in settings.toml, or a SQLite "
+            "file in the user data directory); e.g. postgresql+psycopg://user@host/db",
         )
         common.add_argument(
             "--event", metavar="SLUG", default=default, help="event to work on (default: newest)"
@@ -299,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="NAME",
             default=default,
             help="your moderator name for the action log (default: "
-            "$MODERATOR_NAME or the login name)",
+            "$MODERATOR_NAME, name in settings.toml, or the login name)",
         )
         common.add_argument(
             "-v",

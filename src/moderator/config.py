@@ -192,19 +192,63 @@ def data_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False, ensure_exists=True)
 
 
+SETTINGS_FILE = "settings.toml"
+SETTINGS_KEYS = frozenset({"name", "db"})
+
+
+def settings_path() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / SETTINGS_FILE
+
+
+def load_settings(path: Path | None = None) -> dict[str, str]:
+    """This laptop's settings: `name` (the moderator's name in the action log) and `db`
+    (the database URL, e.g. the team's PostgreSQL server), so neither has to be given with
+    every command.
+
+    Read from `settings.toml` in the user configuration directory; a missing file means
+    none, a broken one is a `ConfigError` naming the file (and the line, for bad TOML).
+    """
+    path = path or settings_path()
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid settings: {exc}") from None
+    unknown = sorted(set(data) - SETTINGS_KEYS)
+    if unknown:
+        known = ", ".join(sorted(SETTINGS_KEYS))
+        raise ConfigError(f"{path}: unknown setting {', '.join(unknown)} (known: {known})")
+    for key, value in data.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f'{path}: {key} must be a text, e.g. {key} = "…"')
+    return {key: value.strip() for key, value in data.items()}
+
+
 def default_db_url() -> str:
+    """`$MODERATOR_DB`, else `db` from the settings file, else a SQLite file in the user
+    data directory."""
     env = os.environ.get(DB_ENV)
     if env:
         return env
+    configured = load_settings().get("db")
+    if configured:
+        return configured
     return f"sqlite:///{data_dir() / 'moderator.db'}"
 
 
 def moderator_name(explicit: str | None = None) -> str:
+    """`--as`, else `$MODERATOR_NAME`, else `name` from the settings file, else the login."""
     if explicit:
         return explicit
     env = os.environ.get(NAME_ENV)
     if env:
         return env
+    configured = load_settings().get("name")
+    if configured:
+        return configured
     try:
         return os.getlogin()
     except OSError:
