@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from textual.geometry import Region
 
+from moderator.config import load_default_config
 from moderator.domain.models import QueueState
+from moderator.services import open_event
 from moderator.storage.db import Database
 from moderator.ui.detail import DetailPane
-from moderator.ui.modals import PickScreen
+from moderator.ui.modals import ActivityScreen, PickScreen
 from tests.factories import msg
 from tests.ui.helpers import (
     count_calls,
@@ -189,3 +191,33 @@ async def test_the_detail_repaints_only_the_lines_that_changed(sqlite_service, c
         await pilot.pause()
         assert [s.text for s in detail.render_lines(Region(0, 0, *detail.size))] == shown
         assert any("Bea" in line for line in shown)
+
+
+async def test_h_lists_who_did_what_newest_first_and_literally(sqlite_service, clock):
+    ids = seed(sqlite_service)
+    # A moderator name is user text too: markup and an escape sequence stay literal.
+    mallory = open_event(
+        sqlite_service.db, load_default_config(), moderator="[red]Bea\x1b[2J", clock=clock
+    )
+    mallory.merge(ids["Gül"], ids["Anna"])
+    clock.tick(30)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, ids["Carla"])
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.press("u")
+        await settle(app, pilot)
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        lines = plain(app.screen.query_one("#activity-lines").content).strip().splitlines()
+        assert lines[0] == f"Anna hat rückgängig gemacht: #{ids['Carla']} wieder neu, gerade eben"
+        assert lines[1].startswith(f"Anna hat #{ids['Carla']} verschoben (live)")
+        assert lines[1].endswith("(rückgängig gemacht)")
+        merged = f"[red]Bea␛[2J hat #{ids['Gül']} mit #{ids['Anna']} zusammengeführt, vor 30 s"
+        assert merged in lines
+        assert lines[-1].startswith("Anna hat 7 Nachrichten importiert")  # the seed, oldest
+        await pilot.press("escape")
+        assert app.screen is app.main_screen

@@ -151,18 +151,18 @@ class Watcher:
 # ---------------------------------------------------------------------- sentences
 
 _GERMAN: dict[str, str] = {
-    "merge": "hat #{source} mit #{target} zusammengeführt",
-    "split": "hat eine Formulierung von #{group} abgetrennt",
-    "tag": "hat #{group} einem Projekt zugeordnet",
-    "move": "hat #{group} verschoben ({state})",
-    "reorder": "hat die Live-Reihenfolge geändert (#{group})",
-    "title": "hat den Wortlaut von #{group} geändert",
-    "answer": "hat die Antwort zu #{group} geschrieben",
-    "kind": "hat eine Nachricht neu eingeordnet",
-    "manual": "hat #{group} von Hand erfasst",
-    "import": "hat {new} Nachrichten importiert",
-    "undo": "hat rückgängig gemacht: {summary}",
-    "purge": "hat Namen und Adressen entfernt",
+    "merge": "#{source} mit #{target} zusammengeführt",
+    "split": "eine Formulierung von #{group} abgetrennt",
+    "tag": "#{group} einem Projekt zugeordnet",
+    "move": "#{group} verschoben ({state})",
+    "reorder": "die Live-Reihenfolge geändert (#{group})",
+    "title": "den Wortlaut von #{group} geändert",
+    "answer": "die Antwort zu #{group} geschrieben",
+    "kind": "eine Nachricht neu eingeordnet",
+    "manual": "#{group} von Hand erfasst",
+    "import": "{new} Nachrichten importiert",
+    "undo": "eine Aktion zu #{group} rückgängig gemacht",
+    "purge": "Namen und Adressen entfernt",
 }
 
 _STATES_DE = {
@@ -200,6 +200,13 @@ def describe(action: Action, now: datetime | None = None, *, lang: str = "en") -
     when = ago(action.at, now, lang=lang)
     if lang != "de":
         return f"{action.moderator} {action.summary}, {when}"
+    return f"{action.moderator} hat {what_was_done(action, lang=lang)}, {when}"
+
+
+def what_was_done(action: Action, *, lang: str = "en") -> str:
+    """The action without who and when: "moved #17 to live" / "#17 verschoben (live)"."""
+    if lang != "de":
+        return action.summary
     template = _GERMAN.get(action.verb)
     values: dict[str, Any] = {
         "group": action.group_id if action.group_id is not None else "?",
@@ -210,6 +217,7 @@ def describe(action: Action, now: datetime | None = None, *, lang: str = "en") -
         "new": action.after.get("new", "?"),
     }
     if action.verb == "merge" and action.summary.startswith("merged wording"):
-        template = "hat eine Formulierung in #{target} übernommen"
-    text = template.format(**values) if template else action.summary
-    return f"{action.moderator} {text}, {when}"
+        template = "eine Formulierung in #{target} übernommen"
+    if action.verb == "undo" and "state" in action.after:  # a move taken back
+        template = "rückgängig gemacht: #{group} wieder {state}"
+    return template.format(**values) if template else action.summary

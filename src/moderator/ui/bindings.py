@@ -35,6 +35,7 @@ def main_bindings(t: Strings, projects: Sequence[Project]) -> list[Binding]:
         Binding("s", "split", t("key.split"), id="group.split"),
         Binding("p", "present", t("key.present"), id="present"),
         Binding("c", "toggle_chatter", t("key.chatter"), id="view.chatter"),
+        Binding("h", "activity", t("key.activity"), show=False, id="view.activity"),
         Binding("n", "manual", t("key.manual"), id="manual"),
         Binding("e", "answer", t("key.answer"), id="answer"),
         Binding("t", "edit_title", t("key.title"), show=False, id="title"),

@@ -34,11 +34,12 @@ from moderator.services.errors import (
     ServiceError,
     TransitionError,
 )
-from moderator.services.sync import describe, touched_groups
+from moderator.services.sync import describe, touched_groups, what_was_done
 from moderator.ui.detail import DetailPane
 from moderator.ui.i18n import Strings
 from moderator.ui.messages import (
     ActionFailed,
+    ActivityArrived,
     ConnectionChanged,
     DataArrived,
     DetailArrived,
@@ -47,6 +48,8 @@ from moderator.ui.messages import (
     WarmedUp,
 )
 from moderator.ui.modals import (
+    ActivityLine,
+    ActivityScreen,
     EditedText,
     HelpScreen,
     LineEditScreen,
@@ -80,6 +83,7 @@ INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
 EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as running
 MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
 WARM_UP_AFTER = 1.5  # seconds after start
+ACTIVITY_SHOWN = 100  # log entries in the "who did what" view
 SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
 MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
 MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
@@ -900,7 +904,8 @@ class MainScreen(Screen):
             if action is None:
                 return self.t("done.nothing_to_undo"), []
             ids = changed_groups([action]) or set()
-            return self.t("done.undo", summary=action.summary), ids
+            what = what_was_done(action, lang=self.t.language)
+            return self.t("done.undo", summary=what), ids
 
         self._submit(run, chatter=True)
 
@@ -1080,6 +1085,35 @@ class MainScreen(Screen):
         self.filter = Filter(self.filter.project, message.text, message.ids)
         self.reader.search = message.text
         self._refresh_lists()
+
+    def action_activity(self) -> None:
+        self._load_activity()
+
+    @work(thread=True, group="activity", exit_on_error=False)
+    def _load_activity(self) -> None:
+        try:
+            actions = self.service.history(limit=ACTIVITY_SHOWN)
+        except ConnectionLostError as exc:
+            self.post_message(ConnectionChanged(False, str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            return
+        self.post_message(ActivityArrived(actions))
+
+    @on(ActivityArrived)
+    def _show_activity(self, message: ActivityArrived) -> None:
+        now, mine, lang = self.clock(), self.service.moderator, self.t.language
+        lines = [
+            ActivityLine(describe(a, now, lang=lang), a.moderator == mine, a.undone)
+            for a in message.actions
+        ]
+        screen = ActivityScreen(
+            self.t("modal.activity", n=ACTIVITY_SHOWN),
+            lines,
+            self.t("modal.activity_hint"),
+            empty=self.t("activity.empty"),
+            undone=self.t("activity.undone"),
+        )
+        self.app.push_screen(screen)
 
     def action_help(self) -> None:
         by_action: dict[str, tuple[list[str], str]] = {}

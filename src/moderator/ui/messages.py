@@ -90,3 +90,11 @@ class ActionFailed(Message):
 
 class WarmedUp(Message):
     """The service's duplicate index is filled (a worker did it after the first screen)."""
+
+
+class ActivityArrived(Message):
+    """The team's recent actions, newest first, for the activity view."""
+
+    def __init__(self, actions: list[Action]) -> None:
+        super().__init__()
+        self.actions = actions

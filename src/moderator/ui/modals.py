@@ -9,13 +9,14 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from moderator.domain.models import Channel, Project
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
+from moderator.ui.text import literal
 
 
 class PickScreen(ModalScreen[int | None]):
@@ -213,6 +214,56 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(self.title_text), classes="modal-title")
             yield Static(text, id="help-keys")
             yield Static(Text(self.footer, style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityLine:
+    text: str  # "Bea hat #7 mit #1 zusammengeführt, vor 10 s" (may hold user text)
+    mine: bool  # the moderator's own action
+    undone: bool
+
+
+class ActivityScreen(ModalScreen[None]):
+    """Who did what, newest first: the team's recent actions from the action log."""
+
+    BINDINGS = [
+        Binding("escape,h,q", "close", "Close", id="modal.close"),
+        Binding("up,k", "scroll(-1)", "Up", show=False),
+        Binding("down,j", "scroll(1)", "Down", show=False),
+    ]
+
+    def __init__(
+        self, title: str, lines: Sequence[ActivityLine], footer: str, *, empty: str, undone: str
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = list(lines)
+        self.footer = footer
+        self.empty = empty
+        self.undone = undone
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for n, line in enumerate(self.lines):
+            if n:
+                text.append("\n")
+            # User text (a moderator's name, a question's wording) is never markup.
+            text.append_text(literal(line.text, "dim" if line.mine else ""))
+            if line.undone:
+                text.append(f"  ({self.undone})", style="italic")
+        if not self.lines:
+            text.append(self.empty, style="italic")
+        with Vertical(classes="modal modal-wide"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            with VerticalScroll(id="activity-scroll"):
+                yield Static(text, id="activity-lines")
+            yield Static(Text(self.footer, style="dim"))
+
+    def action_scroll(self, delta: int) -> None:
+        self.query_one("#activity-scroll", VerticalScroll).scroll_relative(y=delta, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
