@@ -13,6 +13,7 @@ from moderator.config import load_default_config
 from moderator.domain.models import QueueState as S
 from moderator.services import open_event
 from moderator.storage.db import Database
+from moderator.ui.stage import StageApp
 from tests.relay import NetworkLink, TcpRelay, terminate_others
 from tests.ui.helpers import make_app, plain, seed, select, settle, wait_until
 
@@ -209,3 +210,38 @@ async def test_the_console_notices_a_silent_network_drop(postgres_url, clock):
         anna_db.dispose()
         ben_db.dispose()
         link.close()
+
+
+async def test_the_stage_says_it_shows_the_last_state_and_catches_up(postgres_url, clock):
+    direct = make_url(postgres_url)
+    relay = TcpRelay(direct.host or "127.0.0.1", direct.port or 5432)
+    via_relay = direct.set(host="127.0.0.1", port=relay.port).render_as_string(False)
+    anna_db, stage_db = Database(postgres_url), Database(via_relay)
+    anna_db.upgrade()
+    anna = open_event(anna_db, load_default_config(), moderator="Anna", clock=clock)
+    viewer = open_event(stage_db, load_default_config(), moderator="Bühne", clock=clock)
+    ids = seed(anna)
+    anna.send_live(ids["Anna"])
+    stage = StageApp(viewer, poll_interval=0.2)
+    try:
+        async with stage.run_test(size=(100, 30)) as pilot:
+            assert await wait_until(pilot, lambda: stage.data is not None)
+            offline = stage.query_one("#stage-offline")
+            assert not offline.display
+            relay.down()
+            assert await wait_until(pilot, lambda: offline.display, steps=RECONNECT_STEPS)
+            assert "letzte Stand" in plain(offline.content)
+            anna.advance(ids["Anna"])  # on air while the stage cannot see it
+            await pilot.pause(0.3)
+            assert stage.data.on_air is None  # the last known state, labelled as such
+            relay.up()
+            assert await wait_until(
+                pilot,
+                lambda: stage.data.on_air is not None and stage.data.on_air.id == ids["Anna"],
+                steps=RECONNECT_STEPS,
+            )
+            assert await wait_until(pilot, lambda: not offline.display)
+    finally:
+        anna_db.dispose()
+        stage_db.dispose()
+        relay.close()

@@ -34,6 +34,7 @@ _TEXT = {
         "votes": "Stimmen",
         "vote": "Stimme",
         "empty": "—",
+        "offline": "Keine Verbindung zur Datenbank – zu sehen ist der letzte Stand",
     },
     "en": {
         "on_air": "NOW",
@@ -42,8 +43,15 @@ _TEXT = {
         "votes": "votes",
         "vote": "vote",
         "empty": "—",
+        "offline": "No connection to the database – showing the last known state",
     },
 }
+
+
+class StageConnection(Message):
+    def __init__(self, ok: bool) -> None:
+        super().__init__()
+        self.ok = ok
 
 
 class StageArrived(Message):
@@ -104,6 +112,7 @@ class StageApp(App):
         self._seq = -1
         self.shown_question: str | None = None
         self.data: StageData | None = None
+        self.offline = False  # the last read failed: the stage shows the last known state
 
     def _votes_word(self, count: int) -> str:
         return self.text["vote"] if count == 1 else self.text["votes"]
@@ -116,6 +125,7 @@ class StageApp(App):
             yield Static(id="stage-votes-label")
         yield Static(Text(self.text["next"]), id="next-title")
         yield Static(id="stage-next")
+        yield Static(Text(self.text["offline"]), id="stage-offline")
 
     def on_resize(self) -> None:
         if self.shown_question is not None:
@@ -134,6 +144,7 @@ class StageApp(App):
             question.update(literal(text, "bold", keep_newlines=True))
 
     def on_mount(self) -> None:
+        self.query_one("#stage-offline").display = False
         self._stop = threading.Event()
         self._listener = threading.Thread(
             target=self._listen_loop, name="stage-listen", daemon=True
@@ -167,9 +178,18 @@ class StageApp(App):
                 data = self.service.stage()
                 self._seq = seq
                 self.post_message(StageArrived(data))
-        except Exception:  # the stage keeps showing the last state
-            log.exception("stage refresh failed")
+            if self.offline:
+                self.post_message(StageConnection(True))
+        except Exception as exc:  # the stage keeps showing the last state, and says so
+            if not self.offline:
+                log.warning("stage refresh failed: %s", exc)
             self._seq = -1
+            self.post_message(StageConnection(False))
+
+    @on(StageConnection)
+    def _connection(self, message: StageConnection) -> None:
+        self.offline = not message.ok
+        self.query_one("#stage-offline").display = self.offline
 
     @on(StageArrived)
     def _show(self, message: StageArrived) -> None:
