@@ -80,6 +80,22 @@ class TcpRelay:
             with contextlib.suppress(OSError):
                 sock.close()
 
+    @classmethod
+    def for_url(cls, url: str) -> TcpRelay:
+        """A relay in front of the server of database URL `url`."""
+        parsed = make_url(url)
+        return cls(parsed.host or "127.0.0.1", parsed.port or 5432)
+
+    def url(self, url: str) -> str:
+        """`url`, going through this relay."""
+        return make_url(url).set(host="127.0.0.1", port=self.port).render_as_string(False)
+
+    def __enter__(self) -> TcpRelay:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def down(self) -> None:
         """Break every relayed connection and refuse new ones."""
         self._up.clear()
@@ -158,6 +174,21 @@ class NetworkLink:
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def for_url(cls, url: str) -> NetworkLink:
+        parsed = make_url(url)
+        return cls(parsed.host or "127.0.0.1", parsed.port or 5432)
+
+    def url(self, url: str) -> str:
+        """`url`, going across this link."""
+        return make_url(url).set(host=self.host, port=self.port).render_as_string(False)
+
+    def __enter__(self) -> NetworkLink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @staticmethod
     def unavailable() -> str | None:

@@ -192,6 +192,17 @@ def data_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False, ensure_exists=True)
 
 
+def _user_toml(path: Path, what: str) -> dict:
+    """A TOML file of the user's; missing means empty, broken is a `ConfigError` naming the
+    file (and, for bad TOML, the line)."""
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid {what}: {exc}") from None
+
+
 SETTINGS_FILE = "settings.toml"
 SETTINGS_KEYS = frozenset({"name", "db"})
 
@@ -211,12 +222,7 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
     none, a broken one is a `ConfigError` naming the file (and the line, for bad TOML).
     """
     path = path or settings_path()
-    if not path.exists():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: invalid settings: {exc}") from None
+    data = _user_toml(path, "settings")
     unknown = sorted(set(data) - SETTINGS_KEYS)
     if unknown:
         known = ", ".join(sorted(SETTINGS_KEYS))
@@ -271,12 +277,7 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     changes, a broken one is a `ConfigError` naming the file.
     """
     path = path or keymap_path()
-    if not path.exists():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: invalid key map: {exc}") from None
+    data = _user_toml(path, "key map")
     keymap = data.get("keys", data)
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
         raise ConfigError(f'{path}: every entry must be binding-id = "keys"')

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -12,6 +13,7 @@ from textual.pilot import Pilot
 from moderator.config import load_default_config
 from moderator.domain.models import Channel, Kind
 from moderator.services import EventService, open_event
+from moderator.storage.db import Database
 from moderator.ui.app import ModeratorApp
 from moderator.ui.main_screen import MainScreen
 from tests.factories import msg
@@ -42,6 +44,25 @@ def seed(service: EventService) -> dict[str, int]:
 def second_moderator(service: EventService, clock) -> EventService:
     """Bea, at another console on the same database."""
     return open_event(service.db, load_default_config(), moderator="Bea", clock=clock)
+
+
+@contextmanager
+def laptops(clock, *seats: tuple[str, str]) -> Iterator[list[EventService]]:
+    """A service per (database URL, moderator name), each on an engine of its own as on
+    separate laptops; the first brings the schema up to date."""
+    engines: list[Database] = []
+    try:
+        services = []
+        for url, name in seats:
+            db = Database(url)
+            if not engines:
+                db.upgrade()
+            engines.append(db)
+            services.append(open_event(db, load_default_config(), moderator=name, clock=clock))
+        yield services
+    finally:
+        for db in engines:
+            db.dispose()
 
 
 def notes(app: ModeratorApp) -> list[str]:
@@ -112,6 +133,7 @@ __all__ = [
     "Channel",
     "count_calls",
     "fill",
+    "laptops",
     "make_app",
     "notes",
     "plain",

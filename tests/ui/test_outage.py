@@ -7,15 +7,11 @@ Ben works directly on the server the whole time.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from moderator.config import load_default_config
 from moderator.domain.models import QueueState as S
-from moderator.services import open_event
-from moderator.storage.db import Database
 from moderator.ui.stage import StageApp
 from tests.relay import NetworkLink, TcpRelay, terminate_others
-from tests.ui.helpers import make_app, plain, seed, select, settle, wait_until
+from tests.ui.helpers import laptops, make_app, plain, seed, select, settle, wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -26,16 +22,12 @@ SILENT_DROP_STEPS = 400
 
 
 async def test_the_console_rides_out_a_server_outage_and_loses_nothing(postgres_url, clock):
-    direct = make_url(postgres_url)
-    relay = TcpRelay(direct.host or "127.0.0.1", direct.port or 5432)
-    via_relay = direct.set(host="127.0.0.1", port=relay.port).render_as_string(False)
-    anna_db, ben_db = Database(via_relay), Database(postgres_url)
-    ben_db.upgrade()
-    ben = open_event(ben_db, load_default_config(), moderator="Ben", clock=clock)
-    anna = open_event(anna_db, load_default_config(), moderator="Anna", clock=clock)
-    ids = seed(ben)
-    app = make_app(anna, clock)
-    try:
+    with (
+        TcpRelay.for_url(postgres_url) as relay,
+        laptops(clock, (postgres_url, "Ben"), (relay.url(postgres_url), "Anna")) as (ben, anna),
+    ):
+        ids = seed(ben)
+        app = make_app(anna, clock)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
             screen = app.main_screen
@@ -101,20 +93,12 @@ async def test_the_console_rides_out_a_server_outage_and_loses_nothing(postgres_
             ("Ben", ids["Frank"], "dismissed"),
             ("Anna", ids["Bernd"], "dismissed"),
         ]
-    finally:
-        anna_db.dispose()
-        ben_db.dispose()
-        relay.close()
 
 
 async def test_two_consoles_lose_nothing_when_their_backends_are_terminated(postgres_url, clock):
-    first_db, second_db = Database(postgres_url), Database(postgres_url)
-    first_db.upgrade()
-    anna = open_event(first_db, load_default_config(), moderator="Anna", clock=clock)
-    ben = open_event(second_db, load_default_config(), moderator="Ben", clock=clock)
-    ids = seed(anna)
-    first, second = make_app(anna, clock), make_app(ben, clock)
-    try:
+    with laptops(clock, (postgres_url, "Anna"), (postgres_url, "Ben")) as (anna, ben):
+        ids = seed(anna)
+        first, second = make_app(anna, clock), make_app(ben, clock)
         async with first.run_test(size=(120, 40)) as p1, second.run_test(size=(120, 40)) as p2:
             await settle(first, p1)
             await settle(second, p2)
@@ -155,9 +139,6 @@ async def test_two_consoles_lose_nothing_when_their_backends_are_terminated(post
             if a.verb == "move"
         ]
         assert moves == [("Anna", ids["Carla"]), ("Ben", ids["Eva"]), ("Anna", ids["Frank"])]
-    finally:
-        first_db.dispose()
-        second_db.dispose()
 
 
 @pytest.mark.timeout(60, method="thread")  # without the fix: hangs ~15 min (kernel)
@@ -166,16 +147,12 @@ async def test_the_console_notices_a_silent_network_drop(postgres_url, clock):
     kernel's quarter of an hour) the console says so, refuses the key, and comes back."""
     if reason := NetworkLink.unavailable():
         pytest.skip(reason)
-    direct = make_url(postgres_url)
-    link = NetworkLink(direct.host or "127.0.0.1", direct.port or 5432)
-    remote = direct.set(host=link.host, port=link.port).render_as_string(False)
-    anna_db, ben_db = Database(remote), Database(postgres_url)
-    ben_db.upgrade()
-    ben = open_event(ben_db, load_default_config(), moderator="Ben", clock=clock)
-    anna = open_event(anna_db, load_default_config(), moderator="Anna", clock=clock)
-    ids = seed(ben)
-    app = make_app(anna, clock)
-    try:
+    with (
+        NetworkLink.for_url(postgres_url) as link,
+        laptops(clock, (postgres_url, "Ben"), (link.url(postgres_url), "Anna")) as (ben, anna),
+    ):
+        ids = seed(ben)
+        app = make_app(anna, clock)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
             screen = app.main_screen
@@ -206,24 +183,17 @@ async def test_the_console_notices_a_silent_network_drop(postgres_url, clock):
             await pilot.press("d")
             await settle(app, pilot)
             assert ben.group(ids["Bernd"]).state == S.DISMISSED
-    finally:
-        anna_db.dispose()
-        ben_db.dispose()
-        link.close()
 
 
 async def test_the_stage_says_it_shows_the_last_state_and_catches_up(postgres_url, clock):
-    direct = make_url(postgres_url)
-    relay = TcpRelay(direct.host or "127.0.0.1", direct.port or 5432)
-    via_relay = direct.set(host="127.0.0.1", port=relay.port).render_as_string(False)
-    anna_db, stage_db = Database(postgres_url), Database(via_relay)
-    anna_db.upgrade()
-    anna = open_event(anna_db, load_default_config(), moderator="Anna", clock=clock)
-    viewer = open_event(stage_db, load_default_config(), moderator="Bühne", clock=clock)
-    ids = seed(anna)
-    anna.send_live(ids["Anna"])
-    stage = StageApp(viewer, poll_interval=0.2)
-    try:
+    with (
+        TcpRelay.for_url(postgres_url) as relay,
+        laptops(clock, (postgres_url, "Anna"), (relay.url(postgres_url), "Bühne")) as seats,
+    ):
+        anna, viewer = seats
+        ids = seed(anna)
+        anna.send_live(ids["Anna"])
+        stage = StageApp(viewer, poll_interval=0.2)
         async with stage.run_test(size=(100, 30)) as pilot:
             assert await wait_until(pilot, lambda: stage.data is not None)
             offline = stage.query_one("#stage-offline")
@@ -241,7 +211,3 @@ async def test_the_stage_says_it_shows_the_last_state_and_catches_up(postgres_ur
                 steps=RECONNECT_STEPS,
             )
             assert await wait_until(pilot, lambda: not offline.display)
-    finally:
-        anna_db.dispose()
-        stage_db.dispose()
-        relay.close()

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from moderator.config import load_default_config
 from moderator.domain.models import QueueState
-from moderator.services import open_event
-from moderator.storage.db import Database
 from moderator.ui.stage import StageApp
-from tests.ui.helpers import make_app, seed, select, settle, wait_until
+from tests.ui.helpers import laptops, make_app, seed, select, settle, wait_until
 
 pytestmark = pytest.mark.postgres
 
 
 async def test_an_action_in_one_console_appears_in_the_other(postgres_url, clock):
-    first_db, second_db = Database(postgres_url), Database(postgres_url)
-    first_db.upgrade()
-    anna = open_event(first_db, load_default_config(), moderator="Anna", clock=clock)
-    ben = open_event(second_db, load_default_config(), moderator="Ben", clock=clock)
-    ids = seed(anna)
-    first, second = make_app(anna, clock), make_app(ben, clock)
-    try:
+    with laptops(clock, (postgres_url, "Anna"), (postgres_url, "Ben")) as (anna, ben):
+        ids = seed(anna)
+        first, second = make_app(anna, clock), make_app(ben, clock)
         async with first.run_test(size=(120, 40)) as p1, second.run_test(size=(120, 40)) as p2:
             await settle(first, p1)
             await settle(second, p2)
@@ -39,22 +32,15 @@ async def test_an_action_in_one_console_appears_in_the_other(postgres_url, clock
             await settle(second, p2)
             rows = first.main_screen.main_list
             assert await wait_until(p1, lambda: ids["Frank"] not in [r.id for r in rows.rows])
-    finally:
-        first_db.dispose()
-        second_db.dispose()
 
 
 async def test_the_stage_on_another_laptop_follows_by_notification(postgres_url, clock):
-    first_db, stage_db = Database(postgres_url), Database(postgres_url)
-    first_db.upgrade()
-    anna = open_event(first_db, load_default_config(), moderator="Anna", clock=clock)
-    viewer = open_event(stage_db, load_default_config(), moderator="Bühne", clock=clock)
-    ids = seed(anna)
-    for name in ("Anna", "Bernd", "Carla"):
-        anna.send_live(ids[name])
-    # A slow safety look (10 s): what arrives sooner came by LISTEN/NOTIFY.
-    stage = StageApp(viewer, poll_interval=10)
-    try:
+    with laptops(clock, (postgres_url, "Anna"), (postgres_url, "Bühne")) as (anna, viewer):
+        ids = seed(anna)
+        for name in ("Anna", "Bernd", "Carla"):
+            anna.send_live(ids[name])
+        # A slow safety look (10 s): what arrives sooner came by LISTEN/NOTIFY.
+        stage = StageApp(viewer, poll_interval=10)
         async with stage.run_test(size=(100, 30)) as pilot:
             assert await wait_until(pilot, lambda: stage.data is not None)
             assert stage.data.on_air is None
@@ -68,6 +54,3 @@ async def test_the_stage_on_another_laptop_follows_by_notification(postgres_url,
             anna.advance(ids["Anna"])  # answered live
             assert await wait_until(pilot, lambda: stage.data.on_air is None)
         assert viewer._listener is None  # its LISTEN connection was released on exit
-    finally:
-        first_db.dispose()
-        stage_db.dispose()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
@@ -71,7 +70,7 @@ from moderator.ui.model import (
 )
 from moderator.ui.rows import RowPainter
 from moderator.ui.status import StatusBar
-from moderator.ui.sync import JobQueue, Reader, Versions
+from moderator.ui.sync import ChangeWatch, JobQueue, Reader, Versions
 from moderator.ui.text import literal, one_line
 from moderator.ui.virtual_list import VirtualList
 
@@ -84,7 +83,6 @@ EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as runni
 MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
 WARM_UP_AFTER = 1.5  # seconds after start
 ACTIVITY_SHOWN = 100  # log entries in the "who did what" view
-SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
 MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
 MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
 NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
@@ -123,8 +121,10 @@ class MainScreen(Screen):
         self.poll_interval = poll_interval
         self.model = EventModel()
         self.reader = Reader(service)
-        self._listener: threading.Thread | None = None
-        self._stop_listening = threading.Event()
+        # Reads what anyone changed, a poll at a time (no sooner than `min_poll_gap` apart).
+        self._watch = ChangeWatch(
+            service, self._poll, interval=poll_interval, min_gap=lambda: self.min_poll_gap
+        )
         self.versions = Versions()
         self.jobs = JobQueue(self._start_writer)
         self.painter = RowPainter(strings, service.projects, self.tz)
@@ -196,7 +196,7 @@ class MainScreen(Screen):
         self._update_titles()
         self._polling = True
         self._load_all()
-        self._listen()
+        self._watch.start()
         # Fill the duplicate index once the first screen is up (about a second of work at
         # 10,000 questions), so the first merge or import does not wait for it.
         self.set_timer(WARM_UP_AFTER, self._warm_up)
@@ -234,58 +234,8 @@ class MainScreen(Screen):
         if snapshot is not None:
             self.post_message(DataArrived(snapshot))
 
-    def _listen(self) -> None:
-        """Start the listening thread (a plain thread, not a worker: it runs for the whole
-        session, and waiting for workers must still mean waiting for work)."""
-        self._stop_listening = threading.Event()
-        self._listener = threading.Thread(
-            target=self._listen_loop, name="moderator-listen", daemon=True
-        )
-        self._listener.start()
-
-    def _listen_loop(self) -> None:
-        """Wake up when anyone changes the event (LISTEN/NOTIFY on PostgreSQL, a change
-        counter poll on SQLite), then read what changed; a slow look every few seconds
-        anyway, in case a notification was lost.
-
-        A poll starts no sooner than `min_poll_gap` after the previous one started: under
-        load (other consoles and importers writing many times a second) the changes that
-        arrive meanwhile are read by one poll. After a quiet spell a change is read at once.
-        """
-        quiet = 0.0
-        last_poll = time.monotonic() - self.min_poll_gap
-        while not self._stop_listening.is_set():
-            try:
-                changed = self.service.wait_for_change(self.poll_interval)
-            except Exception:  # the poll below reports the trouble
-                changed = True
-                self._stop_listening.wait(self.poll_interval)
-            quiet = 0.0 if changed else quiet + self.poll_interval
-            if (changed or quiet >= SAFETY_POLL) and not self._stop_listening.is_set():
-                quiet = 0.0
-                self._gather_until(last_poll + self.min_poll_gap)
-                if self._stop_listening.is_set():
-                    return
-                last_poll = time.monotonic()
-                self._poll()
-
-    def _gather_until(self, deadline: float) -> None:
-        """Wait until `deadline` (time.monotonic()), taking in the change notifications that
-        arrive meanwhile: the next poll reads all those changes at once, so they must not
-        each wake the loop again afterwards."""
-        while not self._stop_listening.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            try:
-                self.service.wait_for_change(remaining)
-            except Exception:  # the poll reports the trouble
-                self._stop_listening.wait(remaining)
-
     def on_unmount(self) -> None:
-        if self._listener is not None:
-            self._stop_listening.set()
-            self._listener.join(timeout=2)
+        self._watch.stop()
         self.service.close()
         gc.unfreeze()
 

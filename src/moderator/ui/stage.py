@@ -9,7 +9,6 @@ only when the counter moved; a slow look every few seconds covers a lost notific
 from __future__ import annotations
 
 import logging
-import threading
 
 from rich.text import Text
 from textual import on
@@ -21,10 +20,10 @@ from textual.widgets import Digits, Static
 
 from moderator.services.console import EventService, StageData
 from moderator.ui.i18n import Strings
+from moderator.ui.sync import ChangeWatch
 from moderator.ui.text import clean, literal, one_line
 
 log = logging.getLogger(__name__)
-SAFETY_POLL = 3.0  # seconds: look even without a notification
 
 _TEXT = {
     "de": {
@@ -113,6 +112,9 @@ class StageApp(App):
         self.shown_question: str | None = None
         self.data: StageData | None = None
         self.offline = False  # the last read failed: the stage shows the last known state
+        self._watch = ChangeWatch(
+            service, self._read, interval=poll_interval, name="stage-listen", call_first=True
+        )
 
     def _votes_word(self, count: int) -> str:
         return self.text["vote"] if count == 1 else self.text["votes"]
@@ -145,31 +147,11 @@ class StageApp(App):
 
     def on_mount(self) -> None:
         self.query_one("#stage-offline").display = False
-        self._stop = threading.Event()
-        self._listener = threading.Thread(
-            target=self._listen_loop, name="stage-listen", daemon=True
-        )
-        self._listener.start()
+        self._watch.start()
 
     def on_unmount(self) -> None:
-        self._stop.set()
-        self._listener.join(timeout=2)
+        self._watch.stop()
         self.service.close()
-
-    def _listen_loop(self) -> None:
-        """Read at once, then after every change; the stage keeps its last state meanwhile."""
-        self._read()
-        quiet = 0.0
-        while not self._stop.is_set():
-            try:
-                changed = self.service.wait_for_change(self.poll_interval)
-            except Exception:  # the read below logs the trouble
-                changed = True
-                self._stop.wait(self.poll_interval)
-            quiet = 0.0 if changed else quiet + self.poll_interval
-            if (changed or quiet >= SAFETY_POLL) and not self._stop.is_set():
-                quiet = 0.0
-                self._read()
 
     def _read(self) -> None:
         try:

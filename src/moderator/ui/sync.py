@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from moderator.ui.messages import Snapshot
 from moderator.ui.model import changed_groups
 
 log = logging.getLogger(__name__)
+SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
 FULL_RELOAD_ABOVE = 2000  # changed groups; beyond this one full read is cheaper
 LIVE_STATES = (QueueState.LIVE, QueueState.ON_AIR)
 REDIRECTING = frozenset({"merge", "split", "undo", "kind"})  # may merge a group away or back
@@ -166,3 +168,80 @@ class JobQueue:
                     return
                 job = self._jobs.popleft()
             job()
+
+
+class ChangeWatch:
+    """A thread that calls `on_change` whenever anyone changed the event.
+
+    It wakes on LISTEN/NOTIFY (PostgreSQL) or a change counter poll (SQLite, or while the
+    server is away: then it calls `on_change` every `interval`, so the caller's read can
+    report the trouble and notice when it is over), and every `SAFETY_POLL` seconds anyway,
+    in case a notification was lost.
+
+    A call starts no sooner than `min_gap()` seconds after the previous one started: under
+    load (other consoles and importers writing many times a second) the changes that arrive
+    meanwhile are read by one call. After a quiet spell a change is read at once.
+
+    A plain thread, not a Textual worker: it runs for the whole session, and waiting for
+    workers must still mean waiting for work.
+    """
+
+    def __init__(
+        self,
+        service: EventService,
+        on_change: Callable[[], None],
+        *,
+        interval: float,
+        min_gap: Callable[[], float] = lambda: 0.0,
+        name: str = "moderator-listen",
+        call_first: bool = False,
+    ) -> None:
+        """`call_first`: call `on_change` once at the start (in the thread), as a first look."""
+        self.service = service
+        self.call_first = call_first
+        self.on_change = on_change
+        self.interval = interval
+        self.min_gap = min_gap
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=timeout)
+
+    def _run(self) -> None:
+        if self.call_first:
+            self.on_change()
+        quiet = 0.0
+        last_call = time.monotonic() - self.min_gap()
+        while not self._stop.is_set():
+            try:
+                changed = self.service.wait_for_change(self.interval)
+            except Exception:  # the caller's read reports the trouble
+                changed = True
+                self._stop.wait(self.interval)
+            quiet = 0.0 if changed else quiet + self.interval
+            if (changed or quiet >= SAFETY_POLL) and not self._stop.is_set():
+                quiet = 0.0
+                self._gather_until(last_call + self.min_gap())
+                if self._stop.is_set():
+                    return
+                last_call = time.monotonic()
+                self.on_change()
+
+    def _gather_until(self, deadline: float) -> None:
+        """Wait until `deadline` (time.monotonic()), taking in the change notifications that
+        arrive meanwhile: the next call reads all those changes at once, so they must not
+        each wake the loop again afterwards."""
+        while not self._stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                self.service.wait_for_change(remaining)
+            except Exception:  # the caller's read reports the trouble
+                self._stop.wait(remaining)
