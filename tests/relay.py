@@ -194,8 +194,14 @@ class NetworkLink:
     def unavailable() -> str | None:
         if os.geteuid() != 0:
             return "needs root to create a network namespace"
-        if shutil.which("ip") is None:
-            return "needs iproute2 (`ip`)"
+        if shutil.which("ip") is None or shutil.which("ss") is None:
+            return "needs iproute2 (`ip`, `ss`)"
+        probe = f"moderator-probe-{uuid.uuid4().hex[:6]}"
+        try:
+            _ip("netns", "add", probe)  # a container may forbid network namespaces
+        except RuntimeError as exc:
+            return f"cannot create a network namespace here: {exc}"
+        _ip("netns", "del", probe)
         return None
 
     def cut(self) -> None:
