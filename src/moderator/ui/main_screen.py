@@ -675,7 +675,10 @@ class MainScreen(Screen):
         expect = self.model.forecast_move(
             group, target, confirm_project=True, general_key=self.service.general_key
         )
-        self._submit(run, expect=expect)
+        # Between inbox, later and dismissed the live queue stays as it is: no need to read
+        # it back (it can hold hundreds of questions).
+        live = group.state in LIVE_STATES or target in LIVE_STATES
+        self._submit(run, expect=expect, live=live)
 
     def action_send_live(self) -> None:
         if group := self._selected_group():
