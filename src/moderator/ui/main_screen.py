@@ -592,6 +592,9 @@ class MainScreen(Screen):
             self._apply_changes(self.model.expect(expected, hidden), False)
             cursor = (cursor[0], self._selected_id())
 
+        def refused(title: str, text: str) -> None:  # the write did not go through
+            self.post_message(ActionFailed(title, text, unsaved=True))
+
         def job() -> None:
             settled = False
             try:
@@ -600,17 +603,17 @@ class MainScreen(Screen):
                 except ConnectionLostError as exc:
                     self.post_message(ConnectionChanged(False, str(exc)))
                     key = "error.maybe_saved" if exc.committed is None else "error.not_saved"
-                    self.post_message(ActionFailed(self.t(key), str(exc)))
+                    refused(self.t(key), str(exc))
                     return
                 except ConflictError as exc:
-                    self.post_message(ActionFailed(self.t("error.conflict"), str(exc)))
+                    refused(self.t("error.conflict"), str(exc))
                     return
                 except (ServiceError, TransitionError) as exc:
-                    self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+                    refused(self.t("error.failed"), str(exc))
                     return
                 except Exception as exc:  # never let a background failure end the app
                     log.exception("action failed")
-                    self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
+                    refused(self.t("error.failed"), repr(exc))
                     return
                 try:
                     snapshot = self.reader.rows_for(
@@ -634,7 +637,7 @@ class MainScreen(Screen):
 
     @on(ActionFailed)
     def _action_failed(self, message: ActionFailed) -> None:
-        if self.last_saved is not None:  # an old "✓" beside a failure would mislead
+        if message.unsaved and self.last_saved is not None:  # an old "✓" would mislead
             self.last_saved = None
             self._update_titles()
         self.notify(message.text, title=message.title, severity="error", markup=False, timeout=6)

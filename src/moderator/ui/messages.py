@@ -82,10 +82,13 @@ class SearchArrived(Message):
 
 
 class ActionFailed(Message):
-    def __init__(self, title: str, text: str) -> None:
+    """An error to show; `unsaved`: the moderator's own write did not go through."""
+
+    def __init__(self, title: str, text: str, *, unsaved: bool = False) -> None:
         super().__init__()
         self.title = title
         self.text = text
+        self.unsaved = unsaved
 
 
 class WarmedUp(Message):

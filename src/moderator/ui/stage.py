@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Digits, Static
 
 from moderator.services.console import EventService, StageData
+from moderator.services.errors import ConnectionLostError
 from moderator.ui.i18n import Strings
 from moderator.ui.sync import ChangeWatch
 from moderator.ui.text import clean, literal, one_line
@@ -162,11 +163,14 @@ class StageApp(App):
                 self.post_message(StageArrived(data))
             if self.offline:
                 self.post_message(StageConnection(True))
-        except Exception as exc:  # the stage keeps showing the last state, and says so
+        except ConnectionLostError as exc:  # it keeps showing the last state, and says so
             if not self.offline:
-                log.warning("stage refresh failed: %s", exc)
+                log.warning("stage lost the database: %s", exc)
             self._seq = -1
             self.post_message(StageConnection(False))
+        except Exception:  # a bug: the stage keeps the last state and tries again
+            log.exception("stage refresh failed")
+            self._seq = -1
 
     @on(StageConnection)
     def _connection(self, message: StageConnection) -> None:
