@@ -1,8 +1,15 @@
-"""Evaluate duplicate suggestions on the labelled German question set.
+"""Evaluate duplicate suggestions on the labelled German question sets.
 
-Usage: PYTHONPATH=src python scripts/eval_duplicates.py [--threshold 70] [--seeds 5]
+Usage: PYTHONPATH=src python scripts/eval_duplicates.py [--data adversarial|realistic]
+       [--embedder e5|use|none] [--threshold 67.5] [--seeds 5]
 
-Data: tests/data/duplicates_labelled.json with
+Data: two sets of the same form, reported separately:
+* adversarial, tests/data/duplicates_labelled.json: look-alike questions on one subject that
+  differ only in what they ask ("wo / wann / wer / was kostet");
+* realistic, tests/data/duplicates_realistic.json: one webinar's mix of chat shorthand, long
+  registration e-mails, paraphrases without a shared word and hard negatives, written blind
+  before any tuning.
+Each file has
 * groups: 2-5 wordings of the same question (one label per group);
 * hard_negatives: pairs on one project that share words but ask different things; a text
   equal to a group wording is that wording, any other text is a question of its own;
@@ -11,7 +18,8 @@ Data: tests/data/duplicates_labelled.json with
 Protocol (simulated arrival order):
 1. Every distinct question becomes one item with a label (its group, or itself).
 2. For each seed, the items are shuffled with `random.Random(seed)` and inserted one by one
-   into an empty `DuplicateIndex`. Before inserting an item, the index is queried with it;
+   into an empty `DuplicateIndex` (with the sentence encoder's vectors and the fused scorer
+   unless `--embedder none`). Before inserting an item, the index is queried with it;
    the top suggestion is the best hit whose score is >= the threshold. (Also reported: how
    often a correct earlier wording is among the top 5 shown, i.e. one keystroke away.)
 3. A top suggestion with the same label is a true positive, with another label a false
@@ -27,7 +35,9 @@ Protocol (simulated arrival order):
 Pair check (no index, `similarity(a, b)` with uniform weights): the share of same-group
 pairs and of hard-negative pairs scoring >= the threshold.
 
-Exit code 1 if precision < 0.90 or recall < 0.80 over all items at the chosen threshold.
+Exit code 1 if a set misses its target at the chosen threshold (over all items):
+realistic precision >= 0.90 at recall >= 0.80; adversarial precision >= 0.90 at recall >= 0.50
+and a correct earlier wording among the five shown (down to the "vielleicht" floor) >= 0.95.
 """
 
 from __future__ import annotations
@@ -41,14 +51,23 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from moderator.domain.similarity import SUGGEST_THRESHOLD, DuplicateIndex, similarity
+import numpy as np
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "duplicates_labelled.json"
+from moderator.domain.fusion import fusion_model_for
+from moderator.domain.similarity import SUGGEST_THRESHOLD, DuplicateIndex, similarity
+from moderator.domain.vectors import Embedder
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
+DATA = DATA_DIR / "duplicates_labelled.json"
+SETS = {"adversarial": DATA, "realistic": DATA_DIR / "duplicates_realistic.json"}
+# (precision, recall, correct among the five shown) each set must reach
+TARGETS = {"adversarial": (0.90, 0.50, 0.95), "realistic": (0.90, 0.80, 0.0)}
 MIN_PRECISION = 0.90
 MIN_RECALL = 0.80
 SEEDS = (1, 2, 3, 4, 5)
 SPLITS = ("dev", "holdout")
 SHOWN = 5  # suggestions a moderator sees at once
+MAYBE_FLOOR = 35.0  # the console lists "vielleicht" candidates down to this score
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,25 +135,50 @@ def load_items(path: Path = DATA) -> tuple[list[Item], dict]:
     return list(items.values()), data
 
 
-def simulate(items: list[Item], seed: int) -> list[Arrival]:
+def encode_items(items: list[Item], embedder: Embedder | None) -> dict[str, np.ndarray]:
+    """The sentence-encoder vector of every item's text (empty without an encoder)."""
+    if embedder is None:
+        return {}
+    texts = [i.text for i in items]
+    return dict(zip(texts, embedder.encode(texts), strict=True))
+
+
+def new_index(embedder: Embedder | None) -> DuplicateIndex:
+    """The index the product builds for this encoder (lexical alone without one)."""
+    return DuplicateIndex(fusion=fusion_model_for(embedder.model_id if embedder else None))
+
+
+def simulate(
+    items: list[Item],
+    seed: int,
+    vectors: dict[str, np.ndarray] | None = None,
+    index: DuplicateIndex | None = None,
+) -> list[Arrival]:
     """Insert `items` in a seeded random order, querying each one before it is added."""
     order = list(items)
     random.Random(seed).shuffle(order)
-    index = DuplicateIndex()
+    vectors = vectors or {}
+    index = index if index is not None else DuplicateIndex()
     seen_labels: set[str] = set()
     arrivals = []
     for number, item in enumerate(order):
-        hits = index.query(item.text, limit=SHOWN, min_score=0.0)
+        vector = vectors.get(item.text)
+        hits = index.query(item.text, limit=SHOWN, min_score=0.0, vector=vector)
         best, score = (order[hits[0][0]], hits[0][1]) if hits else (None, 0.0)
         shown = tuple((order[i], s) for i, s in hits)
         arrivals.append(Arrival(item, best, score, item.label in seen_labels, shown))
         seen_labels.add(item.label)
-        index.add(number, item.text)
+        index.add(number, item.text, vector)
     return arrivals
 
 
-def score_arrivals(arrivals: list[Arrival], threshold: float) -> dict[str, Metrics]:
-    """Metrics per split ("dev", "holdout") and over everything ("all")."""
+def score_arrivals(
+    arrivals: list[Arrival], threshold: float, shown_floor: float | None = None
+) -> dict[str, Metrics]:
+    """Metrics per split ("dev", "holdout") and over everything ("all").
+
+    `shown_floor`: the lowest score shown among the five (default: `threshold`)."""
+    floor = threshold if shown_floor is None else shown_floor
     metrics = {name: Metrics() for name in (*SPLITS, "all")}
     for arrival in arrivals:
         for m in (metrics[arrival.item.split], metrics["all"]):
@@ -142,7 +186,7 @@ def score_arrivals(arrivals: list[Arrival], threshold: float) -> dict[str, Metri
             correct = suggested and arrival.best.label == arrival.item.label
             if arrival.had_earlier:
                 m.positives += 1
-                if any(i.label == arrival.item.label and s >= threshold for i, s in arrival.shown):
+                if any(i.label == arrival.item.label and s >= floor for i, s in arrival.shown):
                     m.found_in_shown += 1
             if correct:
                 m.tp += 1
@@ -155,12 +199,18 @@ def score_arrivals(arrivals: list[Arrival], threshold: float) -> dict[str, Metri
 
 
 def evaluate(
-    threshold: float = SUGGEST_THRESHOLD, seeds: tuple[int, ...] = SEEDS, path: Path = DATA
+    threshold: float = SUGGEST_THRESHOLD,
+    seeds: tuple[int, ...] = SEEDS,
+    path: Path = DATA,
+    embedder: Embedder | None = None,
 ) -> dict[str, Metrics]:
     """Run the protocol of this module and return metrics per split and overall."""
     items, _ = load_items(path)
-    arrivals = [a for seed in seeds for a in simulate(items, seed)]
-    return score_arrivals(arrivals, threshold)
+    vectors = encode_items(items, embedder)
+    arrivals = [
+        a for seed in seeds for a in simulate(items, seed, vectors, new_index(embedder))
+    ]
+    return score_arrivals(arrivals, threshold, MAYBE_FLOOR)
 
 
 def best_threshold(arrivals: list[Arrival], min_precision: float, split: str) -> float | None:
@@ -189,68 +239,98 @@ def _show(arrival: Arrival) -> str:
     return f"  {arrival.score:5.1f}  {arrival.item.text!r} [{arrival.item.label}]\n      -> {best}"
 
 
+def report(name: str, args: argparse.Namespace, embedder: Embedder | None) -> bool:
+    """Print the figures of one labelled set; True if it meets its target."""
+    items, data = load_items(SETS[name])
+    shown_splits = ("dev",) if args.dev_only else ("all", *SPLITS)
+    split = "dev" if args.dev_only else args.split
+    vectors = encode_items(items, embedder)
+    seeds = tuple(range(1, args.seeds + 1))
+    arrivals = [
+        a for seed in seeds for a in simulate(items, seed, vectors, new_index(embedder))
+    ]
+    print(
+        f"\n=== {name}: {len(items)} questions, {len(data['groups'])} groups, "
+        f"{len(data['hard_negatives'])} hard-negative pairs, {len(data['singletons'])} "
+        f"singletons; {len(seeds)} seeded arrival orders"
+    )
+    print(f"\nthreshold  precision  recall   ({' | '.join(shown_splits)})")
+    for t in (30, 40, 50, 60, 65, 70, 75, 80, 85, 90, 95, 98):
+        m = score_arrivals(arrivals, t)
+        row = "  |  ".join(f"{m[s].precision:.3f} {m[s].recall:.3f}" for s in shown_splits)
+        print(f"{t:9.0f}  {row}")
+
+    overall = "dev" if args.dev_only else "all"
+    best = best_threshold(arrivals, MIN_PRECISION, overall)
+    if best is not None:
+        m = score_arrivals(arrivals, best)[overall]
+        print(
+            f"\nHighest-recall threshold with {overall} precision >= {MIN_PRECISION}: {best:g} "
+            f"(precision {m.precision:.3f}, recall {m.recall:.3f})"
+        )
+
+    metrics = score_arrivals(arrivals, args.threshold, MAYBE_FLOOR)
+    print(f"\nAt threshold {args.threshold:g} (the five shown down to {MAYBE_FLOOR:g}):")
+    for s in shown_splits:
+        m = metrics[s]
+        print(
+            f"  {s:8s} precision {m.precision:.3f} ({m.tp}/{m.tp + m.fp})  "
+            f"recall {m.recall:.3f} ({m.tp}/{m.positives})  "
+            f"correct among the {SHOWN} shown: {m.recall_shown:.3f}"
+        )
+    if embedder is None:
+        same, negative = pair_rates(data, args.threshold)
+        print(
+            f"  pairs: same-group >= threshold {same:.3f}, "
+            f"hard negatives >= threshold {negative:.3f}"
+        )
+
+    shown = metrics[split]
+    first_seed = len(arrivals) // len(seeds)
+    fps = [a for a in shown.false_positives if a in arrivals[:first_seed]]
+    misses = [a for a in shown.misses if a in arrivals[:first_seed]]
+    print(f"\nFalse positives ({split}, first arrival order):")
+    print("\n".join(_show(a) for a in fps[: args.examples]) or "  none")
+    print(f"\nMisses ({split}, first arrival order):")
+    print("\n".join(_show(a) for a in misses[: args.examples]) or "  none")
+
+    m = metrics[overall]
+    precision, recall, in_shown = TARGETS[name]
+    ok = m.precision >= precision and m.recall >= recall and m.recall_shown >= in_shown
+    print(
+        f"\n{name}: {'PASS' if ok else 'FAIL'}: precision >= {precision}, recall >= {recall}"
+        + (f", correct among the {SHOWN} shown >= {in_shown}" if in_shown else "")
+    )
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", choices=(*SETS, "both"), default="both")
+    parser.add_argument(
+        "--embedder",
+        choices=("auto", "e5", "use", "none"),
+        default="auto",
+        help="sentence encoder (auto: what the product loads here; none: lexical scorer only)",
+    )
     parser.add_argument("--threshold", type=float, default=SUGGEST_THRESHOLD)
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="number of shuffles")
     parser.add_argument("--examples", type=int, default=25, help="confusions to print")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--dev-only", action="store_true", help="hide held-out numbers")
     args = parser.parse_args(argv)
-    shown_splits = ("dev",) if args.dev_only else ("all", *SPLITS)
-    if args.dev_only:
-        args.split = "dev"
 
-    items, data = load_items()
-    seeds = tuple(range(1, args.seeds + 1))
-    arrivals = [a for seed in seeds for a in simulate(items, seed)]
-    print(
-        f"{len(items)} questions, {len(data['groups'])} groups, "
-        f"{len(data['hard_negatives'])} hard-negative pairs, {len(data['singletons'])} "
-        f"singletons; {len(seeds)} seeded arrival orders"
-    )
-    print(f"\nthreshold  precision  recall   ({' | '.join(shown_splits)})")
-    for t in (30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 98):
-        m = score_arrivals(arrivals, t)
-        row = "  |  ".join(f"{m[s].precision:.3f} {m[s].recall:.3f}" for s in shown_splits)
-        print(f"{t:9.0f}  {row}")
+    embedder = None
+    if args.embedder != "none":
+        from moderator.meaning import load_embedder, unavailable_reason
 
-    name = "dev" if args.dev_only else "all"
-    best = best_threshold(arrivals, MIN_PRECISION, name)
-    if best is not None:
-        m = score_arrivals(arrivals, best)[name]
-        print(
-            f"\nHighest-recall threshold with {name} precision >= {MIN_PRECISION}: {best:g} "
-            f"(precision {m.precision:.3f}, recall {m.recall:.3f})"
-        )
-
-    metrics = score_arrivals(arrivals, args.threshold)
-    same, negative = pair_rates(data, args.threshold)
-    print(f"\nAt threshold {args.threshold:g}:")
-    for name in shown_splits:
-        m = metrics[name]
-        print(
-            f"  {name:8s} precision {m.precision:.3f} ({m.tp}/{m.tp + m.fp})  "
-            f"recall {m.recall:.3f} ({m.tp}/{m.positives})  "
-            f"correct among top {SHOWN}: {m.recall_shown:.3f}"
-        )
-    print(
-        f"  pairs: same-group >= threshold {same:.3f}, hard negatives >= threshold {negative:.3f}"
-    )
-
-    shown = metrics[args.split]
-    first_seed = len(arrivals) // len(seeds)
-    fps = [a for a in shown.false_positives if a in arrivals[:first_seed]]
-    misses = [a for a in shown.misses if a in arrivals[:first_seed]]
-    print(f"\nFalse positives ({args.split}, first arrival order):")
-    print("\n".join(_show(a) for a in fps[: args.examples]) or "  none")
-    print(f"\nMisses ({args.split}, first arrival order):")
-    print("\n".join(_show(a) for a in misses[: args.examples]) or "  none")
-
-    m = metrics["dev" if args.dev_only else "all"]
-    ok = m.precision >= MIN_PRECISION and m.recall >= MIN_RECALL
-    print(f"\n{'PASS' if ok else 'FAIL'}: precision >= {MIN_PRECISION}, recall >= {MIN_RECALL}")
-    return 0 if ok else 1
+        embedder = load_embedder(None if args.embedder == "auto" else args.embedder)
+        if embedder is None:
+            print(f"no sentence encoder: {unavailable_reason()}; lexical scorer only")
+    print(f"scorer: {'fused with ' + embedder.model_id if embedder else 'lexical'}")
+    names = tuple(SETS) if args.data == "both" else (args.data,)
+    results = [report(name, args, embedder) for name in names]
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":

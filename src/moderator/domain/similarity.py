@@ -32,10 +32,15 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from operator import itemgetter
 
+import numpy.typing as npt
+
+from moderator.domain.fusion import FusionModel
 from moderator.domain.pair_features import FEATURE_NAMES, Prepared, pair_features, prepare
+from moderator.domain.question_kind import question_kinds
+from moderator.domain.vectors import VectorIndex
 
 __all__ = [
     "MODEL_BIAS",
@@ -71,6 +76,7 @@ MODEL_BIAS = -4.6028
 
 # Candidate generation.
 _CANDIDATES = 8
+_VECTOR_CANDIDATES = 8  # nearest by meaning, added to the lexical candidates
 _POSTINGS_BUDGET = 4_000
 _AFFIX_WEIGHT = 0.35
 _AFFIX_LEN = 4
@@ -143,17 +149,33 @@ class DuplicateIndex:
 
     `query` selects candidates through an inverted index of content tokens and their
     prefixes/suffixes (rarest keys first, weighted by inverse document
-    frequency), then scores the best `candidates` of them with the pair model. Not
-    thread-safe; the caller guards it.
+    frequency), then scores the best `candidates` of them with the pair model.
+
+    With a `fusion` model, questions can also carry a sentence-encoder vector (`add` or
+    `set_vector`): a query with a vector then also takes the nearest questions by meaning as
+    candidates, and scores every candidate that has a vector with the fused model
+    (`moderator.domain.fusion`); the others keep the lexical score. Not thread-safe; the
+    caller guards it.
     """
 
-    def __init__(self, *, candidates: int = _CANDIDATES, idf_weighting: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        candidates: int = _CANDIDATES,
+        idf_weighting: bool = True,
+        fusion: FusionModel | None = None,
+        vector_candidates: int = _VECTOR_CANDIDATES,
+    ) -> None:
         self._candidates = candidates
         self._idf_weighting = idf_weighting
         self._items: dict[int, Prepared] = {}
         self._postings: dict[str, set[int]] = {}
         self._df: dict[str, int] = {}
         self._last: tuple[str, Prepared] | None = None
+        self.fusion = fusion
+        self._vector_candidates = vector_candidates
+        self._vectors: VectorIndex | None = None
+        self._kinds: dict[int, frozenset[str]] = {}
 
     def _prepare(self, text: str) -> Prepared:
         # A question is usually queried and then added: prepare it once.
@@ -169,12 +191,33 @@ class DuplicateIndex:
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._items
 
-    def add(self, item_id: int, text: str) -> None:
-        """Index `text` under `item_id` (replacing what was indexed under that id)."""
+    @property
+    def vectors(self) -> int:
+        """How many indexed questions carry a meaning vector."""
+        return len(self._vectors) if self._vectors is not None else 0
+
+    def has_vector(self, item_id: int) -> bool:
+        return self._vectors is not None and item_id in self._vectors
+
+    def set_vector(self, item_id: int, vector: npt.ArrayLike) -> None:
+        """Give the indexed question `item_id` its meaning vector (ignored without a fusion
+        model or for an id that is not indexed)."""
+        if self.fusion is None or item_id not in self._items:
+            return
+        if self._vectors is None:
+            self._vectors = VectorIndex(len(vector))  # type: ignore[arg-type]
+        self._vectors.add(item_id, vector)
+
+    def add(self, item_id: int, text: str, vector: npt.ArrayLike | None = None) -> None:
+        """Index `text` under `item_id` (replacing what was indexed under that id), with its
+        meaning vector if there is one."""
         if item_id in self._items:
             self.remove(item_id)
         p = self._prepare(text)
         self._items[item_id] = p
+        self._kinds[item_id] = question_kinds(text, normalized=p.norm)
+        if vector is not None:
+            self.set_vector(item_id, vector)
         df = self._df
         for t in p.tokens:
             df[t] = df.get(t, 0) + 1
@@ -191,6 +234,9 @@ class DuplicateIndex:
         p = self._items.pop(item_id, None)
         if p is None:
             return
+        self._kinds.pop(item_id, None)
+        if self._vectors is not None:
+            self._vectors.remove(item_id)
         df = self._df
         for t in p.tokens:
             n = df[t] - 1
@@ -206,7 +252,9 @@ class DuplicateIndex:
                 if not bucket:
                     del postings[key]
 
-    def _candidates_for(self, p: Prepared, exclude: Collection[int]) -> list[int]:
+    def _candidates_for(
+        self, p: Prepared, exclude: Collection[int], before: int | None = None
+    ) -> list[int]:
         postings = self._postings
         n = len(self._items) + 1
         keyed = []
@@ -233,6 +281,8 @@ class DuplicateIndex:
                         acc[item] += w
         for item in exclude:
             acc.pop(item, None)
+        if before is not None:
+            acc = {item: w for item, w in acc.items() if item < before}
         if len(acc) <= self._candidates:
             return list(acc)
         return [item for item, _ in heapq.nlargest(self._candidates, acc.items(), itemgetter(1))]
@@ -244,28 +294,93 @@ class DuplicateIndex:
         limit: int = 5,
         min_score: float | None = None,
         exclude: Collection[int] = (),
+        vector: npt.ArrayLike | None = None,
+        before: int | None = None,
     ) -> list[tuple[int, float]]:
         """Ids of indexed questions most similar to `text`, best first, with scores 0..100.
 
         Only scores >= `min_score` (default `SUGGEST_THRESHOLD`) are returned; ids in
-        `exclude` never are. Ties keep the lower (earlier) id first.
+        `exclude` never are, nor ids from `before` on (a question is matched against those
+        that arrived before it). `vector`: the question's meaning vector (see the class
+        docstring). Ties keep the lower (earlier) id first.
         """
         if min_score is None:
             min_score = SUGGEST_THRESHOLD
         p = self._prepare(text)
-        if not p.tokens or limit <= 0 or not self._items:
+        if limit <= 0 or not self._items:
+            return []
+        use_vectors = vector is not None and self._vectors is not None and self.fusion
+        if not p.tokens and not use_vectors:
             return []
         if not isinstance(exclude, set | frozenset | dict):
             exclude = set(exclude)
-        candidates = self._candidates_for(p, exclude)
+        candidates = self._candidates_for(p, exclude, before) if p.tokens else []
+        cosines: dict[int, float] = {}
+        if use_vectors:
+            assert self._vectors is not None
+            for item, cos in self._vectors.nearest(
+                vector, self._vector_candidates, exclude=exclude, before=before
+            ):
+                cosines[item] = cos
+            seen = set(candidates)
+            candidates.extend(item for item in cosines if item not in seen)
         if not candidates:
             return []
-        weight = idf_weight(self._df, len(self._items)) if self._idf_weighting else lambda _t: 1.0
-        items = self._items
         scored = []
-        for item in candidates:
-            score = score_prepared(p, items[item], weight)
+        weight = self._weight()
+        for item, lexical, cos, kinds in self._pairs(p, text, candidates, vector, cosines, weight):
+            if cos is None or self.fusion is None:
+                score = score_prepared(p, self._items[item], weight)
+            elif (
+                p.tokens
+                and set(p.tokens) == set(self._items[item].tokens)
+                and p.intents == self._items[item].intents
+            ):
+                score = 100.0  # the same words and question words: the same question
+            else:
+                score = self.fusion.score(self.fusion.features(lexical, *kinds, cos))
             if score >= min_score:
                 scored.append((-score, item))
         scored.sort()
         return [(item, -neg) for neg, item in scored[:limit]]
+
+    def _weight(self) -> Callable[[str], float]:
+        return idf_weight(self._df, len(self._items)) if self._idf_weighting else lambda _t: 1.0
+
+    def _pairs(
+        self,
+        p: Prepared,
+        text: str,
+        candidates: list[int],
+        vector: npt.ArrayLike | None,
+        cosines: dict[int, float],
+        weight: Callable[[str], float],
+    ) -> Iterator[tuple[int, tuple[float, ...] | None, float | None, tuple[frozenset[str], ...]]]:
+        """(candidate, lexical features, cosine or None, (own kinds, its kinds)) per candidate."""
+        vectors = self._vectors if vector is not None and self.fusion is not None else None
+        own_kinds = question_kinds(text, normalized=p.norm) if vectors is not None else frozenset()
+        for item in candidates:
+            cos = None
+            if vectors is not None:
+                cos = cosines.get(item)
+                if cos is None:
+                    cos = vectors.cosine(vector, item)  # type: ignore[arg-type]
+            lexical = pair_features(p, self._items[item], weight) if cos is not None else None
+            yield item, lexical, cos, (own_kinds, self._kinds.get(item, frozenset()))
+
+    def candidate_pairs(
+        self,
+        text: str,
+        vector: npt.ArrayLike | None = None,
+        *,
+        before: int | None = None,
+    ) -> list[tuple[int, tuple[float, ...] | None, float | None, tuple[frozenset[str], ...]]]:
+        """What `query` weighs for each candidate, unscored (for fitting the fused model)."""
+        p = self._prepare(text)
+        candidates = self._candidates_for(p, set(), before) if p.tokens else []
+        cosines: dict[int, float] = {}
+        if vector is not None and self._vectors is not None and self.fusion is not None:
+            cosines = dict(self._vectors.nearest(vector, self._vector_candidates, before=before))
+            seen = set(candidates)
+            candidates.extend(item for item in cosines if item not in seen)
+        return list(self._pairs(p, text, candidates, vector, cosines, self._weight()))
