@@ -11,9 +11,12 @@ Protocol (as in scripts/eval_duplicates.py, whose split and arrival simulation i
    the candidate is a wording of the same group.
 3. A logistic regression (Newton's method, L2 penalty on the weights, not the bias) over
    `moderator.domain.fusion.FUSED_FEATURES`.
-4. The strong-tier threshold is the lowest score at which the dev arrivals' top suggestions
-   reach precision 0.90; the bias is shifted so that this point lands on the lexical scorer's
-   `SUGGEST_THRESHOLD`, so the event's `suggest_threshold` means the same for either scorer.
+4. Calibration onto the lexical scorer's scale, so that the event's thresholds mean the same
+   for either scorer: the strong tier starts where the dev arrivals' top suggestions reach
+   precision 0.90, and lands on `SUGGEST_THRESHOLD`; the "vielleicht" floor is where the
+   dev arrivals keep 95 % of the correct earlier wordings that the five best candidates hold
+   with no floor at all, and lands on `MAYBE_SCORE` (a temperature on the logit, which keeps
+   the order of the candidates).
 
 Prints the fitted model; `--write` replaces its entry in src/moderator/domain/fusion.py.
 """
@@ -35,11 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_duplicates import SEEDS, SETS, Item, load_items
 
 from moderator.domain.fusion import FUSED_FEATURES, FUSION_MODELS, FusionModel
-from moderator.domain.similarity import SUGGEST_THRESHOLD, DuplicateIndex
+from moderator.domain.similarity import MAYBE_SCORE, SUGGEST_THRESHOLD, DuplicateIndex
 from moderator.meaning import load_embedder
 
 FUSION = Path(__file__).resolve().parent.parent / "src" / "moderator" / "domain" / "fusion.py"
 TARGET_PRECISION = 0.90
+MAYBE_KEEPS = 0.95  # share of the correct wordings among the five best kept by the floor
+SHOWN = 5
 # Cosines of unrelated questions sit this high for each encoder: centre and spread used to
 # bring the cosine feature to the scale of the others (measured on the dev items).
 _BLOCK = re.compile(
@@ -98,6 +103,23 @@ def strong_logit(groups: list[list[tuple[float, bool]]], precision: float) -> fl
     return best
 
 
+def maybe_logit(groups: list[list[tuple[float, bool]]], keeps: float) -> float:
+    """The highest logit floor at which the five best candidates of the arrivals still hold
+    `keeps` of the correct earlier wordings they hold with no floor."""
+    best = [
+        max((z for z, same in sorted(rows, reverse=True)[:SHOWN] if same), default=None)
+        for rows in groups
+    ]
+    found = sorted((z for z in best if z is not None), reverse=True)
+    if not found:
+        return -5.0
+    return found[min(len(found) - 1, math.ceil(keeps * len(found)) - 1)]
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedder", choices=("e5", "use"), default="e5")
@@ -129,15 +151,21 @@ def main(argv: list[str] | None = None) -> int:
     y = np.array([same for rows in per_arrival for _, same in rows], dtype=float)
     weights, bias = fit(x, y, args.l2)
     logits = [[(float(weights @ f + bias), same) for f, same in rows] for rows in per_arrival]
-    shift = strong_logit(logits, TARGET_PRECISION) - math.log(
-        SUGGEST_THRESHOLD / (100 - SUGGEST_THRESHOLD)
-    )
+    z_strong = strong_logit(logits, TARGET_PRECISION)
+    z_maybe = min(maybe_logit(logits, MAYBE_KEEPS), z_strong - 1.0)
+    # z' = a * (z - z_strong) + logit(strong): z_strong -> SUGGEST_THRESHOLD, z_maybe -> MAYBE
+    a = (logit(SUGGEST_THRESHOLD / 100) - logit(MAYBE_SCORE / 100)) / (z_strong - z_maybe)
     model = replace(
-        model, weights=tuple(round(float(w), 4) for w in weights), bias=round(bias - shift, 4)
+        model,
+        weights=tuple(round(float(a * w), 4) for w in weights),
+        bias=round(a * (bias - z_strong) + logit(SUGGEST_THRESHOLD / 100), 4),
     )
     print(
-        f"{len(y)} candidate pairs ({int(y.sum())} same question) "
-        f"from {len(per_arrival)} arrivals"
+        f"strong tier from logit {z_strong:.3f}, vielleicht from {z_maybe:.3f} "
+        f"(temperature {a:.3f})"
+    )
+    print(
+        f"{len(y)} candidate pairs ({int(y.sum())} same question) from {len(per_arrival)} arrivals"
     )
     for name, w in zip(FUSED_FEATURES, model.weights, strict=True):
         print(f"  {name:16s} {w:+.4f}")

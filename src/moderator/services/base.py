@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moderator.config import MatchingSettings
+from moderator.domain.fusion import fusion_model_for
 from moderator.domain.models import (
     Event,
     Project,
@@ -19,6 +20,7 @@ from moderator.domain.models import (
 )
 from moderator.domain.similarity import DuplicateIndex
 from moderator.domain.tagging import Tagger
+from moderator.domain.vectors import Embedder, from_bytes
 from moderator.services.errors import (
     ConflictError,
     ConnectionLostError,
@@ -34,6 +36,8 @@ from moderator.storage.repository import (
 )
 
 Clock = Callable[[], datetime]
+#: Gives the sentence encoder when first needed (None: the lexical scorer alone).
+EmbedderProvider = Callable[[], Embedder | None]
 MAX_TEXT = 200_000  # characters kept in `text`; the full original is always stored
 S = QueueState
 CHANGED_MEANWHILE = "a question was changed by someone else meanwhile; nothing done, look again"
@@ -65,6 +69,7 @@ class ServiceBase:
         clock: Clock = utcnow,
         matching: MatchingSettings | None = None,
         hosts: Sequence[str] = (),
+        embedder: EmbedderProvider | None = None,
     ) -> None:
         self.db = db
         self.event_id = event_id
@@ -86,6 +91,39 @@ class ServiceBase:
         self._listener_lock = threading.Lock()
         self._imported_unchecked = 0
         self._statistics_checked = time.monotonic()
+        self._embedder_provider = embedder
+        self._embedder: Embedder | None = None
+        self._embedder_tried = embedder is None
+        self._embedder_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ meaning
+    def embedder(self) -> Embedder | None:
+        """The sentence encoder, loaded on first use (never call this on the UI thread: the
+        first call loads the model). None where there is none: the lexical scorer works on."""
+        if self._embedder_tried:
+            return self._embedder
+        with self._embedder_lock:
+            if not self._embedder_tried:
+                assert self._embedder_provider is not None
+                embedder = self._embedder_provider()
+                with self._lock:
+                    self._embedder = embedder
+                    self._embedder_tried = True
+                    if embedder is not None and len(self._index) == 0:
+                        self._index = self._new_index()
+                    elif embedder is not None:
+                        # built before the encoder was known: rebuilt with its vectors
+                        self._index, self._indexed_upto = self._new_index(), 0
+                        self._index_ready = False
+        return self._embedder
+
+    @property
+    def model_id(self) -> str | None:
+        """The loaded sentence encoder's model id (None before loading or without one)."""
+        return self._embedder.model_id if self._embedder is not None else None
+
+    def _new_index(self) -> DuplicateIndex:
+        return DuplicateIndex(fusion=fusion_model_for(self.model_id))
 
     # ------------------------------------------------------------------ infrastructure
     @contextmanager
@@ -112,7 +150,7 @@ class ServiceBase:
             except BaseException as exc:
                 unsure = isinstance(exc, DatabaseUnavailable)  # may have failed at COMMIT
                 if index and (unsure or len(self._index) != indexed):
-                    self._index, self._indexed_upto = DuplicateIndex(), 0
+                    self._index, self._indexed_upto = self._new_index(), 0
                     self._index_ready = False
                 if isinstance(exc, DatabaseUnavailable):
                     raise ConnectionLostError(str(exc), committed=exc.committed) from exc
@@ -168,13 +206,14 @@ class ServiceBase:
         The index is built aside and swapped in: the index's lock is held only for the
         swap, so imports and detail views go on meanwhile.
         """
+        self.embedder()
         self._warming = True
         try:
             with self._reading() as session:
-                rows = Repository(session).question_texts(self.event_id, 0)
-            fresh, upto = DuplicateIndex(), 0
-            for message_id, _group_id, text in rows:
-                fresh.add(message_id, text)
+                rows = self._question_rows(Repository(session), 0)
+            fresh, upto = self._new_index(), 0
+            for message_id, _group_id, text, vector in rows:
+                fresh.add(message_id, text, from_bytes(vector) if vector else None)
                 upto = max(upto, message_id)
         finally:
             self._warming = False
@@ -210,10 +249,20 @@ class ServiceBase:
             self._statistics_checked = now
             self.db.refresh_statistics(changed)
 
+    def _question_rows(
+        self, repo: Repository, after_id: int
+    ) -> list[tuple[int, int, str, bytes | None]]:
+        """(message id, group id, text, stored vector or None) of questions after `after_id`."""
+        model_id = self.model_id
+        if model_id is None:
+            return [(m, g, t, None) for m, g, t in repo.question_texts(self.event_id, after_id)]
+        return repo.question_texts_and_vectors(self.event_id, model_id, after_id)
+
     def _sync_index(self, repo: Repository) -> None:
-        """Bring the duplicate index up to date with questions stored by anyone."""
-        for message_id, _group_id, text in repo.question_texts(self.event_id, self._indexed_upto):
-            self._index.add(message_id, text)
+        """Bring the duplicate index up to date with questions stored by anyone (with their
+        stored vectors; the meaning pass adds the vectors of the others when it has them)."""
+        for message_id, _group_id, text, vector in self._question_rows(repo, self._indexed_upto):
+            self._index.add(message_id, text, from_bytes(vector) if vector else None)
             self._indexed_upto = max(self._indexed_upto, message_id)
         self._index_ready = True
 

@@ -21,12 +21,13 @@ from moderator.domain.models import (
     QueueState,
     Suggestion,
 )
-from moderator.services.base import IMPORT, QUEUE, Clock, S, utcnow
+from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
 )
 from moderator.services.grouping import GroupingMixin
 from moderator.services.importing import ImportingMixin, ImportSummary
+from moderator.services.meaning import MeaningMixin
 from moderator.services.queues import QueueMixin
 from moderator.services.undo import UndoMixin
 from moderator.storage.db import Database
@@ -68,8 +69,12 @@ def open_event(
     moderator: str,
     clock: Clock = utcnow,
     update_config: bool = True,
+    embedder: EmbedderProvider | None = None,
 ) -> EventService:
-    """Find or create the event of `config` in the database and return its service."""
+    """Find or create the event of `config` in the database and return its service.
+
+    `embedder` gives the sentence encoder when first needed (`moderator.meaning.load_embedder`
+    in the product); without one, duplicates are matched by their words alone."""
     with db.writing() as session:
         repo = Repository(session)
         row = repo.event_by_slug(config.slug)
@@ -96,10 +101,11 @@ def open_event(
         clock=clock,
         matching=config.matching,
         hosts=config.hosts,
+        embedder=embedder,
     )
 
 
-class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
+class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, MeaningMixin):
     """Use cases on one event, for one moderator. Thread-safe: the UI calls it from workers."""
 
     # ------------------------------------------------------------------ reading
@@ -226,7 +232,11 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin):
                 if member.kind != Kind.QUESTION.value:
                     continue
                 for mid, score in self._index.query(
-                    member.text, limit=8, exclude=own, min_score=floor
+                    member.text,
+                    limit=8,
+                    exclude=own,
+                    min_score=floor,
+                    vector=self._index.vector(member.id),
                 ):
                     best[mid] = max(best.get(mid, 0.0), score)
             by_group: dict[int, float] = {}

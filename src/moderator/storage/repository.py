@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -34,6 +34,7 @@ from moderator.storage.rows import (
     GroupRow,
     MessageRow,
     ProjectRow,
+    QuestionVectorRow,
     SourceStateRow,
     SuggestionRow,
 )
@@ -464,6 +465,99 @@ class Repository:
             .order_by(MessageRow.id)
         )
         return [(m, g, t) for m, g, t in self.s.execute(query)]
+
+    def question_texts_and_vectors(
+        self, event_id: int, model_id: str, after_id: int = 0
+    ) -> list[tuple[int, int, str, bytes | None]]:
+        """(message id, group id, text, stored vector of `model_id` or None) of every grouped
+        question after `after_id`, for the duplicate index."""
+        query = (
+            select(MessageRow.id, MessageRow.group_id, MessageRow.text, QuestionVectorRow.vector)
+            .outerjoin(
+                QuestionVectorRow,
+                (QuestionVectorRow.message_id == MessageRow.id)
+                & (QuestionVectorRow.model_id == model_id),
+            )
+            .where(
+                MessageRow.event_id == event_id,
+                MessageRow.kind == Kind.QUESTION.value,
+                MessageRow.group_id.is_not(None),
+                MessageRow.id > after_id,
+            )
+            .order_by(MessageRow.id)
+        )
+        return [(m, g, t, v) for m, g, t, v in self.s.execute(query)]
+
+    def questions_without_vector(
+        self, event_id: int, model_id: str, limit: int
+    ) -> list[tuple[int, str]]:
+        """(message id, text) of the first `limit` grouped questions, oldest first, that have
+        no vector of `model_id` yet."""
+        has_vector = select(QuestionVectorRow.message_id).where(
+            QuestionVectorRow.message_id == MessageRow.id,
+            QuestionVectorRow.model_id == model_id,
+        )
+        query = (
+            select(MessageRow.id, MessageRow.text)
+            .where(
+                MessageRow.event_id == event_id,
+                MessageRow.kind == Kind.QUESTION.value,
+                MessageRow.group_id.is_not(None),
+                ~has_vector.exists(),
+            )
+            .order_by(MessageRow.id)
+            .limit(limit)
+        )
+        return [(m, t) for m, t in self.s.execute(query)]
+
+    def count_without_vector(self, event_id: int, model_id: str) -> int:
+        """How many grouped questions of the event have no vector of `model_id` yet."""
+        has_vector = select(QuestionVectorRow.message_id).where(
+            QuestionVectorRow.message_id == MessageRow.id,
+            QuestionVectorRow.model_id == model_id,
+        )
+        return self.s.scalar(
+            select(func.count(MessageRow.id)).where(
+                MessageRow.event_id == event_id,
+                MessageRow.kind == Kind.QUESTION.value,
+                MessageRow.group_id.is_not(None),
+                ~has_vector.exists(),
+            )
+        ) or 0
+
+    def store_vectors(self, event_id: int, model_id: str, rows: list[tuple[int, bytes]]) -> None:
+        """Store question vectors of `model_id` (replacing earlier ones of that model)."""
+        if not rows:
+            return
+        self.s.execute(
+            delete(QuestionVectorRow).where(
+                QuestionVectorRow.model_id == model_id,
+                QuestionVectorRow.message_id.in_([m for m, _ in rows]),
+            )
+        )
+        self.s.connection().execute(
+            insert(QuestionVectorRow.__table__),
+            [
+                {"message_id": m, "model_id": model_id, "event_id": event_id, "vector": v}
+                for m, v in rows
+            ],
+        )
+
+    def drop_vectors(self, event_id: int, *, keep_model: str | None = None) -> int:
+        """Delete the event's question vectors (but those of `keep_model`); how many."""
+        query = delete(QuestionVectorRow).where(QuestionVectorRow.event_id == event_id)
+        if keep_model is not None:
+            query = query.where(QuestionVectorRow.model_id != keep_model)
+        return self.s.execute(query).rowcount or 0
+
+    def replace_suggestions(self, message_ids: Collection[int], rows: list[dict[str, Any]]) -> None:
+        """The duplicate suggestions of these messages become `rows`."""
+        ids = list(message_ids)
+        for start in range(0, len(ids), 500):
+            self.s.execute(
+                delete(SuggestionRow).where(SuggestionRow.message_id.in_(ids[start : start + 500]))
+            )
+        self.insert_suggestions(rows)
 
     def group_of_messages(self, message_ids: Collection[int]) -> dict[int, int | None]:
         result: dict[int, int | None] = {}

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -166,3 +167,16 @@ class SourceStateRow(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
     source: Mapped[str] = mapped_column(String(1000), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class QuestionVectorRow(Base):
+    """The sentence-encoder vector of a question, keyed by the encoder's model id (float16
+    bytes): start-up and queries never encode again; another model's vectors are rebuilt."""
+
+    __tablename__ = "question_vectors"
+    __table_args__ = (Index("ix_question_vectors_event_model", "event_id", "model_id"),)
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,136 @@
+"""The meaning pass: sentence-encoder vectors for stored questions, and the fused duplicate
+suggestions they make possible.
+
+Questions are stored and shown first, with the fast lexical suggestions of the import. The
+meaning pass then encodes the questions that have no vector of the current encoder yet, in
+batches (outside every lock and transaction: encoding is the slow part), stores the vectors,
+and replaces each question's suggestions by the fused ones: each question against the
+questions that arrived before it, as the import does. Consoles see the new suggestions
+through the usual change signal. `reindex` drops the vectors of other encoders (after an
+update of the model) so that the pass rebuilds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from moderator.domain.vectors import to_bytes
+from moderator.services.base import IMPORT, MAX_TEXT, ServiceBase
+from moderator.storage.repository import Repository
+
+#: Questions encoded per batch: one short transaction each, and a progress step.
+MEANING_BATCH = 64
+#: Suggestions kept per question (best first), as the import keeps.
+SUGGESTIONS_KEPT = 3
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class MeaningStatus:
+    """Where the meaning pass stands: `model_id` None when no encoder is available."""
+
+    model_id: str | None
+    pending: int
+    reason: str = ""
+
+
+class MeaningMixin(ServiceBase):
+    def meaning_status(self) -> MeaningStatus:
+        """The encoder in use and how many questions still wait for their vector."""
+        embedder = self.embedder()
+        if embedder is None:
+            return MeaningStatus(None, 0, self._embedder_unavailable_reason())
+        with self._reading() as session:
+            pending = Repository(session).count_without_vector(self.event_id, embedder.model_id)
+        return MeaningStatus(embedder.model_id, pending)
+
+    def _embedder_unavailable_reason(self) -> str:
+        if self._embedder_provider is None:
+            return "off"
+        from moderator.meaning import unavailable_reason
+
+        return unavailable_reason()
+
+    def embed_pending(
+        self, *, batch: int = MEANING_BATCH, progress: Progress | None = None
+    ) -> int:
+        """Run the meaning pass until no stored question lacks a vector; how many were
+        encoded. `progress(done, total)` after each committed batch."""
+        embedder = self.embedder()
+        if embedder is None:
+            return 0
+        model_id = embedder.model_id
+        with self._reading() as session:
+            total = Repository(session).count_without_vector(self.event_id, model_id)
+        done = 0
+        if progress is not None:
+            progress(done, total)
+        while True:
+            with self._reading() as session:
+                rows = Repository(session).questions_without_vector(
+                    self.event_id, model_id, batch
+                )
+            if not rows:
+                break
+            vectors = embedder.encode([text[:MAX_TEXT] for _, text in rows])
+            with self._lock, self._reading() as session:
+                self._sync_index(Repository(session))
+                for (message_id, _text), vector in zip(rows, vectors, strict=True):
+                    self._index.set_vector(message_id, vector)
+                hits = {
+                    message_id: self._index.query(
+                        text[:MAX_TEXT],
+                        vector=vector,
+                        limit=8,
+                        min_score=self.matching.suggest_threshold,
+                        before=message_id,
+                    )
+                    for (message_id, text), vector in zip(rows, vectors, strict=True)
+                }
+            with self._write(IMPORT, index=False) as repo:
+                repo.store_vectors(
+                    self.event_id,
+                    model_id,
+                    [(m, to_bytes(v)) for (m, _), v in zip(rows, vectors, strict=True)],
+                )
+                repo.replace_suggestions(hits, self._suggestion_rows(repo, hits))
+            done += len(rows)
+            total = max(total, done)
+            if progress is not None:
+                progress(done, total)
+        return done
+
+    @staticmethod
+    def _suggestion_rows(
+        repo: Repository, hits: dict[int, list[tuple[int, float]]]
+    ) -> list[dict[str, Any]]:
+        """Suggestion rows (message, group, score) from message-level hits: the best score
+        per other group, the best `SUGGESTIONS_KEPT` groups."""
+        others = {hit for found in hits.values() for hit, _ in found} | set(hits)
+        group_of = repo.group_of_messages(others) if others else {}
+        rows: list[dict[str, Any]] = []
+        for message_id, found in hits.items():
+            own = group_of.get(message_id)
+            by_group: dict[int, float] = {}
+            for hit, score in found:
+                other = group_of.get(hit)
+                if other is not None and other != own:
+                    by_group[other] = max(by_group.get(other, 0.0), score)
+            ranked = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))[:SUGGESTIONS_KEPT]
+            rows.extend(
+                {"message_id": message_id, "group_id": g, "score": float(s)} for g, s in ranked
+            )
+        return rows
+
+    def reindex(self, *, progress: Progress | None = None) -> tuple[int, int]:
+        """Drop the vectors of other encoders and encode what lacks one of the current
+        encoder (`moderator db reindex`). Returns (vectors dropped, questions encoded)."""
+        embedder = self.embedder()
+        if embedder is None:
+            return 0, 0
+        with self._write(IMPORT, index=False) as repo:
+            dropped = repo.drop_vectors(self.event_id, keep_model=embedder.model_id)
+        return dropped, self.embed_pending(progress=progress)
