@@ -18,14 +18,16 @@ from tests.conftest import ROOT
 SAMPLE = ROOT / "sample_data"
 
 
-def run(*args: str, db: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
+def run(
+    *args: str, db: str, check: bool = True, env_extra: dict[str, str] | None = None, **kw
+) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "moderator", "--db", db, "--as", "Tester", *args],
         capture_output=True,
         text=kw.pop("text", True),
         timeout=120,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), **(env_extra or {})},
         **kw,
     )
     if check and result.returncode != 0:

@@ -53,12 +53,76 @@ def _config(args: argparse.Namespace) -> EventConfig | None:
     return None
 
 
+def _embedder():
+    """The sentence encoder for duplicates by meaning (loaded on first use, never fetched)."""
+    from moderator.meaning import load_embedder
+
+    return load_embedder()
+
+
+_MEANING_TEXT = {
+    "de": {
+        "task": "Bedeutungsabgleich",
+        "done": "Bedeutungsabgleich: {n} Fragen in {s:.1f} s, {k} mit Duplikatvorschlag "
+        "({model})",
+        "off": "Bedeutungsabgleich nicht verfügbar ({why}): Duplikate nur nach Wörtern",
+    },
+    "en": {
+        "task": "Matching by meaning",
+        "done": "Matching by meaning: {n} questions in {s:.1f} s, {k} with a duplicate suggestion "
+        "({model})",
+        "off": "Matching by meaning not available ({why}): duplicates by words only",
+    },
+}
+
+
+def _meaning_pass(service: EventService) -> None:
+    """Encode the questions that lack a meaning vector, with a progress bar on stderr; the
+    fused duplicate suggestions are stored when this returns."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    text = _MEANING_TEXT.get(service.language, _MEANING_TEXT["de"])
+    started = time.perf_counter()
+    if service.embedder() is None:
+        status = service.meaning_status()
+        print(text["off"].format(why=_printable(status.reason)), file=sys.stderr)
+        return
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(text["task"], total=None)
+        done = service.embed_pending(
+            progress=lambda n, total: bar.update(task, completed=n, total=total)
+        )
+    if done.encoded:
+        elapsed = time.perf_counter() - started
+        print(
+            text["done"].format(
+                n=done.encoded, s=elapsed, k=done.with_suggestion, model=service.model_id
+            ),
+            file=sys.stderr,
+        )
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters shown as escapes (never sent to the terminal)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _service(args: argparse.Namespace, db: Database) -> EventService:
     """The event named by --config or --event, else the newest event, else the default."""
     name = moderator_name(getattr(args, "as_name", None))
     config = _config(args)
     if config is not None:
-        return open_event(db, config, moderator=name)
+        return open_event(db, config, moderator=name, embedder=_embedder)
     from moderator.config import parse_config
     from moderator.storage.repository import Repository
 
@@ -78,9 +142,9 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
         else:
             text, slug = "", None
     if slug is None:
-        return open_event(db, load_default_config(), moderator=name)
+        return open_event(db, load_default_config(), moderator=name, embedder=_embedder)
     stored = parse_config(text, source=f"event {slug}") if text else load_default_config()
-    return open_event(db, stored, moderator=name, update_config=False)
+    return open_event(db, stored, moderator=name, update_config=False, embedder=_embedder)
 
 
 def _print_summary(summary, *, out=sys.stdout) -> None:
@@ -146,10 +210,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = Database(url)
     db.upgrade()
     service = open_event(
-        db, load_config(SAMPLE_DIR / "event.toml"), moderator=moderator_name(args.as_name)
+        db,
+        load_config(SAMPLE_DIR / "event.toml"),
+        moderator=moderator_name(args.as_name),
+        embedder=_embedder,
     )
     for summary in load_sample(service):
         _print_summary(summary, out=sys.stderr)
+    _meaning_pass(service)
     print(f"demo database: {url}", file=sys.stderr)
     if args.no_tui:
         return 0
@@ -172,6 +240,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for summary in summaries:
         _print_summary(summary)
         skipped += len(summary.skipped)
+    _meaning_pass(service)
     return 1 if skipped else 0
 
 
@@ -260,6 +329,21 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     before = db.check()
     head = db.upgrade()
     print(f"{db.safe_url}: schema {before or 'empty'} -> {head}")
+    return 0
+
+
+def cmd_db_reindex(args: argparse.Namespace) -> int:
+    db = _database(args)
+    service = _service(args, db)
+    if service.embedder() is None:
+        _meaning_pass(service)  # says why there is no encoder
+        return 1
+    dropped, _encoded = service.reindex()
+    if dropped:
+        print(f"{service.event.slug}: {dropped} vectors of another model dropped", file=sys.stderr)
+    _meaning_pass(service)
+    status = service.meaning_status()
+    print(f"{service.event.slug}: {status.model_id}, {status.pending} questions without vector")
     return 0
 
 
@@ -400,6 +484,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = p.add_subparsers(title="db commands", metavar="COMMAND")
     q = db_sub.add_parser("upgrade", parents=[common], help="bring the schema up to date")
     q.set_defaults(func=cmd_db_upgrade)
+    q = db_sub.add_parser(
+        "reindex",
+        parents=[common],
+        help="rebuild the meaning vectors of the questions (after a change of the model)",
+    )
+    q.set_defaults(func=cmd_db_reindex)
     p.set_defaults(func=lambda _args: (p.print_help(), 0)[1])
     return parser
 

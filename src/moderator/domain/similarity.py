@@ -347,7 +347,13 @@ class DuplicateIndex:
             ):
                 score = 100.0  # the same words and question words: the same question
             else:
+                # Both scorers are calibrated onto one scale: a pair either is sure of counts
+                # (the words alone are surer of near-identical wordings), unless the two ask
+                # for different kinds of answer, which only the fused scorer weighs.
                 score = self.fusion.score(self.fusion.features(lexical, *kinds, cos))
+                own, its = kinds
+                if not (own and its and own.isdisjoint(its)):
+                    score = max(score, score_prepared(p, self._items[item], weight))
             if score >= min_score:
                 scored.append((-score, item))
         scored.sort()

@@ -70,8 +70,10 @@ class ServiceBase:
         matching: MatchingSettings | None = None,
         hosts: Sequence[str] = (),
         embedder: EmbedderProvider | None = None,
+        language: str = "de",
     ) -> None:
         self.db = db
+        self.language = language
         self.event_id = event_id
         self.moderator = moderator
         self.clock = clock

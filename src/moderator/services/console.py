@@ -102,6 +102,7 @@ def open_event(
         matching=config.matching,
         hosts=config.hosts,
         embedder=embedder,
+        language=config.language,
     )
 
 

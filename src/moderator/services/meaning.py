@@ -28,6 +28,14 @@ SUGGESTIONS_KEPT = 3
 Progress = Callable[[int, int], None]
 
 
+@dataclass(slots=True)
+class MeaningPass:
+    """What one meaning pass did."""
+
+    encoded: int = 0
+    with_suggestion: int = 0  # of the encoded questions, those with a fused suggestion
+
+
 @dataclass(frozen=True, slots=True)
 class MeaningStatus:
     """Where the meaning pass stands: `model_id` None when no encoder is available."""
@@ -52,16 +60,17 @@ class MeaningMixin(ServiceBase):
             return "off"
         from moderator.meaning import unavailable_reason
 
-        return unavailable_reason()
+        return unavailable_reason() or "no sentence encoder given"
 
     def embed_pending(
         self, *, batch: int = MEANING_BATCH, progress: Progress | None = None
-    ) -> int:
-        """Run the meaning pass until no stored question lacks a vector; how many were
-        encoded. `progress(done, total)` after each committed batch."""
+    ) -> MeaningPass:
+        """Run the meaning pass until no stored question lacks a vector.
+        `progress(done, total)` after each committed batch."""
+        result = MeaningPass()
         embedder = self.embedder()
         if embedder is None:
-            return 0
+            return result
         model_id = embedder.model_id
         with self._reading() as session:
             total = Repository(session).count_without_vector(self.event_id, model_id)
@@ -96,12 +105,15 @@ class MeaningMixin(ServiceBase):
                     model_id,
                     [(m, to_bytes(v)) for (m, _), v in zip(rows, vectors, strict=True)],
                 )
-                repo.replace_suggestions(hits, self._suggestion_rows(repo, hits))
+                suggestions = self._suggestion_rows(repo, hits)
+                repo.replace_suggestions(hits, suggestions)
             done += len(rows)
+            result.encoded = done
+            result.with_suggestion += len({row["message_id"] for row in suggestions})
             total = max(total, done)
             if progress is not None:
                 progress(done, total)
-        return done
+        return result
 
     @staticmethod
     def _suggestion_rows(
@@ -133,4 +145,4 @@ class MeaningMixin(ServiceBase):
             return 0, 0
         with self._write(IMPORT, index=False) as repo:
             dropped = repo.drop_vectors(self.event_id, keep_model=embedder.model_id)
-        return dropped, self.embed_pending(progress=progress)
+        return dropped, self.embed_pending(progress=progress).encoded

