@@ -65,13 +65,13 @@ _MEANING_TEXT = {
         "task": "Bedeutungsabgleich",
         "done": "Bedeutungsabgleich: {n} Fragen in {s:.1f} s, {k} mit Duplikatvorschlag "
         "({model})",
-        "off": "Bedeutungsabgleich nicht verfügbar ({why}): Duplikate nur nach Wörtern",
+        "off": "Bedeutungsabgleich nicht verfügbar: Duplikate nur nach Wörtern",
     },
     "en": {
         "task": "Matching by meaning",
         "done": "Matching by meaning: {n} questions in {s:.1f} s, {k} with a duplicate suggestion "
         "({model})",
-        "off": "Matching by meaning not available ({why}): duplicates by words only",
+        "off": "Matching by meaning not available: duplicates by words only",
     },
 }
 
@@ -87,8 +87,8 @@ def _meaning_pass(service: EventService) -> None:
     text = _MEANING_TEXT.get(service.language, _MEANING_TEXT["de"])
     started = time.perf_counter()
     if service.embedder() is None:
-        status = service.meaning_status()
-        print(text["off"].format(why=_printable(status.reason)), file=sys.stderr)
+        log.info("no sentence encoder: %s", service.meaning_status().reason)
+        print(text["off"], file=sys.stderr)
         return
     with Progress(
         "[progress.description]{task.description}",
@@ -110,11 +110,6 @@ def _meaning_pass(service: EventService) -> None:
             ),
             file=sys.stderr,
         )
-
-
-def _printable(text: str) -> str:
-    """`text` with control characters shown as escapes (never sent to the terminal)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _service(args: argparse.Namespace, db: Database) -> EventService:

@@ -43,6 +43,7 @@ class MeaningStatus:
     model_id: str | None
     pending: int
     reason: str = ""
+    wanted: bool = True  # False: the service was opened without an encoder on purpose
 
 
 class MeaningMixin(ServiceBase):
@@ -50,7 +51,8 @@ class MeaningMixin(ServiceBase):
         """The encoder in use and how many questions still wait for their vector."""
         embedder = self.embedder()
         if embedder is None:
-            return MeaningStatus(None, 0, self._embedder_unavailable_reason())
+            wanted = self._embedder_provider is not None
+            return MeaningStatus(None, 0, self._embedder_unavailable_reason(), wanted)
         with self._reading() as session:
             pending = Repository(session).count_without_vector(self.event_id, embedder.model_id)
         return MeaningStatus(embedder.model_id, pending)

@@ -64,6 +64,8 @@ _DE: dict[str, str] = {
     "status.filter": "Filter: {what}",
     "status.since": "seit Start {time}",
     "status.chatter": "{n} Plaudereien",
+    "status.meaning": "Bedeutungsabgleich {done}/{total}",
+    "notice.meaning_off": "Duplikate nur nach Wörtern: kein Satz-Encoder verfügbar",
     # rows and detail
     "row.like": "≈{score}%→#{id}",
     "row.votes": "{n}▲",
@@ -190,6 +192,8 @@ _EN: dict[str, str] = {
     "status.filter": "filter: {what}",
     "status.since": "since start {time}",
     "status.chatter": "{n} chatter",
+    "status.meaning": "matching by meaning {done}/{total}",
+    "notice.meaning_off": "Duplicates by words only: no sentence encoder available",
     "row.like": "≈{score}%→#{id}",
     "row.votes": "{n}▲",
     "detail.none": "No question selected.",

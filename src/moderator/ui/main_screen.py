@@ -42,6 +42,7 @@ from moderator.ui.messages import (
     ConnectionChanged,
     DataArrived,
     DetailArrived,
+    MeaningProgress,
     SearchArrived,
     Settled,
     WarmedUp,
@@ -82,6 +83,7 @@ INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
 EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as running
 MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
 WARM_UP_AFTER = 1.5  # seconds after start
+MEANING_EVERY = 2.0  # seconds between looks for questions without a meaning vector
 ACTIVITY_SHOWN = 100  # log entries in the "who did what" view
 MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
 MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
@@ -152,6 +154,8 @@ class MainScreen(Screen):
         self._last_urgent = float("-inf")  # ... and of the last one shown before its time
         self._note_timer: Timer | None = None
         self._titles: dict[str, tuple] = {}  # what each pane title shows
+        self._meaning: tuple[int, int] | None = None  # the meaning pass: (done, total)
+        self._meaning_off_said = False
         # The confirmation of the moderator's last saved action, at the end of the list's
         # title: a line repaint, shown in the frame after the commit (the toast follows).
         self.last_saved: str | None = None
@@ -215,12 +219,45 @@ class MainScreen(Screen):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
         with contextlib.suppress(ServiceError):  # else the first write fills the index
-            self.service.warm_up()
+            self.service.warm_up()  # loads the sentence encoder too
             self.post_message(WarmedUp())  # dropped if the screen closed meanwhile
+        self._meaning_pass()
 
     @on(WarmedUp)
     def _warmed_up(self) -> None:
         keep_out_of_gc()  # the index is long-lived too
+        self.set_interval(MEANING_EVERY, self._meaning_pass)
+
+    @work(thread=True, exclusive=True, group="meaning", exit_on_error=False)
+    def _meaning_pass(self) -> None:
+        """Encode the questions that arrived without a meaning vector (from any console or
+        import) and store their fused suggestions; the status line shows how far it is."""
+        service = self.service
+        try:
+            if service.embedder() is None:
+                status = service.meaning_status()
+                if not self._meaning_off_said and status.wanted:
+                    self.post_message(MeaningProgress(0, 0, None, status.reason))
+                return
+            service.embed_pending(
+                progress=lambda done, total: self.post_message(
+                    MeaningProgress(done, total, service.model_id)
+                )
+            )
+        except ServiceError:
+            return  # the database is away: the banner says so; the next round tries again
+
+    @on(MeaningProgress)
+    def _meaning_progress(self, message: MeaningProgress) -> None:
+        if message.model_id is None:
+            if not self._meaning_off_said:
+                self._meaning_off_said = True
+                log.info("no sentence encoder: %s", message.reason)
+                self.notify(self.t("notice.meaning_off"), timeout=8)
+            return
+        running = message.done < message.total
+        self._meaning = (message.done, message.total) if running else None
+        self._update_status()
 
     def _read(self, read: Callable[[], Any]) -> None:
         """Run a read in a worker; report its snapshot and whether the database answered."""
@@ -457,6 +494,7 @@ class MainScreen(Screen):
             presenting=self._project_name(self.presenting) if self.presenting else None,
             strings=self.t,
             all_projects=self.service.projects,
+            meaning=self._meaning,
         )
 
     def _project_name(self, key: str | None) -> str:

@@ -91,6 +91,15 @@ class ActionFailed(Message):
         self.unsaved = unsaved
 
 
+class MeaningProgress(Message):
+    """The meaning pass stands at `done` of `total` questions (`model_id` None: no encoder,
+    `reason` says why)."""
+
+    def __init__(self, done: int, total: int, model_id: str | None, reason: str = "") -> None:
+        super().__init__()
+        self.done, self.total, self.model_id, self.reason = done, total, model_id, reason
+
+
 class WarmedUp(Message):
     """The service's duplicate index is filled (a worker did it after the first screen)."""
 

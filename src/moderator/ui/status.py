@@ -35,6 +35,7 @@ class StatusBar(Static):
         presenting: str | None,
         strings: Strings,
         all_projects: Sequence[Project],
+        meaning: tuple[int, int] | None = None,
     ) -> None:
         t = strings
         width = max(20, self.size.width - 2)  # each line is cut, never wrapped
@@ -55,6 +56,10 @@ class StatusBar(Static):
             second.append(f"{counts.get(state, 0)}", style="bold")
             second.append("  ")
         second.append(t("status.chatter", n=chatter), style="dim")
+        if meaning is not None:
+            done, total = meaning
+            second.append("  ")
+            second.append(t("status.meaning", done=done, total=total), style="italic")
         second.truncate(width, overflow="ellipsis")
         line.append("\n")
         line.append_text(second)
