@@ -6,6 +6,10 @@ and the effect of learning: a moderator confirming each question's tag in arriva
 the minimum (0.80 by default).
 
     PYTHONPATH=src python scripts/eval_tagging.py [--split dev|heldout|all] [--events FILE]
+        [--embedder e5|use|none]
+
+With a sentence encoder (the default where one loads), every question also brings its meaning
+vector, as in the product after the meaning pass.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 
 from moderator.domain.models import Project
 from moderator.domain.tagging import Tagger
+from moderator.domain.vectors import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVENT = ROOT / "src" / "moderator" / "data" / "default_event.toml"
@@ -91,19 +96,35 @@ def load_labelled(path: Path = LABELLED) -> list[Example]:
 
 
 def evaluate(
-    projects: Sequence[Project], examples: Sequence[Example], split: str | None = None
+    projects: Sequence[Project],
+    examples: Sequence[Example],
+    split: str | None = None,
+    embedder: Embedder | None = None,
 ) -> Evaluation:
     """Tag every example (optionally one split only), without and with learning."""
     chosen = [ex for ex in examples if split is None or ex.split == split]
     keys = [p.key for p in sorted(projects, key=lambda p: p.order)]
-    plain = Tagger(projects)
-    predicted = [s.project_key for s in plain.suggest_many([ex.text for ex in chosen])]
+    vectors: list = [None] * len(chosen)
+
+    def tagger() -> Tagger:
+        t = Tagger(projects)
+        if embedder is not None:
+            t.set_meaning(embedder.encode([Tagger.project_text(p) for p in t.projects]))
+        return t
+
+    if embedder is not None:
+        vectors = list(embedder.encode([ex.text for ex in chosen]))
+    plain = tagger()
+    predicted = [
+        plain.suggest(ex.text, v).project_key for ex, v in zip(chosen, vectors, strict=True)
+    ]
     evidence = [plain.explain(ex.text) for ex in chosen]
-    learning = Tagger(projects)
+    learning = tagger()
     predicted_learning = []
-    for ex in chosen:  # arrival order: suggest, then the moderator confirms the right tag
-        predicted_learning.append(learning.suggest(ex.text).project_key)
-        learning.learn(ex.text, ex.project)
+    for ex, v in zip(chosen, vectors, strict=True):
+        # arrival order: suggest, then the moderator confirms the right tag
+        predicted_learning.append(learning.suggest(ex.text, v).project_key)
+        learning.learn(ex.text, ex.project, v)
     confusion = {k: dict.fromkeys(keys, 0) for k in keys}
     for ex, p in zip(chosen, predicted, strict=True):
         confusion[ex.project][p] += 1
@@ -150,9 +171,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split", choices=("all", "dev", "heldout"), default="all", help="evaluate one split"
     )
     parser.add_argument("--min-accuracy", type=float, default=MIN_ACCURACY)
+    parser.add_argument("--embedder", choices=("auto", "e5", "use", "none"), default="auto")
     args = parser.parse_args(argv)
     split = None if args.split == "all" else args.split
-    result = evaluate(load_projects(args.event), load_labelled(args.labelled), split)
+    embedder = None
+    if args.embedder != "none":
+        from moderator.meaning import load_embedder
+
+        embedder = load_embedder(None if args.embedder == "auto" else args.embedder)
+    print(f"meaning: {embedder.model_id if embedder else 'none (words only)'}")
+    result = evaluate(load_projects(args.event), load_labelled(args.labelled), split, embedder)
     print(format_report(result, split))
     accuracy = result.accuracy()
     if accuracy < args.min_accuracy:

@@ -205,3 +205,20 @@ def test_import_runs_the_meaning_pass_before_it_returns(tmp_path, e5: Embedder) 
     assert message["suggestions"] == []  # the lexical suggestion, replaced by the fused pass
     without = run("import", str(chat), db=f"sqlite:///{tmp_path / 'w.db'}", env_extra=NONE)
     assert "nicht verfügbar" in without.stderr
+
+
+def test_the_meaning_pass_suggests_projects_by_meaning_and_learns(
+    database: Database, e5: Embedder
+) -> None:
+    service = _service(database, e5)
+    # "Paketboxen" is no keyword of any project; "Innenstadt" is one of the Dritter Ort
+    (boxes,) = _import(service, "Paketboxen in der Innenstadt?")
+    assert service.group(boxes).suggested_project == "dritter-ort"
+    done = service.embed_pending()
+    assert done.retagged == 1
+    assert service.group(boxes).suggested_project == "logistik"
+    # a tag the moderator set is never overwritten by the pass
+    (late,) = _import(service, "Kommen Abholfächer auch in die Stadtteile?", start=5)
+    service.tag(late, "dritter-ort")
+    service.embed_pending()
+    assert service.group(late).project_key == "dritter-ort"

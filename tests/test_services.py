@@ -278,7 +278,7 @@ def test_move_confirming_the_project_is_one_write(
     seq, last = service.change_seq(), service.last_action_id()
     learned: list[tuple[str, str, bool]] = []
 
-    def learn(text: str, key: str) -> None:  # after the commit: another read sees the tag
+    def learn(text: str, key: str, _vector=None) -> None:  # after the commit: a read sees it
         learned.append((text, key, service.group(gid).project_confirmed))
 
     monkeypatch.setattr(service._tagger, "learn", learn)

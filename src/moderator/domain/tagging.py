@@ -19,6 +19,12 @@ block's keywords less (it is the fallback anyway). Below a minimum of evidence t
 is suggested. `Tagger.learn` records the words of questions a moderator confirmed, so they weigh
 towards that project for the rest of the event.
 
+With a sentence encoder (`set_meaning`), a question's vector adds evidence by meaning: its
+cosine with each project's description and keywords, and with the questions already confirmed
+for that project (the three closest), centred over the projects and weighted by `_MEANING`
+(chosen on the dev split with `scripts/eval_tagging.py --embedder e5`). "Paketboxen" then
+finds "Lokale Logistik" without being a keyword.
+
 Pure Python apart from rapidfuzz: no I/O.
 """
 
@@ -31,6 +37,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from moderator.domain.models import Project
@@ -63,6 +71,10 @@ _FUZZY_CUTOFF = 85.0
 _FUZZY_CUTOFF_SHORT = 90.0  # words under 8 letters: one letter added or dropped, not swapped
 _FUZZY_MIN_LEN = 5
 _CACHE_LIMIT = 200_000
+# Evidence by meaning: the centred cosines times this (see the module docstring).
+_MEANING = 22.5
+_MEANING_NEIGHBOURS = 3  # confirmed questions a project's learned similarity averages
+_MEANING_LEARNED = 500  # vectors kept per project (the newest)
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
 _HYPHENATED = re.compile(r"[a-z0-9]+(?:[-‐‑–][a-z0-9]+)+|[a-z0-9]+")
@@ -195,6 +207,8 @@ class Tagger:
         self._fuzzy_choices = [s for s in self._keyword_stems if len(s) >= _FUZZY_MIN_LEN]
         self._token_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         self._learned: dict[str, dict[int, int]] = {}
+        self._prototypes: npt.NDArray[np.float32] | None = None
+        self._learned_vectors: list[list[npt.NDArray[np.float32]]] = [[] for _ in self._projects]
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -202,9 +216,39 @@ class Tagger:
     def projects(self) -> tuple[Project, ...]:
         return self._projects
 
-    def suggest(self, text: str) -> TagSuggestion:
-        """The most likely project of `text`; the general block when nothing fits."""
-        return self._decide(self._analyse(text))
+    @staticmethod
+    def project_text(project: Project) -> str:
+        """What a project's meaning vector is made of: its name, description and keywords."""
+        return f"{project.name}: {project.description} {', '.join(project.keywords)}".strip()
+
+    def set_meaning(self, prototypes: npt.ArrayLike) -> None:
+        """Unit vectors of `project_text` for every project, in `projects` order."""
+        matrix = np.asarray(prototypes, dtype=np.float32)
+        if matrix.shape[0] != len(self._projects):
+            raise ValueError("one vector per project is needed")
+        self._prototypes = matrix
+
+    @property
+    def has_meaning(self) -> bool:
+        return self._prototypes is not None
+
+    def suggest(self, text: str, vector: npt.ArrayLike | None = None) -> TagSuggestion:
+        """The most likely project of `text` (with its meaning vector, if there is one); the
+        general block when nothing fits."""
+        analysis = self._analyse(text)
+        if vector is not None and self._prototypes is not None:
+            self._add_meaning(analysis, np.asarray(vector, dtype=np.float32))
+        return self._decide(analysis)
+
+    def _add_meaning(self, analysis: _Analysis, vector: npt.NDArray[np.float32]) -> None:
+        assert self._prototypes is not None
+        cos = self._prototypes @ vector
+        for i, learned in enumerate(self._learned_vectors):
+            if learned:
+                near = np.sort(np.asarray(learned) @ vector)[-_MEANING_NEIGHBOURS:]
+                cos[i] = max(cos[i], float(near.mean()))
+        for i, value in enumerate((cos - cos.mean()) * _MEANING):
+            analysis.scores[i] += float(value)
 
     def suggest_many(self, texts: Sequence[str]) -> list[TagSuggestion]:
         return [self.suggest(text) for text in texts]
@@ -218,12 +262,17 @@ class Tagger:
             if words
         }
 
-    def learn(self, text: str, project_key: str) -> None:
-        """Record a moderator's decision: the words of `text` weigh towards `project_key`."""
+    def learn(self, text: str, project_key: str, vector: npt.ArrayLike | None = None) -> None:
+        """Record a moderator's decision: the words (and the meaning vector) of `text` weigh
+        towards `project_key`."""
         try:
             project = self._index[project_key]
         except KeyError:
             raise ValueError(f"unknown project key {project_key!r}") from None
+        if vector is not None:
+            kept = self._learned_vectors[project]
+            kept.append(np.asarray(vector, dtype=np.float32))
+            del kept[:-_MEANING_LEARNED]
         for stem in self._analyse(text).unmatched:
             counts = self._learned.setdefault(stem, {})
             counts[project] = counts.get(project, 0) + 1

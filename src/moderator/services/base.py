@@ -9,7 +9,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from moderator.config import MatchingSettings
 from moderator.domain.fusion import fusion_model_for
@@ -20,7 +22,7 @@ from moderator.domain.models import (
 )
 from moderator.domain.similarity import DuplicateIndex
 from moderator.domain.tagging import Tagger
-from moderator.domain.vectors import Embedder, from_bytes
+from moderator.domain.vectors import Embedder, from_bytes, unit_rows
 from moderator.services.errors import (
     ConflictError,
     ConnectionLostError,
@@ -46,6 +48,15 @@ IMPORT, QUEUE = "import", "queue"  # the event's write locks (`Repository.lock_s
 # large, else at most this often while questions keep arriving.
 STATISTICS_BATCH = 500
 STATISTICS_EVERY = 10.0  # seconds
+
+
+class Learned(NamedTuple):
+    """A confirmed tag for the tagger to learn from: the members' text, the project, the
+    member message ids (for their meaning vectors)."""
+
+    text: str
+    key: str
+    members: tuple[int, ...]
 
 
 def utcnow() -> datetime:
@@ -108,9 +119,16 @@ class ServiceBase:
             if not self._embedder_tried:
                 assert self._embedder_provider is not None
                 embedder = self._embedder_provider()
+                prototypes = None
+                if embedder is not None:
+                    prototypes = embedder.encode(
+                        [Tagger.project_text(p) for p in self._tagger.projects]
+                    )
                 with self._lock:
                     self._embedder = embedder
                     self._embedder_tried = True
+                    if prototypes is not None:
+                        self._tagger.set_meaning(prototypes)
                     if embedder is not None and len(self._index) == 0:
                         self._index = self._new_index()
                     elif embedder is not None:
@@ -288,10 +306,10 @@ class ServiceBase:
 
     def _set_project(
         self, repo: Repository, row: GroupRow, project_key: str | None = None
-    ) -> tuple[str, str]:
+    ) -> Learned:
         """Tag a group (with `project_key`, else its project or suggestion, else the general
-        project), confirm it and log "tag". Returns (members' text, key): the tagger learns
-        from them once the transaction has committed (`_tagger.learn`)."""
+        project), confirm it and log "tag". Returns what the tagger learns from once the
+        transaction has committed (`_learn`)."""
         key = project_key or row.project_key or row.suggested_project or self.general_key
         project = self.project(key)
         if project is None:
@@ -308,7 +326,18 @@ class ServiceBase:
             before,
             {"project_key": key, "project_confirmed": True},
         )
-        return " ".join(m.text for m in repo.members(row.id)), key
+        members = repo.members(row.id)
+        return Learned(" ".join(m.text for m in members), key, tuple(m.id for m in members))
+
+    def _learn(self, learned: Learned) -> None:
+        """The tagger learns a confirmed tag: the members' words, and their meaning (the mean
+        of their vectors) where the meaning pass has encoded them."""
+        vector = None
+        with self._lock:
+            found = [v for v in map(self._index.vector, learned.members) if v is not None]
+            if found:
+                vector = unit_rows(np.mean(found, axis=0))[0]
+        self._tagger.learn(learned.text, learned.key, vector)
 
     def _log(
         self,

@@ -261,7 +261,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             self._check_version(repo, row, expected_version)
             learned = self._set_project(repo, row, project_key)
             result = repo.to_group(row)
-        self._tagger.learn(*learned)
+        self._learn(learned)
         return result
 
     def set_answer(

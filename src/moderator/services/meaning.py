@@ -12,11 +12,11 @@ update of the model) so that the pass rebuilds them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from moderator.domain.vectors import to_bytes
+from moderator.domain.vectors import Vector, to_bytes
 from moderator.services.base import IMPORT, MAX_TEXT, ServiceBase
 from moderator.storage.repository import Repository
 
@@ -34,6 +34,7 @@ class MeaningPass:
 
     encoded: int = 0
     with_suggestion: int = 0  # of the encoded questions, those with a fused suggestion
+    retagged: int = 0  # untagged questions whose suggested project changed by meaning
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +89,11 @@ class MeaningMixin(ServiceBase):
                 break
             vectors = embedder.encode([text[:MAX_TEXT] for _, text in rows])
             with self._lock, self._reading() as session:
-                self._sync_index(Repository(session))
+                repo = Repository(session)
+                self._sync_index(repo)
                 for (message_id, _text), vector in zip(rows, vectors, strict=True):
                     self._index.set_vector(message_id, vector)
+                tags = self._tags_by_meaning(repo, rows, vectors)
                 hits = {
                     message_id: self._index.query(
                         text[:MAX_TEXT],
@@ -109,12 +112,27 @@ class MeaningMixin(ServiceBase):
                 )
                 suggestions = self._suggestion_rows(repo, hits)
                 repo.replace_suggestions(hits, suggestions)
+                result.retagged += len(repo.resuggest_projects(tags))
             done += len(rows)
             result.encoded = done
             result.with_suggestion += len({row["message_id"] for row in suggestions})
             total = max(total, done)
             if progress is not None:
                 progress(done, total)
+        return result
+
+    def _tags_by_meaning(
+        self, repo: Repository, rows: list[tuple[int, str]], vectors: Sequence[Vector]
+    ) -> dict[int, tuple[str, float, str | None]]:
+        """The project suggestion by words and meaning of each group whose first question
+        was just encoded (a group's suggestion comes from the question that opened it)."""
+        origin = repo.origin_groups([message_id for message_id, _ in rows])
+        result = {}
+        for (message_id, text), vector in zip(rows, vectors, strict=True):
+            group_id = origin.get(message_id)
+            if group_id is not None:
+                tag = self._tagger.suggest(text[:MAX_TEXT], vector)
+                result[group_id] = (tag.project_key, tag.confidence, tag.runner_up)
         return result
 
     @staticmethod

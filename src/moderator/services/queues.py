@@ -10,7 +10,7 @@ from moderator.domain.models import (
     QueueState,
 )
 from moderator.domain.queues import check_transition, move_in_order
-from moderator.services.base import S, ServiceBase
+from moderator.services.base import Learned, S, ServiceBase
 from moderator.services.errors import (
     ConflictError,
     ServiceError,
@@ -41,7 +41,7 @@ class QueueMixin(ServiceBase):
         (two log entries, "tag" then "move", each undone on its own), so triage in one key
         costs one write.
         """
-        learned: tuple[str, str] | None = None
+        learned: Learned | None = None
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
@@ -67,7 +67,7 @@ class QueueMixin(ServiceBase):
             )
             result = repo.to_group(row)
         if learned is not None:
-            self._tagger.learn(*learned)
+            self._learn(learned)
         return result
 
     def _move(

@@ -550,6 +550,49 @@ class Repository:
             query = query.where(QuestionVectorRow.model_id != keep_model)
         return self.s.execute(query).rowcount or 0
 
+    def origin_groups(self, message_ids: Collection[int]) -> dict[int, int]:
+        """The group each of these messages opened (messages that opened none are left out)."""
+        result: dict[int, int] = {}
+        ids = list(message_ids)
+        for start in range(0, len(ids), 500):
+            for mid, gid in self.s.execute(
+                select(MessageRow.id, MessageRow.origin_group_id).where(
+                    MessageRow.id.in_(ids[start : start + 500]),
+                    MessageRow.origin_group_id.is_not(None),
+                )
+            ):
+                result[mid] = gid
+        return result
+
+    def resuggest_projects(
+        self, suggestions: dict[int, tuple[str, float, str | None]]
+    ) -> list[int]:
+        """Replace the suggested project (key, confidence, runner-up) of groups nobody has
+        tagged yet; a group a moderator tagged meanwhile keeps its tag. Each changed group's
+        version goes up (a console acting on the old suggestion is told it changed).
+        Returns the changed group ids."""
+        changed = []
+        for group_id, (key, confidence, runner_up) in suggestions.items():
+            result = self.s.execute(
+                update(GroupRow)
+                .where(
+                    GroupRow.id == group_id,
+                    GroupRow.project_key.is_(None),
+                    GroupRow.merged_into_id.is_(None),
+                    GroupRow.suggested_project.is_distinct_from(key),
+                )
+                .values(
+                    suggested_project=key,
+                    suggested_confidence=confidence,
+                    runner_up_project=runner_up,
+                    version=GroupRow.version + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount:
+                changed.append(group_id)
+        return changed
+
     def replace_suggestions(self, message_ids: Collection[int], rows: list[dict[str, Any]]) -> None:
         """The duplicate suggestions of these messages become `rows`."""
         ids = list(message_ids)
