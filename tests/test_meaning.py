@@ -222,3 +222,18 @@ def test_the_meaning_pass_suggests_projects_by_meaning_and_learns(
     service.tag(late, "dritter-ort")
     service.embed_pending()
     assert service.group(late).project_key == "dritter-ort"
+
+
+def test_search_finds_by_meaning_as_well_as_by_words(database: Database, e5: Embedder) -> None:
+    service = _service(database, e5)
+    stations, bus, lights = _import(
+        service,
+        "Wo sollen die Paketstationen aufgestellt werden?",
+        "Ab wann fährt der autonome Bus?",
+        "Werden die Straßenlaternen nachts gedimmt?",
+    )
+    service.embed_pending()
+    assert service.search("Paketboxen") == {stations}  # no word in common
+    assert service.search("Bus") == {bus}  # by the word
+    assert lights not in service.search("Paketboxen")
+    assert _service(database, None).search("Paketboxen") == frozenset()  # words alone

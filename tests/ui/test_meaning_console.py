@@ -5,7 +5,7 @@ paraphrase that shares no word with its earlier wording."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import OptionList, SelectionList
 
 from moderator.config import load_default_config
 from moderator.meaning import load_embedder
@@ -60,3 +60,37 @@ async def test_the_console_encodes_arrivals_and_offers_the_paraphrase(meaning_se
             pilot, lambda: service.meaning_status().pending == 0, steps=400
         )
         assert service.suggestions(typed.id, min_score=35)
+
+
+async def test_g_shows_the_look_alikes_and_merges_the_checked_ones(meaning_service, clock):
+    service = meaning_service
+    service.import_messages(
+        [
+            msg(1, "Wann kommen die Paketstationen in die Innenstadt?", author="Anna"),
+            msg(2, "Werden die Straßenlaternen nachts gedimmt?", author="Bernd"),
+            msg(3, "Wann kommen die Paketstationen in die Innenstadt??", author="Gül"),
+            msg(4, "ab wann gibts die paketboxen in der stadt", author="Eva"),
+        ],
+        source="chat",
+    )
+    service.embed_pending()
+    ids = {s.author: s.id for s in service.summaries()}
+    app = make_app(service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, ids["Anna"])
+        await pilot.press("g")
+        await settle(app, pilot)
+        listed = app.screen.query_one(SelectionList)
+        values = [listed.get_option_at_index(i).value for i in range(listed.option_count)]
+        assert values[0] == ids["Gül"] and ids["Eva"] in values
+        assert ids["Bernd"] not in values
+        assert ids["Gül"] in listed.selected  # the confident ones come checked
+        threshold = service.matching.suggest_threshold
+        weak = [s.group_id for s in service.similar_open(ids["Anna"]) if s.score < threshold]
+        assert not set(weak) & set(listed.selected)
+        listed.select(ids["Eva"])  # the moderator checks the paraphrase (if it was not)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        members = {m.author for m in service.group(ids["Anna"]).members}
+        assert members == {"Anna", "Gül", "Eva"}

@@ -82,6 +82,9 @@ MODEL_BIAS = -4.6028
 # Candidate generation.
 _CANDIDATES = 8
 _VECTOR_CANDIDATES = 8  # nearest by meaning, added to the lexical candidates
+# A search by meaning: above the median cosine by this, and within the band of the best.
+_SEARCH_MARGIN = 0.05
+_SEARCH_BAND = 0.035
 _POSTINGS_BUDGET = 4_000
 _AFFIX_WEIGHT = 0.35
 _AFFIX_LEN = 4
@@ -203,6 +206,12 @@ class DuplicateIndex:
 
     def has_vector(self, item_id: int) -> bool:
         return self._vectors is not None and item_id in self._vectors
+
+    def search_by_meaning(self, vector: npt.ArrayLike) -> list[tuple[int, float]]:
+        """Indexed questions that stand out by meaning for a search text's `vector`."""
+        if self._vectors is None:
+            return []
+        return self._vectors.search(vector, margin=_SEARCH_MARGIN, band=_SEARCH_BAND)
 
     def vector(self, item_id: int) -> npt.NDArray[Any] | None:
         """The meaning vector stored for `item_id`, if any."""

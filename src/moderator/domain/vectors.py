@@ -141,6 +141,27 @@ class VectorIndex:
         top = top[np.argsort(-sims[top], kind="stable")]
         return [(int(self._ids[r]), float(sims[r])) for r in top]
 
+    def search(
+        self, vector: npt.ArrayLike, *, margin: float, band: float, limit: int = 50
+    ) -> list[tuple[int, float]]:
+        """The ids whose cosine to `vector` stands out, best first: at least `margin` above
+        the median cosine of all stored vectors (what any text scores against this query)
+        and within `band` of the best. For a search by meaning ("Paketboxen" finds the
+        questions on "Paketstationen"): the cosines of one encoder crowd into a narrow
+        range, so only a query's own standouts count."""
+        n = self._size
+        if not n:
+            return []
+        sims = self._matrix[:n] @ unit_rows(vector)[0]
+        alive = self._alive[:n]
+        live = sims[alive]
+        if not live.size:
+            return []
+        floor = max(float(np.median(live)) + margin, float(live.max()) - band)
+        rows = np.flatnonzero(alive & (sims >= floor))
+        rows = rows[np.argsort(-sims[rows], kind="stable")][:limit]
+        return [(int(self._ids[r]), float(sims[r])) for r in rows]
+
     def cosine(self, vector: npt.ArrayLike, item_id: int) -> float | None:
         """Cosine of `vector` with the stored vector of `item_id` (None if not stored)."""
         row = self._row.get(item_id)

@@ -21,6 +21,7 @@ from moderator.domain.models import (
     QueueState,
     Suggestion,
 )
+from moderator.domain.similarity import MAYBE_SCORE
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
@@ -140,6 +141,17 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 plus_states=plus_states,
             )
 
+    def search(self, text: str) -> frozenset[int]:
+        """Open question groups found by the console's `/` search: by their words and by
+        meaning ("Paketboxen" finds the questions on "Paketstationen")."""
+        found = {g.id for g in self.summaries(search=text)}
+        hits = self._meaning_hits(text)
+        if hits:
+            with self._reading() as session:
+                groups = {g for g in Repository(session).group_of_messages(hits).values() if g}
+            found.update(g.id for g in self.summaries(group_ids=list(groups)))
+        return frozenset(found)
+
     def live_queue(self) -> list[GroupSummary]:
         items = self.summaries(states=[S.LIVE, S.ON_AIR])
         return sorted(items, key=lambda g: (g.state != S.ON_AIR, g.position or 0, g.id))
@@ -209,7 +221,9 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             upcoming.sort(key=lambda g: g.position or 0)
             return StageData(current, tuple(upcoming))
 
-    def suggestions(self, group_id: int, *, min_score: float | None = None) -> list[Suggestion]:
+    def suggestions(
+        self, group_id: int, *, min_score: float | None = None, limit: int = 5
+    ) -> list[Suggestion]:
         """Current duplicate candidates for a group, scored afresh against the whole event.
 
         `min_score` defaults to the event's suggest threshold; the console passes a lower
@@ -221,7 +235,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             # questions arrived, rather than a detail view that waits a second or more.
             with self._reading() as session:
                 stored = Repository(session).suggestions_for_group(group_id)
-            return [s for s in stored if s.score >= floor][:5]
+            return [s for s in stored if s.score >= floor][:limit]
         with self._lock, self._reading() as session:
             repo = Repository(session)
             self._sync_index(repo)
@@ -234,7 +248,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                     continue
                 for mid, score in self._index.query(
                     member.text,
-                    limit=8,
+                    limit=max(8, limit),
                     exclude=own,
                     min_score=floor,
                     vector=self._index.vector(member.id),
@@ -245,11 +259,18 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 if gid is not None and gid != row.id:
                     by_group[gid] = max(by_group.get(gid, 0.0), best[mid])
             result = []
-            for gid, score in sorted(by_group.items(), key=lambda kv: -kv[1])[:5]:
+            for gid, score in sorted(by_group.items(), key=lambda kv: -kv[1])[:limit]:
                 target = repo.group(gid)
                 if target.merged_into_id is None:
                     result.append(Suggestion(gid, score, target.title))
             return result
+
+    def similar_open(self, group_id: int) -> list[Suggestion]:
+        """The open questions that look like `group_id` (by words and meaning), best first,
+        down to the "vielleicht" floor: the cluster a moderator may merge at once."""
+        candidates = self.suggestions(group_id, min_score=MAYBE_SCORE, limit=12)
+        open_ids = {g.id for g in self.summaries(group_ids=[s.group_id for s in candidates])}
+        return [s for s in candidates if s.group_id in open_ids]
 
     # ------------------------------------------------------------------ tagging
     def tag(

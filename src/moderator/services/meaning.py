@@ -157,6 +157,15 @@ class MeaningMixin(ServiceBase):
             )
         return rows
 
+    def _meaning_hits(self, text: str) -> list[int]:
+        """Message ids of the questions that stand out by meaning for a search text."""
+        embedder = self.embedder()
+        if embedder is None or not text.strip():
+            return []
+        vector = embedder.encode([text])[0]
+        with self._lock:
+            return [message_id for message_id, _ in self._index.search_by_meaning(vector)]
+
     def reindex(self, *, progress: Progress | None = None) -> tuple[int, int]:
         """Drop the vectors of other encoders and encode what lacks one of the current
         encoder (`moderator db reindex`). Returns (vectors dropped, questions encoded)."""

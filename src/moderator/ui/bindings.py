@@ -29,6 +29,7 @@ def main_bindings(t: Strings, projects: Sequence[Project]) -> list[Binding]:
         Binding("enter", "advance", t("key.advance"), id="queue.advance"),
         Binding("m", "merge", t("key.merge"), id="group.merge"),
         Binding("M", "merge_pick", t("key.merge_pick"), show=False, id="group.merge_pick"),
+        Binding("g", "similar", t("key.similar"), show=False, id="group.similar"),
         Binding("u", "undo", t("key.undo"), id="undo"),
         Binding("question_mark", "help", t("key.help"), id="help"),
         Binding("slash", "search", t("key.search"), id="search"),

@@ -22,6 +22,7 @@ _DE: dict[str, str] = {
     "key.tag": "Projekt {name}",
     "key.merge": "Zusammenführen",
     "key.merge_pick": "Zusammenführen mit …",
+    "key.similar": "Ähnliche offene Fragen",
     "key.split": "Aufteilen",
     "key.live": "Live",
     "key.later": "Später",
@@ -111,6 +112,10 @@ _DE: dict[str, str] = {
     "error.not_chatter_view": "Nur Fragen mit einer Formulierung können Plauderei werden.",
     # modals
     "modal.pick_merge": "#{id} zusammenführen mit … (Enter wählt, Esc bricht ab)",
+    "modal.similar": "Ähnliche offene Fragen wie #{id}: angekreuzte werden mit #{id} "
+    "zusammengeführt (Leertaste kreuzt an, Enter führt zusammen, Esc bricht ab)",
+    "similar.none": "Keine ähnlichen offenen Fragen zu #{id}",
+    "done.merge_many": "{n} Fragen mit #{target} zusammengeführt",
     "modal.merge_number": "#{id} zusammenführen mit Frage Nummer …",
     "modal.merge_number_hint": "Nummer der Zielfrage, z. B. 17 oder #17; Esc bricht ab",
     "merge.other": "Andere Frage: Nummer eingeben …",
@@ -152,6 +157,7 @@ _EN: dict[str, str] = {
     "key.tag": "Project {name}",
     "key.merge": "Merge",
     "key.merge_pick": "Merge with …",
+    "key.similar": "Similar open questions",
     "key.split": "Split",
     "key.live": "Live",
     "key.later": "Later",
@@ -236,6 +242,10 @@ _EN: dict[str, str] = {
     "error.not_live": "Only questions in the live queue can be reordered.",
     "error.not_chatter_view": "Only questions with one wording can become chatter.",
     "modal.pick_merge": "Merge #{id} into … (enter picks, esc cancels)",
+    "modal.similar": "Open questions similar to #{id}: the checked ones are merged into #{id} "
+    "(space checks, enter merges, esc cancels)",
+    "similar.none": "No similar open questions to #{id}",
+    "done.merge_many": "{n} questions merged into #{target}",
     "modal.merge_number": "Merge #{id} into question number …",
     "modal.merge_number_hint": "Number of the target question, e.g. 17 or #17; esc cancels",
     "merge.other": "Another question: type its number …",

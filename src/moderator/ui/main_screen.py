@@ -58,6 +58,7 @@ from moderator.ui.modals import (
     PickScreen,
     ProjectChoice,
     ProjectKeyScreen,
+    SimilarScreen,
     TextEditScreen,
 )
 from moderator.ui.model import (
@@ -826,6 +827,54 @@ class MainScreen(Screen):
 
         self.app.push_screen(PickScreen(self.t("modal.pick_merge", id=group.id), choices), chosen)
 
+    def action_similar(self) -> None:
+        if group := self._selected_group():
+            self._fetch_similar(group)
+
+    @work(thread=True, group="read", exit_on_error=False)
+    def _fetch_similar(self, group: GroupSummary) -> None:
+        try:
+            similar = self.service.similar_open(group.id)
+        except ServiceError as exc:
+            if isinstance(exc, ConnectionLostError):
+                self.post_message(ConnectionChanged(False, str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            return
+        self.app.call_from_thread(self._pick_similar, group, similar)
+
+    def _pick_similar(self, group: GroupSummary, similar: list) -> None:
+        """The cluster of look-alike open questions; the confident ones come checked."""
+        if not similar:
+            self.notify(self.t("similar.none", id=group.id), markup=False)
+            return
+        threshold = self.service.matching.suggest_threshold
+        choices = []
+        for s in similar:
+            strong = s.score >= threshold
+            label = Text(f"{round(s.score):>3}% #{s.group_id}  ", style="bold" if strong else "dim")
+            label.append_text(literal(one_line(s.text)[:150]))
+            choices.append((s.group_id, label, strong))
+
+        def chosen(sources: list[int] | None) -> None:
+            if sources:
+                self._merge_many(group, sources)
+
+        self.app.push_screen(SimilarScreen(self.t("modal.similar", id=group.id), choices), chosen)
+
+    def _merge_many(self, group: GroupSummary, sources: list[int]) -> None:
+        """Merge the chosen look-alikes into `group`, one logged merge each (`u` undoes
+        them one by one)."""
+
+        def run() -> tuple[str, list[int]]:
+            for source in sources:
+                self.service.merge(source, group.id)
+            return self.t("done.merge_many", n=len(sources), target=group.id), [
+                group.id,
+                *sources,
+            ]
+
+        self._submit(run)
+
     def _ask_merge_number(self, group: GroupSummary) -> None:
         """Merge into any question by its number, suggested or not."""
 
@@ -1071,8 +1120,7 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _run_search(self, text: str) -> None:
-        ids = frozenset(g.id for g in self.service.summaries(search=text))
-        self.post_message(SearchArrived(text, ids))
+        self.post_message(SearchArrived(text, self.service.search(text)))
 
     @on(SearchArrived)
     def _search_arrived(self, message: SearchArrived) -> None:

@@ -11,8 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Select, Static, TextArea
+from textual.widgets import Input, OptionList, Select, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
 
 from moderator.domain.models import Channel, Project
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
@@ -37,6 +38,34 @@ class PickScreen(ModalScreen[int | None]):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SimilarScreen(ModalScreen[list[int] | None]):
+    """Look-alike open questions with check boxes; enter merges the checked ones into the
+    question the moderator came from, space checks and unchecks, escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("enter", "confirm", "OK", id="modal.confirm", priority=True),
+    ]
+
+    def __init__(self, title: str, choices: Sequence[tuple[int, Text, bool]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            yield SelectionList[int](
+                *[Selection(label, value, checked) for value, label, checked in self.choices]
+            )
+
+    def action_confirm(self) -> None:
+        self.dismiss(list(self.query_one(SelectionList).selected))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -56,8 +56,7 @@ class Reader:
         chatter, count = self._chatter()
         search = None
         if self.search:
-            hits = frozenset(g.id for g in self.service.summaries(search=self.search))
-            search = (self.search, hits, None)
+            search = (self.search, self.service.search(self.search), None)
         self.seq, self.last_action = seq, last_action
         return Snapshot(rows, None, chatter, count, seq, last_action, search=search)
 
