@@ -217,25 +217,27 @@ class DuplicateIndex:
         """The meaning vector stored for `item_id`, if any."""
         return self._vectors.vector(item_id) if self._vectors is not None else None
 
-    def set_vector(self, item_id: int, vector: npt.ArrayLike) -> None:
+    def set_vector(self, item_id: int, vector: npt.ArrayLike, *, unit: bool = False) -> None:
         """Give the indexed question `item_id` its meaning vector (ignored without a fusion
-        model or for an id that is not indexed)."""
+        model or for an id that is not indexed); `unit`: it has length 1 already."""
         if self.fusion is None or item_id not in self._items:
             return
         if self._vectors is None:
             self._vectors = VectorIndex(len(vector))  # type: ignore[arg-type]
-        self._vectors.add(item_id, vector)
+        self._vectors.add(item_id, vector, unit=unit)
 
-    def add(self, item_id: int, text: str, vector: npt.ArrayLike | None = None) -> None:
+    def add(
+        self, item_id: int, text: str, vector: npt.ArrayLike | None = None, *, unit: bool = False
+    ) -> None:
         """Index `text` under `item_id` (replacing what was indexed under that id), with its
-        meaning vector if there is one."""
+        meaning vector if there is one (`unit`: of length 1 already, as stored ones are)."""
         if item_id in self._items:
             self.remove(item_id)
         p = self._prepare(text)
         self._items[item_id] = p
         self._kinds[item_id] = question_kinds(text, normalized=p.norm)
         if vector is not None:
-            self.set_vector(item_id, vector)
+            self.set_vector(item_id, vector, unit=unit)
         df = self._df
         for t in p.tokens:
             df[t] = df.get(t, 0) + 1

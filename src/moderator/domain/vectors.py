@@ -76,9 +76,10 @@ class VectorIndex:
         row = self._row.get(item_id)
         return None if row is None else self._matrix[row]
 
-    def add(self, item_id: int, vector: npt.ArrayLike) -> None:
-        """Store `vector` (made unit length) under `item_id`, replacing an earlier one."""
-        v = unit_rows(vector)[0]
+    def add(self, item_id: int, vector: npt.ArrayLike, *, unit: bool = False) -> None:
+        """Store `vector` (made unit length unless `unit` says it is) under `item_id`,
+        replacing an earlier one."""
+        v = np.asarray(vector, dtype=np.float32) if unit else unit_rows(vector)[0]
         if v.shape[0] != self.dim:
             raise ValueError(f"vector of dimension {v.shape[0]}, index holds {self.dim}")
         row = self._row.get(item_id)

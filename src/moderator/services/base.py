@@ -119,16 +119,9 @@ class ServiceBase:
             if not self._embedder_tried:
                 assert self._embedder_provider is not None
                 embedder = self._embedder_provider()
-                prototypes = None
-                if embedder is not None:
-                    prototypes = embedder.encode(
-                        [Tagger.project_text(p) for p in self._tagger.projects]
-                    )
                 with self._lock:
                     self._embedder = embedder
                     self._embedder_tried = True
-                    if prototypes is not None:
-                        self._tagger.set_meaning(prototypes)
                     if embedder is not None and len(self._index) == 0:
                         self._index = self._new_index()
                     elif embedder is not None:
@@ -136,6 +129,16 @@ class ServiceBase:
                         self._index, self._indexed_upto = self._new_index(), 0
                         self._index_ready = False
         return self._embedder
+
+    def _tagger_meaning(self) -> None:
+        """Give the tagger the projects' meaning vectors (once; a few encodings, so not at
+        start-up but before the first meaning pass tags anything)."""
+        embedder = self.embedder()
+        if embedder is None or self._tagger.has_meaning:
+            return
+        self._tagger.set_meaning(
+            embedder.encode([Tagger.project_text(p) for p in self._tagger.projects])
+        )
 
     @property
     def model_id(self) -> str | None:
@@ -233,7 +236,7 @@ class ServiceBase:
                 rows = self._question_rows(Repository(session), 0)
             fresh, upto = self._new_index(), 0
             for message_id, _group_id, text, vector in rows:
-                fresh.add(message_id, text, from_bytes(vector) if vector else None)
+                fresh.add(message_id, text, from_bytes(vector) if vector else None, unit=True)
                 upto = max(upto, message_id)
         finally:
             self._warming = False
@@ -282,7 +285,9 @@ class ServiceBase:
         """Bring the duplicate index up to date with questions stored by anyone (with their
         stored vectors; the meaning pass adds the vectors of the others when it has them)."""
         for message_id, _group_id, text, vector in self._question_rows(repo, self._indexed_upto):
-            self._index.add(message_id, text, from_bytes(vector) if vector else None)
+            self._index.add(
+                message_id, text, from_bytes(vector) if vector else None, unit=True
+            )
             self._indexed_upto = max(self._indexed_upto, message_id)
         self._index_ready = True
 

@@ -77,6 +77,8 @@ class MeaningMixin(ServiceBase):
         model_id = embedder.model_id
         with self._reading() as session:
             total = Repository(session).count_without_vector(self.event_id, model_id)
+        if total:
+            self._tagger_meaning()
         done = 0
         if progress is not None:
             progress(done, total)
