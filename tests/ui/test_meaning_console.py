@@ -43,7 +43,7 @@ async def test_the_console_encodes_arrivals_and_offers_the_paraphrase(meaning_se
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert await wait_until(
-            pilot, lambda: service.meaning_status().pending == 0, steps=400
+            pilot, lambda: service.meaning_status().pending == 0, steps=1200
         ), "the meaning pass did not run"
         await select(app, pilot, ids["Eva"])
         await pilot.press("M")
@@ -57,7 +57,7 @@ async def test_the_console_encodes_arrivals_and_offers_the_paraphrase(meaning_se
         # a question typed in later is encoded too, without a restart
         typed = service.add_manual("Gibt es bald Paketboxen in der Innenstadt?")
         assert await wait_until(
-            pilot, lambda: service.meaning_status().pending == 0, steps=400
+            pilot, lambda: service.meaning_status().pending == 0, steps=1200
         )
         assert service.suggestions(typed.id, min_score=35)
 
