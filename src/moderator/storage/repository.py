@@ -452,16 +452,20 @@ class Repository:
             query = query.where(MessageRow.kind.in_([k.value for k in kinds]))
         return [to_message(r) for r in self.s.scalars(query.order_by(MessageRow.id))]
 
+    @staticmethod
+    def _grouped_questions(event_id: int) -> tuple[Any, ...]:
+        """The conditions of the questions the duplicate index holds: grouped questions."""
+        return (
+            MessageRow.event_id == event_id,
+            MessageRow.kind == Kind.QUESTION.value,
+            MessageRow.group_id.is_not(None),
+        )
+
     def question_texts(self, event_id: int, after_id: int = 0) -> list[tuple[int, int, str]]:
         """(message id, group id, text) of every grouped question, for the duplicate index."""
         query = (
             select(MessageRow.id, MessageRow.group_id, MessageRow.text)
-            .where(
-                MessageRow.event_id == event_id,
-                MessageRow.kind == Kind.QUESTION.value,
-                MessageRow.group_id.is_not(None),
-                MessageRow.id > after_id,
-            )
+            .where(*self._grouped_questions(event_id), MessageRow.id > after_id)
             .order_by(MessageRow.id)
         )
         return [(m, g, t) for m, g, t in self.s.execute(query)]
@@ -478,12 +482,7 @@ class Repository:
                 (QuestionVectorRow.message_id == MessageRow.id)
                 & (QuestionVectorRow.model_id == model_id),
             )
-            .where(
-                MessageRow.event_id == event_id,
-                MessageRow.kind == Kind.QUESTION.value,
-                MessageRow.group_id.is_not(None),
-                MessageRow.id > after_id,
-            )
+            .where(*self._grouped_questions(event_id), MessageRow.id > after_id)
             .order_by(MessageRow.id)
         )
         return [(m, g, t, v) for m, g, t, v in self.s.execute(query)]
@@ -499,12 +498,7 @@ class Repository:
         )
         query = (
             select(MessageRow.id, MessageRow.text)
-            .where(
-                MessageRow.event_id == event_id,
-                MessageRow.kind == Kind.QUESTION.value,
-                MessageRow.group_id.is_not(None),
-                ~has_vector.exists(),
-            )
+            .where(*self._grouped_questions(event_id), ~has_vector.exists())
             .order_by(MessageRow.id)
             .limit(limit)
         )
@@ -516,14 +510,14 @@ class Repository:
             QuestionVectorRow.message_id == MessageRow.id,
             QuestionVectorRow.model_id == model_id,
         )
-        return self.s.scalar(
-            select(func.count(MessageRow.id)).where(
-                MessageRow.event_id == event_id,
-                MessageRow.kind == Kind.QUESTION.value,
-                MessageRow.group_id.is_not(None),
-                ~has_vector.exists(),
+        return (
+            self.s.scalar(
+                select(func.count(MessageRow.id)).where(
+                    *self._grouped_questions(event_id), ~has_vector.exists()
+                )
             )
-        ) or 0
+            or 0
+        )
 
     def store_vectors(self, event_id: int, model_id: str, rows: list[tuple[int, bytes]]) -> None:
         """Store question vectors of `model_id` (replacing earlier ones of that model)."""
