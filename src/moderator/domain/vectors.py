@@ -83,15 +83,18 @@ class VectorIndex:
         if v.shape[0] != self.dim:
             raise ValueError(f"vector of dimension {v.shape[0]}, index holds {self.dim}")
         row = self._row.get(item_id)
-        if row is None:
-            if self._size == len(self._matrix):
-                self._grow()
-            row = self._size
-            self._size += 1
-            self._row[item_id] = row
-            self._ids[row] = item_id
-            self._alive[row] = True
+        if row is not None:
+            self._matrix[row] = v
+            return
+        if self._size == len(self._matrix):
+            self._grow()
+        row = self._size
+        # the row is written before the id map publishes it (readers take no lock)
         self._matrix[row] = v
+        self._ids[row] = item_id
+        self._alive[row] = True
+        self._size += 1
+        self._row[item_id] = row
 
     def _grow(self) -> None:
         capacity = len(self._matrix) * 2

@@ -337,11 +337,12 @@ class ServiceBase:
     def _learn(self, learned: Learned) -> None:
         """The tagger learns a confirmed tag: the members' words, and their meaning (the mean
         of their vectors) where the meaning pass has encoded them."""
-        vector = None
-        with self._lock:
-            found = [v for v in map(self._index.vector, learned.members) if v is not None]
-            if found:
-                vector = unit_rows(np.mean(found, axis=0))[0]
+        # Without the index's lock: a moderator's tag never waits for a detail view scoring
+        # suggestions. Reading a stored vector while another thread adds one is safe (rows
+        # are written before they are published in the id map).
+        index = self._index
+        found = [v for v in map(index.vector, learned.members) if v is not None]
+        vector = unit_rows(np.mean(found, axis=0))[0] if found else None
         self._tagger.learn(learned.text, learned.key, vector)
 
     def _log(
