@@ -28,6 +28,9 @@ class ConfigError(ValueError):
 class MatchingSettings:
     suggest_threshold: float = 70.0
     auto_merge_threshold: float = 0.0  # 0 = off
+    # Weaker duplicate candidates down to this score are listed as "maybe" (detail, merge
+    # picker); below the suggest threshold they are never shown in the list.
+    maybe_threshold: float = 35.0
 
     @property
     def auto_merge(self) -> bool:
@@ -169,6 +172,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         settings = MatchingSettings(
             suggest_threshold=float(matching.get("suggest_threshold", 70)),
             auto_merge_threshold=float(matching.get("auto_merge_threshold", 0)),
+            maybe_threshold=float(matching.get("maybe_threshold", 35)),
         )
     except (TypeError, ValueError):
         raise fail(

@@ -20,6 +20,7 @@ from moderator.domain.models import (
     Project,
     QueueState,
 )
+from moderator.domain.queues import Placed, Plan, RowChange, leave_live, project_to_confirm
 from moderator.domain.similarity import DuplicateIndex
 from moderator.domain.tagging import Tagger
 from moderator.domain.vectors import Embedder, from_bytes, unit_rows
@@ -309,13 +310,31 @@ class ServiceBase:
         what = f"{last[0].moderator}: {last[0].summary}" if last else "another moderator"
         raise ConflictError(f"#{row.id} was changed meanwhile ({what}); nothing done, look again")
 
+    def _apply(self, repo: Repository, plan: Plan) -> None:
+        """Apply a plan's row changes to the database rows, in order. A question whose
+        state changes is marked updated; the live queue shifts in one statement."""
+        for step in plan.steps:
+            if isinstance(step, RowChange):
+                row = repo.group(step.group_id)
+                for name, value in step.values.items():
+                    setattr(row, name, value.value if isinstance(value, QueueState) else value)
+                if "state" in step.values:
+                    row.updated_at = self.clock()
+            else:
+                repo.flush()
+                repo.shift_live_positions(self.event_id, step.start, step.delta)
+
+    def _leave_live(self, repo: Repository, row: Placed) -> None:
+        """Take a live question out of the queue; the questions behind it close up."""
+        self._apply(repo, Plan(row.id, tuple(leave_live(row))))
+
     def _set_project(
         self, repo: Repository, row: GroupRow, project_key: str | None = None
     ) -> Learned:
         """Tag a group (with `project_key`, else its project or suggestion, else the general
         project), confirm it and log "tag". Returns what the tagger learns from once the
         transaction has committed (`_learn`)."""
-        key = project_key or row.project_key or row.suggested_project or self.general_key
+        key = project_to_confirm(row, project_key, self.general_key)
         project = self.project(key)
         if project is None:
             raise ServiceError(f"unknown project {key!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from moderator.domain.models import (
     Group,
 )
+from moderator.domain.queues import MergeError, Plan, plan_merge
 from moderator.services.base import S, ServiceBase, title_of
 from moderator.services.errors import (
     ServiceError,
@@ -41,9 +42,7 @@ class GroupingMixin(ServiceBase):
             self._check_version(repo, source, expected_version)
             moved = [m.id for m in repo.members(source.id)]
             before = {"source": {"state": source.state, "position": source.position}}
-            if source.state == S.LIVE.value:
-                self._leave_live(repo, source)
-                source.position = before["source"]["position"]
+            self._apply(repo, self._plan_merge(source, target))
             for member in repo.members(source.id):
                 member.group_id = target.id
             source.merged_into_id = target.id
@@ -69,13 +68,11 @@ class GroupingMixin(ServiceBase):
             if source.id == target.id:
                 raise ServiceError("the wording already belongs to that question")
             message.group_id = target.id
-            repo.s.flush()
+            repo.flush()
             emptied = not repo.members(source.id)
             before = {"source": {"state": source.state, "position": source.position}}
             if emptied:
-                if source.state == S.LIVE.value:
-                    self._leave_live(repo, source)
-                    source.position = before["source"]["position"]
+                self._apply(repo, self._plan_merge(source, target))
                 source.merged_into_id = target.id
             self._log(
                 repo,
@@ -114,8 +111,15 @@ class GroupingMixin(ServiceBase):
                 {"group": group.id},
                 {"group": destination.id, "message": message.id},
             )
-            repo.s.flush()
+            repo.flush()
             return repo.to_group(destination)
+
+    @staticmethod
+    def _plan_merge(source: GroupRow, target: GroupRow) -> Plan:
+        try:
+            return plan_merge(source, target)
+        except MergeError as exc:
+            raise ServiceError(str(exc)) from None
 
     def _split_destination(
         self, repo: Repository, message: MessageRow, group: GroupRow

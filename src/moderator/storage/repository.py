@@ -27,6 +27,7 @@ from moderator.domain.models import (
     Project,
     QueueState,
     Suggestion,
+    effective_project,
 )
 from moderator.storage.rows import (
     ActionRow,
@@ -76,7 +77,7 @@ class GroupSummary:
 
     @property
     def effective_project(self) -> str | None:
-        return self.project_key or self.suggested_project
+        return effective_project(self)
 
 
 def to_event(row: EventRow) -> Event:
@@ -628,6 +629,10 @@ class Repository:
                 .order_by(MessageRow.received_at.is_(None), MessageRow.received_at, MessageRow.id)
             )
         )
+
+    def flush(self) -> None:
+        """Send the pending row changes to the database (inside the transaction)."""
+        self.s.flush()
 
     # -- groups ----------------------------------------------------------------------------
     def group(self, group_id: int) -> GroupRow:

@@ -26,6 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from moderator.domain.models import Action, Group, Kind, Message, QueueState
+from moderator.domain.queues import LIVE_STATES
 from moderator.services.console import EventService, GroupSummary
 from moderator.services.errors import (
     ConflictError,
@@ -62,7 +63,6 @@ from moderator.ui.modals import (
     TextEditScreen,
 )
 from moderator.ui.model import (
-    LIVE_STATES,
     VIEWS,
     Change,
     EventModel,
@@ -81,8 +81,6 @@ S = QueueState
 VIEW_ORDER = list(VIEWS)
 DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
 INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
-EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as running
-MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
 WARM_UP_AFTER = 1.5  # seconds after start
 MEANING_EVERY = 2.0  # seconds between looks for questions without a meaning vector
 ACTIVITY_SHOWN = 100  # log entries in the "who did what" view
@@ -477,15 +475,14 @@ class MainScreen(Screen):
 
     def _update_status(self) -> None:
         start = self.service.event.starts_at
-        now = self.clock()
         if start is not None and start.tzinfo is None:  # SQLite hands back naive UTC
             start = start.replace(tzinfo=UTC)
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=UTC)
         # The event's start counts while the event is on (a past event, such as the demo's
         # 2020 seminar, counts from when the console opened).
-        on = start is not None and start <= now and (now - start).total_seconds() < EVENT_HOURS
-        since = start if on else self.started_at
+        now = self.clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        since = start if self.service.event.running(now) else self.started_at
         self.query_one(StatusBar).show(
             title=self.service.event.title,
             counts=self._state_counts,
@@ -568,7 +565,7 @@ class MainScreen(Screen):
         try:
             group = self.service.group(group_id)
             history = self.service.history(group_id, limit=20)
-            maybe = self.service.suggestions(group_id, min_score=MAYBE_SCORE)
+            maybe = self.service.suggestions(group_id, min_score=self._maybe)
         except ConnectionLostError as exc:
             self.post_message(ConnectionChanged(False, str(exc)))
             return  # keep showing what was there
@@ -708,9 +705,7 @@ class MainScreen(Screen):
             seen = self._expected(group)
             # Triage in one key: sending an untagged question on confirms its suggestion,
             # in the same write as the move.
-            moved = self.service.move(
-                group.id, target, expected_version=seen, confirm_project=not group.project_key
-            )
+            moved = self.service.move(group.id, target, expected_version=seen, confirm_project=True)
             self._track(group.id, seen, moved)
             return self.t("done.move", id=group.id, state=self.t.state(target)), [group.id]
 
@@ -791,13 +786,18 @@ class MainScreen(Screen):
     def _fetch_merge_choices(self, group: GroupSummary) -> None:
         try:
             confident = self.service.suggestions(group.id)
-            weaker = self.service.suggestions(group.id, min_score=MAYBE_SCORE)
+            weaker = self.service.suggestions(group.id, min_score=self._maybe)
         except ServiceError as exc:
             if isinstance(exc, ConnectionLostError):
                 self.post_message(ConnectionChanged(False, str(exc)))
             self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
             return
         self.app.call_from_thread(self._pick_merge, group, confident, weaker)
+
+    @property
+    def _maybe(self) -> float:
+        """Weaker duplicate candidates down to this score are offered as "maybe"."""
+        return self.service.matching.maybe_threshold
 
     def _pick_merge(self, group: GroupSummary, confident: list, weaker: list) -> None:
         """Confident candidates first, then weaker ones marked "vielleicht"."""
