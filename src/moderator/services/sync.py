@@ -18,10 +18,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from moderator.domain.actions import (  # re-exported: the vocabulary lives in the domain
+    CHATTER_VERBS,
+    QUEUE_VERBS,
+    changes_chatter,
+    changes_queue,
+    touched_groups,
+)
 from moderator.domain.models import Action
 from moderator.services.console import EventService, utcnow
 from moderator.services.errors import ConnectionLostError
 from moderator.storage.notify import ChangeListener
+
+__all__ = [
+    "CHATTER_VERBS",
+    "QUEUE_VERBS",
+    "ChangeSet",
+    "Watcher",
+    "ago",
+    "changes_chatter",
+    "changes_queue",
+    "describe",
+    "touched_groups",
+    "what_was_done",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,44 +63,6 @@ class ChangeSet:
     @property
     def by_others(self) -> tuple[Action, ...]:
         return tuple(a for a in self.actions if a.moderator != self.moderator)
-
-
-def touched_groups(action: Action) -> set[int]:
-    """Every group id an action changed: its own, merge sources, imports, reorders."""
-    ids: set[int] = set()
-    if action.group_id is not None:
-        ids.add(action.group_id)
-    for side in (action.before, action.after):
-        for key in ("source", "target", "group", "group_id", "previous_on_air"):
-            value = side.get(key)
-            if isinstance(value, int):
-                ids.add(value)
-        for key in ("groups", "order", "merged"):
-            values = side.get(key)
-            if isinstance(values, list):
-                ids.update(v for v in values if isinstance(v, int))
-    return ids
-
-
-# Log entries that can change how many chatter messages an event has: new messages, a kind
-# changed by hand, names removed. An undo entry does not say which verb it undid, so every
-# undo counts (undoing a kind change or a manual entry does change it).
-CHATTER_VERBS = frozenset({"import", "manual", "kind", "undo", "purge"})
-
-
-def changes_chatter(action: Action) -> bool:
-    """Whether this log entry can have changed the event's chatter messages or their count."""
-    return action.verb in CHATTER_VERBS
-
-
-# Log entries that can move questions into, out of or within the live queue. Tags,
-# wordings, answers (only a new or later question can be marked answered) and imports never do.
-QUEUE_VERBS = frozenset({"move", "reorder", "merge", "split", "undo", "kind", "purge"})
-
-
-def changes_queue(action: Action) -> bool:
-    """Whether this log entry can have changed the live queue's members or positions."""
-    return action.verb in QUEUE_VERBS
 
 
 class Watcher:

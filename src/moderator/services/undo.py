@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from moderator.domain.actions import UNDOABLE
 from moderator.domain.models import (
     Action,
     Kind,
@@ -13,8 +14,6 @@ from moderator.services.errors import (
 from moderator.storage.repository import (
     to_action,
 )
-
-UNDOABLE = ("tag", "move", "reorder", "merge", "split", "title", "answer", "kind", "manual")
 
 
 class UndoMixin(ServiceBase):

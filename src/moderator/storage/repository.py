@@ -1076,7 +1076,7 @@ class Repository:
                 ActionRow.event_id == event_id,
                 ActionRow.moderator == moderator,
                 ActionRow.undone.is_(False),
-                ActionRow.verb.in_(list(verbs)),
+                ActionRow.verb.in_([str(v) for v in verbs]),
             )
             .order_by(ActionRow.id.desc())
             .limit(1)

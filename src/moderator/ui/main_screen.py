@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from moderator.domain.actions import QUIET, changed_groups, touched_groups
 from moderator.domain.models import Action, Group, Kind, Message, QueueState
 from moderator.domain.queues import LIVE_STATES
 from moderator.services.console import EventService, GroupSummary
@@ -34,7 +35,7 @@ from moderator.services.errors import (
     ServiceError,
     TransitionError,
 )
-from moderator.services.sync import describe, touched_groups, what_was_done
+from moderator.services.sync import describe, what_was_done
 from moderator.ui.detail import DetailPane
 from moderator.ui.i18n import Strings
 from moderator.ui.messages import (
@@ -67,7 +68,6 @@ from moderator.ui.model import (
     Change,
     EventModel,
     Filter,
-    changed_groups,
     squash,
 )
 from moderator.ui.rows import RowPainter
@@ -371,7 +371,7 @@ class MainScreen(Screen):
         now = self.clock()
         lines = [describe(a, now, lang=self.t.language) for a in others]
         self.activity = (self.activity + lines)[-20:]
-        told = [a for a in others if a.verb != "import"]
+        told = [a for a in others if a.verb not in QUIET]
         if not told:
             return
         self._notes_due.extend(told)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 
-from moderator.domain.models import GENERAL_KEY, Action, QueueState
+from moderator.domain.models import GENERAL_KEY, QueueState
 from moderator.domain.queues import (
     LIVE_STATES,
     OPEN_STATES,
@@ -26,7 +26,6 @@ from moderator.domain.queues import (
     project_to_confirm,
 )
 from moderator.services.console import GroupSummary
-from moderator.services.sync import touched_groups
 
 S = QueueState
 
@@ -44,16 +43,6 @@ class Filter:
     project: str | None = None
     search: str = ""
     search_ids: frozenset[int] | None = None  # ids the service matched for `search`
-
-
-def changed_groups(actions: Iterable[Action]) -> set[int] | None:
-    """Group ids touched by these log entries; None when a full reload is safer."""
-    ids: set[int] = set()
-    for action in actions:
-        if action.verb == "purge":
-            return None
-        ids |= touched_groups(action)
-    return ids
 
 
 Change = tuple[GroupSummary | None, GroupSummary | None]  # (before, after); None: absent
