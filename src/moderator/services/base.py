@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from moderator.config import MatchingSettings
+from moderator.domain.actions import Verb
 from moderator.domain.fusion import fusion_model_for
 from moderator.domain.models import (
     Event,
@@ -344,7 +345,7 @@ class ServiceBase:
         row.updated_at = self.clock()
         self._log(
             repo,
-            "tag",
+            Verb.TAG,
             row.id,
             f"tagged #{row.id} {project.name}",
             before,
@@ -366,7 +367,7 @@ class ServiceBase:
     def _log(
         self,
         repo: Repository,
-        verb: str,
+        verb: Verb,
         group_id: int | None,
         summary: str,
         before: dict[str, Any],
@@ -377,7 +378,7 @@ class ServiceBase:
             event_id=self.event_id,
             moderator=self.moderator,
             at=self.clock(),
-            verb=verb,
+            verb=str(verb),
             group_id=group_id,
             summary=summary,
             before=before,

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from moderator.config import EventConfig
+from moderator.domain.actions import Verb
 from moderator.domain.models import (
     Action,
     Group,
@@ -303,7 +304,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             row.updated_at = self.clock()
             self._log(
                 repo,
-                "answer",
+                Verb.ANSWER,
                 row.id,
                 f"wrote the answer of #{row.id}",
                 before,
@@ -331,7 +332,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 row.updated_at = self.clock()
                 self._log(
                     repo,
-                    "answer",
+                    Verb.ANSWER,
                     row.id,
                     f"imported the answer of #{row.id}",
                     before,
@@ -367,7 +368,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                     self._force_state(repo, emptied, S.NEW, None)
             self._log(
                 repo,
-                "kind",
+                Verb.KIND,
                 row.group_id or old_group,
                 f"marked message {row.id} as {Kind(kind).value}",
                 before,
@@ -423,7 +424,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             count = repo.purge_personal_data(self.event_id)
             self._log(
                 repo,
-                "purge",
+                Verb.PURGE,
                 None,
                 f"removed names and addresses from {count} messages",
                 {},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from moderator.domain.actions import Verb
 from moderator.domain.models import (
     Group,
 )
@@ -49,7 +50,7 @@ class GroupingMixin(ServiceBase):
             source.updated_at = target.updated_at = self.clock()
             self._log(
                 repo,
-                "merge",
+                Verb.MERGE,
                 target.id,
                 summary or f"merged #{source.id} into #{target.id}",
                 before,
@@ -76,7 +77,7 @@ class GroupingMixin(ServiceBase):
                 source.merged_into_id = target.id
             self._log(
                 repo,
-                "merge",
+                Verb.MERGE,
                 target.id,
                 f"merged wording {message_id} into #{target.id}",
                 before,
@@ -105,7 +106,7 @@ class GroupingMixin(ServiceBase):
             group.updated_at = self.clock()
             self._log(
                 repo,
-                "split",
+                Verb.SPLIT,
                 group.id,
                 f"split wording {message.id} off #{group.id} into #{destination.id}",
                 {"group": group.id},
@@ -180,7 +181,7 @@ class GroupingMixin(ServiceBase):
             row.updated_at = self.clock()
             self._log(
                 repo,
-                "title",
+                Verb.TITLE,
                 row.id,
                 f"changed the wording of #{row.id}",
                 before,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from moderator.domain.actions import Verb
 from moderator.domain.models import (
     Group,
     QueueState,
@@ -77,7 +78,7 @@ class QueueMixin(ServiceBase):
                 learned = self._set_project(repo, row, plan.tag)
             self._log(
                 repo,
-                "move",
+                Verb.MOVE,
                 row.id,
                 f"moved #{row.id} to {S(target).value}",
                 before,
@@ -138,7 +139,7 @@ class QueueMixin(ServiceBase):
             self._apply(repo, plan)
             self._log(
                 repo,
-                "reorder",
+                Verb.REORDER,
                 row.id,
                 f"moved #{row.id} to live position {row.position}",
                 {"order": [g.id for g in live]},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moderator.domain.actions import UNDOABLE
+from moderator.domain.actions import UNDOABLE, Verb
 from moderator.domain.models import (
     Action,
     Kind,
@@ -102,5 +102,5 @@ class UndoMixin(ServiceBase):
                 row.state = S.DISMISSED.value
                 row.position = None
             action.undone = True
-            self._log(repo, "undo", action.group_id, summary, after, before, undo_of=action.id)
+            self._log(repo, Verb.UNDO, action.group_id, summary, after, before, undo_of=action.id)
             return to_action(action)
