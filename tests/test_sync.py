@@ -12,18 +12,14 @@ import pytest
 from sqlalchemy import text
 
 from moderator.config import load_default_config
+from moderator.domain.actions import changes_chatter, changes_queue, touched_groups
 from moderator.domain.models import Action, Kind
 from moderator.services import EventService, open_event
 from moderator.services.errors import ConnectionLostError
-from moderator.services.sync import (
-    Watcher,
-    changes_chatter,
-    changes_queue,
-    describe,
-    touched_groups,
-)
+from moderator.services.sync import Watcher
 from moderator.storage.db import Database, DatabaseUnavailable
 from moderator.storage.notify import ChangeListener
+from moderator.ui.wording import describe
 from tests.factories import msg
 from tests.relay import terminate_others
 

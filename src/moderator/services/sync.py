@@ -6,7 +6,7 @@
         if change:                        # something committed since the last call
             refresh(change.group_ids)     # only those groups (or everything if change.reload)
             for action in change.by_others:
-                notify(describe(action, now=utcnow()))
+                notify(...)                # ui.wording.describe(action, now)
 
 `Watcher.connected` / `Watcher.last_error` tell the console whether the database is reachable.
 """
@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
 
 from moderator.domain.actions import (  # re-exported: the vocabulary lives in the domain
     CHATTER_VERBS,
@@ -26,7 +24,7 @@ from moderator.domain.actions import (  # re-exported: the vocabulary lives in t
     touched_groups,
 )
 from moderator.domain.models import Action
-from moderator.services.console import EventService, utcnow
+from moderator.services.console import EventService
 from moderator.services.errors import ConnectionLostError
 from moderator.storage.notify import ChangeListener
 
@@ -35,12 +33,9 @@ __all__ = [
     "QUEUE_VERBS",
     "ChangeSet",
     "Watcher",
-    "ago",
     "changes_chatter",
     "changes_queue",
-    "describe",
     "touched_groups",
-    "what_was_done",
 ]
 
 
@@ -128,78 +123,3 @@ class Watcher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# ---------------------------------------------------------------------- sentences
-
-_GERMAN: dict[str, str] = {
-    "merge": "#{source} mit #{target} zusammengeführt",
-    "split": "eine Formulierung von #{group} abgetrennt",
-    "tag": "#{group} einem Projekt zugeordnet",
-    "move": "#{group} verschoben ({state})",
-    "reorder": "die Live-Reihenfolge geändert (#{group})",
-    "title": "den Wortlaut von #{group} geändert",
-    "answer": "die Antwort zu #{group} geschrieben",
-    "kind": "eine Nachricht neu eingeordnet",
-    "manual": "#{group} von Hand erfasst",
-    "import": "{new} Nachrichten importiert",
-    "undo": "eine Aktion zu #{group} rückgängig gemacht",
-    "purge": "Namen und Adressen entfernt",
-}
-
-_STATES_DE = {
-    "new": "neu",
-    "live": "live",
-    "on_air": "auf Sendung",
-    "later": "später",
-    "answered_live": "live beantwortet",
-    "answered_writing": "schriftlich beantwortet",
-    "dismissed": "verworfen",
-}
-
-
-def ago(at: datetime, now: datetime, *, lang: str = "en") -> str:
-    """ "10 s ago" / "vor 10 s"; a clock that runs behind counts as "just now"."""
-    if at.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
-        at = at.replace(tzinfo=UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    seconds = max(0, int((now - at).total_seconds()))
-    if seconds < 5:
-        return "gerade eben" if lang == "de" else "just now"
-    if seconds < 60:
-        amount = f"{seconds} s"
-    elif seconds < 3600:
-        amount = f"{seconds // 60} min"
-    else:
-        amount = f"{seconds // 3600} h"
-    return f"vor {amount}" if lang == "de" else f"{amount} ago"
-
-
-def describe(action: Action, now: datetime | None = None, *, lang: str = "en") -> str:
-    """One line for the console: "Anna merged #17 into #12, 10 s ago"."""
-    now = now or utcnow()
-    when = ago(action.at, now, lang=lang)
-    if lang != "de":
-        return f"{action.moderator} {action.summary}, {when}"
-    return f"{action.moderator} hat {what_was_done(action, lang=lang)}, {when}"
-
-
-def what_was_done(action: Action, *, lang: str = "en") -> str:
-    """The action without who and when: "moved #17 to live" / "#17 verschoben (live)"."""
-    if lang != "de":
-        return action.summary
-    template = _GERMAN.get(action.verb)
-    values: dict[str, Any] = {
-        "group": action.group_id if action.group_id is not None else "?",
-        "summary": action.summary,
-        "source": action.after.get("source", "?"),
-        "target": action.after.get("target", action.group_id),
-        "state": _STATES_DE.get(str(action.after.get("state")), action.after.get("state")),
-        "new": action.after.get("new", "?"),
-    }
-    if action.verb == "merge" and action.summary.startswith("merged wording"):
-        template = "eine Formulierung in #{target} übernommen"
-    if action.verb == "undo" and "state" in action.after:  # a move taken back
-        template = "rückgängig gemacht: #{group} wieder {state}"
-    return template.format(**values) if template else action.summary

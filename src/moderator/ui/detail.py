@@ -25,9 +25,9 @@ from textual.widget import Widget
 
 from moderator.domain.models import Action, Group, Message, Project, Suggestion
 from moderator.domain.queues import effective_project, is_confirmed
-from moderator.services.sync import ago
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.text import clock_time, literal, one_line
+from moderator.ui.wording import ago
 
 THUMB = "▐"
 

@@ -35,7 +35,6 @@ from moderator.services.errors import (
     ServiceError,
     TransitionError,
 )
-from moderator.services.sync import describe, what_was_done
 from moderator.ui.detail import DetailPane
 from moderator.ui.i18n import Strings
 from moderator.ui.messages import (
@@ -75,6 +74,7 @@ from moderator.ui.status import StatusBar
 from moderator.ui.sync import ChangeWatch, JobQueue, Reader, Versions
 from moderator.ui.text import literal, one_line
 from moderator.ui.virtual_list import VirtualList
+from moderator.ui.wording import describe, what_was_done
 
 log = logging.getLogger(__name__)
 S = QueueState
