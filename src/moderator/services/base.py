@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from moderator.domain.actions import Verb
 from moderator.domain.fusion import fusion_model_for
 from moderator.domain.models import (
     Event,
+    Kind,
     Project,
     QueueState,
 )
@@ -35,6 +36,7 @@ from moderator.storage.db import ConcurrentChange, Database, DatabaseUnavailable
 from moderator.storage.notify import ChangeListener
 from moderator.storage.repository import (
     GroupRow,
+    MessageRow,
     Repository,
     to_event,
 )
@@ -149,6 +151,23 @@ class ServiceBase:
 
     def _new_index(self) -> DuplicateIndex:
         return DuplicateIndex(fusion=fusion_model_for(self.model_id))
+
+    if TYPE_CHECKING:  # helpers one mixin defines and another uses (see EventService)
+
+        def _create_group(self, repo: Repository, text: str, **kw: Any) -> GroupRow: ...
+        def _apply_kind(
+            self,
+            repo: Repository,
+            row: MessageRow,
+            kind: Kind,
+            group_id: int | None = None,
+            vote_for_id: int | None = None,
+        ) -> None: ...
+        def _force_state(
+            self, repo: Repository, row: GroupRow, state: QueueState, position: int | None
+        ) -> None: ...
+        @staticmethod
+        def _apply_order(live: list[GroupRow], order: list[int]) -> None: ...
 
     # ------------------------------------------------------------------ infrastructure
     @contextmanager

@@ -68,6 +68,7 @@ class Watcher:
         self.listener = listener or ChangeListener(service.db, service.event_id)
         self._lock = threading.Lock()
         self._read_error: str | None = None
+        self._last_action: int | None
         try:
             self._last_action = service.last_action_id()
         except ConnectionLostError as exc:

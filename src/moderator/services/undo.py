@@ -27,12 +27,13 @@ class UndoMixin(ServiceBase):
             before, after = dict(action.before), dict(action.after)
             verb = action.verb
             summary = f"undid: {action.summary}"
+            gid = action.group_id or 0  # every verb below but "kind" names its group
             if verb == "tag":
-                row = self._group(repo, action.group_id)
+                row = self._group(repo, gid)
                 row.project_key = before["project_key"]
                 row.project_confirmed = before["project_confirmed"]
             elif verb in ("move", "answer"):
-                row = self._group(repo, action.group_id)
+                row = self._group(repo, gid)
                 if verb == "answer":
                     row.answer = before["answer"]
                 prev = after.get("previous_on_air")
@@ -79,15 +80,15 @@ class UndoMixin(ServiceBase):
                         emptied.position = pos
                     emptied.merged_into_id = back.id
             elif verb == "title":
-                row = self._group(repo, action.group_id)
+                row = self._group(repo, gid)
                 row.title, row.title_edited = before["title"], before["title_edited"]
             elif verb == "kind":
-                row = repo.message(after["message"])
-                old_group = row.group_id
+                message = repo.message(after["message"])
+                old_group = message.group_id
                 self._apply_kind(
-                    repo, row, Kind(before["kind"]), before["group_id"], before["vote_for_id"]
+                    repo, message, Kind(before["kind"]), before["group_id"], before["vote_for_id"]
                 )
-                row.kind_overridden = before["kind_overridden"]
+                message.kind_overridden = before["kind_overridden"]
                 repo.s.flush()
                 if before["group_id"] is not None and "group_state" in before:
                     group = repo.group(before["group_id"])

@@ -90,6 +90,13 @@ NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes mea
 NARROW_BELOW = 110  # terminal columns
 
 
+def _id_of(old: GroupSummary | None, new: GroupSummary | None) -> int:
+    """The group of a (before, after) change; one of them is always there."""
+    group = new or old
+    assert group is not None
+    return group.id
+
+
 def keep_out_of_gc() -> None:
     """Leave the objects alive now out of the cyclic garbage collector's passes.
 
@@ -327,7 +334,7 @@ class MainScreen(Screen):
         else:
             changes = squash(settled + self.model.apply(snap.rows, snap.asked))
             self._apply_changes(changes, snap.chatter is not None)
-            touched = {(new or old).id for old, new in changes}
+            touched = {_id_of(old, new) for old, new in changes}
         if current is not None and (touched is None or current in touched):
             self._load_detail(current)
         self._report_others(snap.actions, current)
@@ -422,7 +429,7 @@ class MainScreen(Screen):
             if new is not None and self.model.in_view(new, self.view, self.filter):
                 upserts.append(new)
             else:
-                removed.append((new or old).id)
+                removed.append(_id_of(old, new))
         self.main_list.patch(upserts, removed, self.model.sort_key(self.presenting))
         if any(g is not None and g.state in LIVE_STATES for change in changes for g in change):
             self.live_list.set_rows(self.model.live(self.presenting))
@@ -482,7 +489,8 @@ class MainScreen(Screen):
         now = self.clock()
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
-        since = start if self.service.event.running(now) else self.started_at
+        running = start is not None and self.service.event.running(now)
+        since = start if start is not None and running else self.started_at
         self.query_one(StatusBar).show(
             title=self.service.event.title,
             counts=self._state_counts,
@@ -623,7 +631,7 @@ class MainScreen(Screen):
         """
         expected, hidden = list(expect), list(gone)
         settle = [g.id for g in expected] + hidden
-        cursor = (self._selected_id(), None)
+        cursor: tuple[int | None, int | None] = (self._selected_id(), None)
         if settle:
             self._apply_changes(self.model.expect(expected, hidden), False)
             cursor = (cursor[0], self._selected_id())
@@ -946,7 +954,7 @@ class MainScreen(Screen):
             action = self.service.undo()
             if action is None:
                 return self.t("done.nothing_to_undo"), []
-            ids = changed_groups([action]) or set()
+            ids = sorted(changed_groups([action]) or ())
             what = what_was_done(action, lang=self.t.language)
             return self.t("done.undo", summary=what), ids
 

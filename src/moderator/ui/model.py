@@ -62,7 +62,7 @@ class Pending(GroupSummary):
 def pending(group: GroupSummary, **changes: object) -> Pending:
     values = {name: getattr(group, name) for name in _FIELDS}
     values.update(changes)
-    return Pending(**values)  # type: ignore[arg-type]
+    return Pending(**values)
 
 
 def squash(changes: Iterable[Change]) -> list[Change]:
@@ -116,7 +116,7 @@ class EventModel:
             else:
                 self._live_ids.discard(g.id)
         if g.state in OPEN_STATES:
-            key = effective_project(g, GENERAL_KEY)
+            key = effective_project(g) or GENERAL_KEY
             self.open_by_project[key] = self.open_by_project.get(key, 0) + sign
 
     def apply(self, rows: Iterable[GroupSummary], asked: Collection[int] = ()) -> list[Change]:
@@ -260,7 +260,7 @@ class EventModel:
                 members=target.members + self.groups[source].members,
                 votes=target.votes + self.groups[source].votes,
             )
-        rows = [
+        rows: list[GroupSummary] = [
             pending(self.groups[gid], **changes)
             for gid, changes in values.items()
             if any(getattr(self.groups[gid], k) != v for k, v in changes.items()) or gid == first
