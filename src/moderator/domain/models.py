@@ -176,6 +176,36 @@ class Group:
         return min(times) if times else None
 
 
+@dataclass(frozen=True, slots=True)
+class GroupSummary:
+    """One line of a list: what the inbox and the queues show, without member details
+    (the console's read model; storage reads it in one statement)."""
+
+    id: int
+    title: str
+    state: QueueState
+    position: int | None
+    project_key: str | None
+    project_confirmed: bool
+    suggested_project: str | None
+    suggested_confidence: float
+    members: int
+    votes: int
+    channel: Channel
+    author: str | None
+    first_at: datetime | None
+    created_at: datetime
+    top_match_group: int | None
+    top_match_score: float
+    version: int
+    auto_merged: bool
+    has_answer: bool
+
+    @property
+    def effective_project(self) -> str | None:
+        return effective_project(self)
+
+
 RUNNING_HOURS = 12  # hours after its start that an event counts as running
 
 

@@ -17,6 +17,7 @@ from moderator.domain.actions import Verb
 from moderator.domain.models import (
     Action,
     Group,
+    GroupSummary,
     Kind,
     Message,
     QueueState,
@@ -34,7 +35,6 @@ from moderator.services.queues import QueueMixin
 from moderator.services.undo import UndoMixin
 from moderator.storage.db import Database
 from moderator.storage.repository import (
-    GroupSummary,
     MessageRow,
     Repository,
     to_message,

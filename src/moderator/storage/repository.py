@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -22,12 +21,12 @@ from moderator.domain.models import (
     Channel,
     Event,
     Group,
+    GroupSummary,
     Kind,
     Message,
     Project,
     QueueState,
     Suggestion,
-    effective_project,
 )
 from moderator.storage.rows import (
     ActionRow,
@@ -49,35 +48,6 @@ __all__ = [
     "MessageRow",
     "Repository",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class GroupSummary:
-    """One line of a list: what the inbox and the queues show, without member details."""
-
-    id: int
-    title: str
-    state: QueueState
-    position: int | None
-    project_key: str | None
-    project_confirmed: bool
-    suggested_project: str | None
-    suggested_confidence: float
-    members: int
-    votes: int
-    channel: Channel
-    author: str | None
-    first_at: datetime | None
-    created_at: datetime
-    top_match_group: int | None
-    top_match_score: float
-    version: int
-    auto_merged: bool
-    has_answer: bool
-
-    @property
-    def effective_project(self) -> str | None:
-        return effective_project(self)
 
 
 def to_event(row: EventRow) -> Event:

@@ -26,9 +26,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from moderator.domain.actions import QUIET, changed_groups, touched_groups
-from moderator.domain.models import Action, Group, Kind, Message, QueueState
+from moderator.domain.models import Action, Group, GroupSummary, Kind, Message, QueueState
 from moderator.domain.queues import LIVE_STATES
-from moderator.services.console import EventService, GroupSummary
+from moderator.services.console import EventService
 from moderator.services.errors import (
     ConflictError,
     ConnectionLostError,

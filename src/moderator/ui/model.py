@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 
-from moderator.domain.models import GENERAL_KEY, QueueState
+from moderator.domain.models import GENERAL_KEY, GroupSummary, QueueState
 from moderator.domain.queues import (
     LIVE_STATES,
     OPEN_STATES,
@@ -25,7 +25,6 @@ from moderator.domain.queues import (
     plan_reorder,
     project_to_confirm,
 )
-from moderator.services.console import GroupSummary
 
 S = QueueState
 

@@ -7,9 +7,8 @@ from datetime import tzinfo
 
 from rich.text import Text
 
-from moderator.domain.models import Message, Project, QueueState
+from moderator.domain.models import GroupSummary, Message, Project, QueueState
 from moderator.domain.queues import effective_project, is_confirmed
-from moderator.services.console import GroupSummary
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.model import Pending
 from moderator.ui.text import clock_time, one_line
