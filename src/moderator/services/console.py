@@ -359,7 +359,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 before["group_state"] = group.state
                 before["group_position"] = group.position
             self._apply_kind(repo, row, Kind(kind))
-            repo.s.flush()
+            repo.flush()
             if old_group is not None and row.group_id != old_group and not repo.members(old_group):
                 # An emptied group leaves the queues, so positions stay contiguous and
                 # nothing invisible is on air; undo puts it back.
@@ -379,7 +379,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                     "message": row.id,
                 },
             )
-            repo.s.flush()
+            repo.flush()
             return to_message(row)
 
     def _apply_kind(

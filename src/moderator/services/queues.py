@@ -168,7 +168,7 @@ class QueueMixin(ServiceBase):
         if state == S.LIVE:
             live = [g for g in repo.live_order(self.event_id) if g.id != row.id]
             slot = max(1, min(position or len(live) + 1, len(live) + 1))
-            repo.s.flush()
+            repo.flush()
             repo.shift_live_positions(self.event_id, slot, 1)
             row.position = slot
         row.state = state.value

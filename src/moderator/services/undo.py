@@ -61,7 +61,7 @@ class UndoMixin(ServiceBase):
                         live = repo.live_order(self.event_id)
                         slot = max(1, min(source.position or len(live) + 1, len(live) + 1))
                         source.position = None
-                        repo.s.flush()
+                        repo.flush()
                         repo.shift_live_positions(self.event_id, slot, 1)
                         source.position = slot
             elif verb == "split":
@@ -71,7 +71,7 @@ class UndoMixin(ServiceBase):
                     raise ConflictError(f"#{back.id} has been merged since; undo refused")
                 left = message.group_id
                 message.group_id = back.id
-                repo.s.flush()
+                repo.flush()
                 if left is not None and left != back.id and not repo.members(left):
                     emptied = repo.group(left)
                     if emptied.state == S.LIVE.value:
@@ -89,7 +89,7 @@ class UndoMixin(ServiceBase):
                     repo, message, Kind(before["kind"]), before["group_id"], before["vote_for_id"]
                 )
                 message.kind_overridden = before["kind_overridden"]
-                repo.s.flush()
+                repo.flush()
                 if before["group_id"] is not None and "group_state" in before:
                     group = repo.group(before["group_id"])
                     self._force_state(
