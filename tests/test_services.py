@@ -95,8 +95,10 @@ def test_merge_keeps_members_and_split_restores(service: EventService) -> None:
     service.send_live(a)
     service.send_live(b)
     before = export_json(service)
-    merged = service.merge(b, a)
-    assert len(merged.members) == 2 and merged.votes == 2
+    result = service.merge(b, a)
+    assert (result.id, result.touched_ids) == (a, (a, b))
+    merged = service.group(a)
+    assert len(merged.members) == 2 and merged.votes == 2 and result.version == merged.version
     assert [g.id for g in service.live_queue()] == [a]
     member_of_b = next(m for m in merged.members if m.text.startswith("Wo werden"))
     service.split(member_of_b.id)
@@ -282,8 +284,10 @@ def test_move_confirming_the_project_is_one_write(
         learned.append((text, key, service.group(gid).project_confirmed))
 
     monkeypatch.setattr(service._tagger, "learn", learn)
-    moved = service.move(gid, target, expected_version=fresh.version, confirm_project=True)
-    assert (moved.state, moved.project_key, moved.project_confirmed) == (
+    result = service.move(gid, target, expected_version=fresh.version, confirm_project=True)
+    moved = service.group(gid)
+    assert result.version == moved.version == fresh.version + 1  # one write, one version
+    assert (result.state, moved.project_key, moved.project_confirmed) == (
         target,
         "infrastruktur",
         True,
@@ -375,7 +379,8 @@ def test_move_does_not_tag_a_confirmed_group_again(service: EventService) -> Non
     (gid,) = _questions(service, "Wie viele Sensoren hängen im LoRaWAN?")
     service.tag(gid, "cim")
     last = service.last_action_id()
-    moved = service.answer_later(gid, confirm_project=True)
+    service.answer_later(gid, confirm_project=True)
+    moved = service.group(gid)
     assert (moved.state, moved.project_key) == (S.LATER, "cim")
     assert [x.verb for x in service.actions_since(last)] == ["move"]
 

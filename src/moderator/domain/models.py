@@ -206,6 +206,19 @@ class GroupSummary:
         return effective_project(self)
 
 
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What a moderator's write returns: the group's stored version and state after it,
+    and every group whose row it changed by id (a live-queue shift moves the questions
+    behind a change too: read the live queue back when a live question was involved).
+    No members and no votes: reading them inside the write lock would hold up everyone."""
+
+    id: int
+    version: int
+    state: QueueState
+    touched_ids: tuple[int, ...] = ()
+
+
 RUNNING_HOURS = 12  # hours after its start that an event counts as running
 
 

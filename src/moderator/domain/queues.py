@@ -133,6 +133,12 @@ class Plan:
     order: tuple[int, ...] = ()
 
     @property
+    def touched(self) -> tuple[int, ...]:
+        """The groups the plan changes by id (not those a shift moves)."""
+        ids = [self.group_id, *(s.group_id for s in self.steps if isinstance(s, RowChange))]
+        return tuple(dict.fromkeys([*ids, *(self.merged or ())]))
+
+    @property
     def empty(self) -> bool:
         return not self.steps and self.tag is None and self.merged is None
 

@@ -21,6 +21,7 @@ from moderator.domain.models import (
     Kind,
     Project,
     QueueState,
+    WriteResult,
 )
 from moderator.domain.queues import Placed, Plan, RowChange, leave_live, project_to_confirm
 from moderator.domain.similarity import DuplicateIndex
@@ -347,6 +348,13 @@ class ServiceBase:
     def _leave_live(self, repo: Repository, row: Placed) -> None:
         """Take a live question out of the queue; the questions behind it close up."""
         self._apply(repo, Plan(row.id, tuple(leave_live(row))))
+
+    @staticmethod
+    def _result(repo: Repository, row: GroupRow, touched: Sequence[int] = ()) -> WriteResult:
+        """The write's result: the row is flushed first, so its version is the stored one."""
+        repo.flush()
+        ids = tuple(dict.fromkeys([row.id, *touched]))
+        return WriteResult(row.id, row.version, QueueState(row.state), ids)
 
     def _set_project(
         self, repo: Repository, row: GroupRow, project_key: str | None = None

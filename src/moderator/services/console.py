@@ -22,6 +22,7 @@ from moderator.domain.models import (
     Message,
     QueueState,
     Suggestion,
+    WriteResult,
 )
 from moderator.domain.similarity import MAYBE_SCORE
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
@@ -276,13 +277,13 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
     # ------------------------------------------------------------------ tagging
     def tag(
         self, group_id: int, project_key: str | None = None, *, expected_version: int | None = None
-    ) -> Group:
+    ) -> WriteResult:
         """Confirm the suggested project (key None) or set another one."""
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
             learned = self._set_project(repo, row, project_key)
-            result = repo.to_group(row)
+            result = self._result(repo, row)
         self._learn(learned)
         return result
 
@@ -293,7 +294,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
         *,
         expected_version: int | None = None,
         mark_answered: bool = False,
-    ) -> Group:
+    ) -> WriteResult:
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
@@ -310,7 +311,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 before,
                 {"answer": answer, "state": row.state, "position": row.position},
             )
-            return repo.to_group(row)
+            return self._result(repo, row)
 
     def import_answers(self, answers: dict[int, str]) -> tuple[list[int], list[int]]:
         """Store written answers by group id; returns (updated ids, unknown ids)."""

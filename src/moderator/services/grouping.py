@@ -5,6 +5,7 @@ from __future__ import annotations
 from moderator.domain.actions import Verb
 from moderator.domain.models import (
     Group,
+    WriteResult,
 )
 from moderator.domain.queues import MergeError, Plan, plan_merge
 from moderator.services.base import S, ServiceBase, title_of
@@ -27,7 +28,7 @@ class GroupingMixin(ServiceBase):
         *,
         expected_version: int | None = None,
         summary: str | None = None,
-    ) -> Group:
+    ) -> WriteResult:
         """Merge group `source_id` into `target_id`.
 
         Rules: every member (wording, author, channel, time) moves to the target and the
@@ -56,7 +57,7 @@ class GroupingMixin(ServiceBase):
                 before,
                 {"source": source.id, "target": target.id, "moved": moved},
             )
-            return repo.to_group(target)
+            return self._result(repo, target, [source.id])
 
     def merge_message(self, message_id: int, target_id: int) -> Group:
         """Move a single wording into another group (its old group keeps the rest)."""
@@ -163,7 +164,7 @@ class GroupingMixin(ServiceBase):
         text: str | None = None,
         from_message: int | None = None,
         expected_version: int | None = None,
-    ) -> Group:
+    ) -> WriteResult:
         """Choose the representative wording among members, or edit it (originals stay)."""
         with self._write() as repo:
             row = self._group(repo, group_id)
@@ -187,4 +188,4 @@ class GroupingMixin(ServiceBase):
                 before,
                 {"title": row.title, "title_edited": row.title_edited},
             )
-            return repo.to_group(row)
+            return self._result(repo, row)

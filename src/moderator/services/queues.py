@@ -7,8 +7,8 @@ from typing import Any
 
 from moderator.domain.actions import Verb
 from moderator.domain.models import (
-    Group,
     QueueState,
+    WriteResult,
 )
 from moderator.domain.queues import (
     Plan,
@@ -52,7 +52,7 @@ class QueueMixin(ServiceBase):
         expected_version: int | None = None,
         position: int | None = None,
         confirm_project: bool = False,
-    ) -> Group:
+    ) -> WriteResult:
         """Move a group to another queue state (or to `target(current state)`).
 
         `confirm_project`: a group sent to the live queue or to "later" whose project is not
@@ -84,7 +84,7 @@ class QueueMixin(ServiceBase):
                 before,
                 {"state": row.state, "position": row.position, **after_extra},
             )
-            result = repo.to_group(row)
+            result = self._result(repo, row, plan.touched)
         if learned is not None:
             self._learn(learned)
         return result
@@ -111,22 +111,24 @@ class QueueMixin(ServiceBase):
         self._apply(repo, plan)
         return plan
 
-    def send_live(self, group_id: int, **kw: Any) -> Group:
+    def send_live(self, group_id: int, **kw: Any) -> WriteResult:
         return self.move(group_id, S.LIVE, **kw)
 
-    def answer_later(self, group_id: int, **kw: Any) -> Group:
+    def answer_later(self, group_id: int, **kw: Any) -> WriteResult:
         return self.move(group_id, S.LATER, **kw)
 
-    def dismiss(self, group_id: int, **kw: Any) -> Group:
+    def dismiss(self, group_id: int, **kw: Any) -> WriteResult:
         return self.move(group_id, S.DISMISSED, **kw)
 
-    def advance(self, group_id: int, **kw: Any) -> Group:
+    def advance(self, group_id: int, **kw: Any) -> WriteResult:
         """Enter: put a question on air, or mark the question on air as answered live."""
         # Decided inside the write transaction: two moderators pressing Enter at once
         # cannot both "put it on air".
         return self.move(group_id, advance_target, **kw)
 
-    def reorder(self, group_id: int, delta: int, *, expected_version: int | None = None) -> Group:
+    def reorder(
+        self, group_id: int, delta: int, *, expected_version: int | None = None
+    ) -> WriteResult:
         """Move a live question `delta` places up (negative) or down the live queue."""
         with self._write() as repo:
             row = self._group(repo, group_id)
@@ -145,7 +147,7 @@ class QueueMixin(ServiceBase):
                 {"order": [g.id for g in live]},
                 {"order": list(plan.order)},
             )
-            return repo.to_group(row)
+            return self._result(repo, row, plan.touched)
 
     @staticmethod
     def _apply_order(live: list[GroupRow], order: list[int]) -> None:

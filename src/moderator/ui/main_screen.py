@@ -26,7 +26,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from moderator.domain.actions import QUIET, changed_groups, touched_groups
-from moderator.domain.models import Action, Group, GroupSummary, Kind, Message, QueueState
+from moderator.domain.models import (
+    Action,
+    Group,
+    GroupSummary,
+    Kind,
+    Message,
+    QueueState,
+    WriteResult,
+)
 from moderator.domain.queues import LIVE_STATES
 from moderator.services.console import EventService
 from moderator.services.errors import (
@@ -689,7 +697,7 @@ class MainScreen(Screen):
     def _expected(self, group: GroupSummary) -> int | None:
         return self.versions.current(group.id, group.version)
 
-    def _track(self, group_id: int, seen: int | None, result: Group) -> Group:
+    def _track(self, group_id: int, seen: int | None, result: WriteResult) -> WriteResult:
         self.versions.record(group_id, seen, result.version)
         return result
 
