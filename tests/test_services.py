@@ -9,6 +9,7 @@ import pytest
 from moderator.domain.models import Channel, Kind, QueueState
 from moderator.domain.queues import TransitionError
 from moderator.services import ConflictError, EventService, ServiceError
+from moderator.services.errors import NotFoundError
 from moderator.services.exporting import export_json
 from tests.factories import msg
 
@@ -397,3 +398,28 @@ def test_undo_takes_back_a_confirming_move_then_its_tag(service: EventService) -
     assert (group.state, group.project_key, group.project_confirmed) == (S.NEW, None, False)
     assert service.live_queue() == []
     assert [x.verb for x in service.history(gid)][:4] == ["undo", "undo", "move", "tag"]
+
+
+def test_detail_and_merge_candidates_answer_in_one_call_what_took_several(
+    service: EventService,
+) -> None:
+    a, b, c = _questions(
+        service,
+        "Wann kommen die autonomen Busse nach Kaiserslautern?",
+        "Wann kommen denn die autonomen Busse nach Kaiserslautern?",
+        "Wann fahren autonome Busse in Kaiserslautern?",
+    )
+    service.tag(a, "mobilitaet")
+    detail = service.detail(a)
+    assert detail.group == service.group(a)
+    assert list(detail.history) == service.history(a, limit=20)
+    maybe = service.matching.maybe_threshold
+    assert list(detail.maybe) == service.suggestions(a, min_score=maybe)
+    confident, weaker = service.merge_candidates(a)
+    assert confident == service.suggestions(a)  # scored once, split by the threshold
+    assert [s.group_id for s in confident + weaker] == [
+        s.group_id for s in service.suggestions(a, min_score=maybe)
+    ]
+    assert {b, c} & {s.group_id for s in confident + weaker}
+    with pytest.raises(NotFoundError):
+        service.detail(9999)

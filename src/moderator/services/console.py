@@ -60,6 +60,16 @@ class Counts:
 
 
 @dataclass(frozen=True, slots=True)
+class Detail:
+    """What the detail pane shows of one question: the group with its wordings and stored
+    suggestions, its history (newest first) and the weaker "maybe" candidates."""
+
+    group: Group
+    history: tuple[Action, ...]
+    maybe: tuple[Suggestion, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StageData:
     on_air: Group | None
     next: tuple[GroupSummary, ...]
@@ -186,6 +196,30 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             return Repository(session).actions(
                 self.event_id, group_id=group_id, limit=limit, newest_first=True
             )
+
+    def detail(self, group_id: int, *, history: int = 20) -> Detail:
+        """Everything the detail pane shows, in one call: the group and its last `history`
+        actions read in one transaction, then the candidates down to the "maybe"
+        threshold (scored against the duplicate index)."""
+        with self._reading() as session:
+            repo = Repository(session)
+            try:
+                row = repo.group(group_id)
+            except LookupError as exc:
+                raise NotFoundError(str(exc)) from None
+            group = repo.to_group(row, with_suggestions=True)
+            actions = repo.actions(
+                self.event_id, group_id=group_id, limit=history, newest_first=True
+            )
+        maybe = self.suggestions(group_id, min_score=self.matching.maybe_threshold)
+        return Detail(group, tuple(actions), tuple(maybe))
+
+    def merge_candidates(self, group_id: int) -> tuple[list[Suggestion], list[Suggestion]]:
+        """The merge picker's choices, scored once: (confident ones at or above the suggest
+        threshold, weaker ones down to the "maybe" threshold)."""
+        scored = self.suggestions(group_id, min_score=self.matching.maybe_threshold)
+        floor = self.matching.suggest_threshold
+        return [s for s in scored if s.score >= floor], [s for s in scored if s.score < floor]
 
     def groups_suggesting(self, group_ids: Collection[int]) -> set[int]:
         """Groups whose duplicate hint may name one of `group_ids` (to re-read when those

@@ -579,16 +579,16 @@ class MainScreen(Screen):
         if group_id != self._detail_wanted:
             return  # the cursor moved on before this worker started
         try:
-            group = self.service.group(group_id)
-            history = self.service.history(group_id, limit=20)
-            maybe = self.service.suggestions(group_id, min_score=self._maybe)
+            detail = self.service.detail(group_id)
         except ConnectionLostError as exc:
             self.post_message(ConnectionChanged(False, str(exc)))
             return  # keep showing what was there
         except ServiceError:
-            group, history, maybe = None, [], []
+            arrived = DetailArrived(None, [], [])
+        else:
+            arrived = DetailArrived(detail.group, list(detail.history), list(detail.maybe))
         if group_id == self._detail_wanted:
-            self.post_message(DetailArrived(group, history, maybe))
+            self.post_message(arrived)
 
     @on(DetailArrived)
     def _detail_arrived(self, message: DetailArrived) -> None:
@@ -801,19 +801,13 @@ class MainScreen(Screen):
     @work(thread=True, group="read", exit_on_error=False)
     def _fetch_merge_choices(self, group: GroupSummary) -> None:
         try:
-            confident = self.service.suggestions(group.id)
-            weaker = self.service.suggestions(group.id, min_score=self._maybe)
+            confident, weaker = self.service.merge_candidates(group.id)
         except ServiceError as exc:
             if isinstance(exc, ConnectionLostError):
                 self.post_message(ConnectionChanged(False, str(exc)))
             self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
             return
         self.app.call_from_thread(self._pick_merge, group, confident, weaker)
-
-    @property
-    def _maybe(self) -> float:
-        """Weaker duplicate candidates down to this score are offered as "maybe"."""
-        return self.service.matching.maybe_threshold
 
     def _pick_merge(self, group: GroupSummary, confident: list, weaker: list) -> None:
         """Confident candidates first, then weaker ones marked "vielleicht"."""
