@@ -423,3 +423,19 @@ def test_detail_and_merge_candidates_answer_in_one_call_what_took_several(
     assert {b, c} & {s.group_id for s in confident + weaker}
     with pytest.raises(NotFoundError):
         service.detail(9999)
+
+
+def test_a_question_of_one_wording_becomes_chatter_in_one_call(service: EventService) -> None:
+    a, b = _questions(
+        service,
+        "Wann kommen die autonomen Busse nach Kaiserslautern?",
+        "Wie viele Sensoren hängen im LoRaWAN?",
+    )
+    service.merge(b, a)
+    with pytest.raises(ServiceError, match="more than one wording"):
+        service.set_kind(None, Kind.CHATTER, group_id=a)
+    text = "Wer betreibt die Paketstationen in der Innenstadt?"
+    (c,) = service.import_messages([msg(10, text)], source="t").group_ids
+    message = service.set_kind(None, Kind.CHATTER, group_id=c)
+    assert message.kind == Kind.CHATTER and message.group_id is None
+    assert c not in {g.id for g in service.summaries()}

@@ -28,6 +28,7 @@ from moderator.domain.similarity import MAYBE_SCORE
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
+    ServiceError,
 )
 from moderator.services.grouping import GroupingMixin
 from moderator.services.importing import ImportingMixin, ImportSummary
@@ -376,9 +377,18 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 updated.append(group_id)
         return updated, unknown
 
-    def set_kind(self, message_id: int, kind: Kind) -> Message:
-        """Override the question / chatter / vote judgement of a message."""
+    def set_kind(
+        self, message_id: int | None, kind: Kind, *, group_id: int | None = None
+    ) -> Message:
+        """Override the question / chatter / vote judgement of a message: `message_id`,
+        or the only wording of question `group_id` (looked up in the same write, so `x`
+        on a question the detail has not read yet is one call)."""
         with self._write(index=True) as repo:  # a new question joins the index
+            if message_id is None:
+                members = repo.members(self._group(repo, group_id or 0).id)
+                if len(members) != 1:
+                    raise ServiceError(f"#{group_id} has more than one wording")
+                message_id = members[0].id
             row = repo.message(message_id)
             if row.event_id != self.event_id:
                 raise NotFoundError(f"no message #{message_id} in this event")

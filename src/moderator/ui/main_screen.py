@@ -1057,10 +1057,9 @@ class MainScreen(Screen):
             message_id, kind, ids = None, Kind.CHATTER, [row.id]
 
         def run() -> tuple[str, list[int]]:
-            target = message_id
-            if target is None:  # the detail may not be read yet: look the wording up now
-                target = self.service.group(ids[0]).members[0].id
-            message = self.service.set_kind(target, kind)
+            # On a question the service finds its one wording in the same write.
+            group_id = ids[0] if ids else None
+            message = self.service.set_kind(message_id, kind, group_id=group_id)
             touched = ids + ([message.group_id] if message.group_id is not None else [])
             return self.t("done.kind", kind=kind.value), touched
 
