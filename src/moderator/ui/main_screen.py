@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -21,11 +19,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from moderator.domain.actions import QUIET, changed_groups, touched_groups
+from moderator.domain.actions import changed_groups
 from moderator.domain.models import (
     Action,
     Group,
@@ -33,24 +30,22 @@ from moderator.domain.models import (
     Kind,
     Message,
     QueueState,
-    WriteResult,
 )
 from moderator.domain.queues import LIVE_STATES
 from moderator.services.console import EventService
 from moderator.services.errors import (
-    ConflictError,
     ConnectionLostError,
     ServiceError,
-    TransitionError,
 )
 from moderator.ui.detail import DetailPane
+from moderator.ui.detail_loading import DetailLoading
+from moderator.ui.group_choices import GroupChoices
 from moderator.ui.i18n import Strings
 from moderator.ui.messages import (
     ActionFailed,
     ActivityArrived,
     ConnectionChanged,
     DataArrived,
-    DetailArrived,
     MeaningProgress,
     SearchArrived,
     Settled,
@@ -64,7 +59,6 @@ from moderator.ui.modals import (
     LineEditScreen,
     ManualEntryScreen,
     ManualQuestion,
-    PickScreen,
     ProjectChoice,
     ProjectKeyScreen,
     SimilarScreen,
@@ -77,12 +71,14 @@ from moderator.ui.model import (
     Filter,
     squash,
 )
+from moderator.ui.notices import Notices
 from moderator.ui.rows import RowPainter
 from moderator.ui.status import StatusBar
 from moderator.ui.sync import ChangeWatch, JobQueue, Reader, Versions
 from moderator.ui.text import literal, one_line
 from moderator.ui.virtual_list import VirtualList
 from moderator.ui.wording import describe, what_was_done
+from moderator.ui.write_pipeline import WritePipeline
 
 log = logging.getLogger(__name__)
 S = QueueState
@@ -93,7 +89,6 @@ WARM_UP_AFTER = 1.5  # seconds after start
 MEANING_EVERY = 2.0  # seconds between looks for questions without a meaning vector
 ACTIVITY_SHOWN = 100  # log entries in the "who did what" view
 MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
-MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
 NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
 NARROW_BELOW = 110  # terminal columns
 
@@ -117,8 +112,12 @@ def keep_out_of_gc() -> None:
     gc.freeze()
 
 
-class MainScreen(Screen):
-    """Inbox (or another view) on the left, live queue and detail on the right."""
+class MainScreen(WritePipeline, Notices, GroupChoices, DetailLoading):
+    """Inbox (or another view) on the left, live queue and detail on the right.
+
+    The rooms it is made of: `WritePipeline` (submit, versions, settle), `Notices`
+    (other moderators' actions), `GroupChoices` (merge and split), `DetailLoading` (the
+    detail's debounce); the reading, lists, key actions and views are here."""
 
     def __init__(
         self,
@@ -370,61 +369,6 @@ class MainScreen(Screen):
         ids = hits if checked is None else (flt.search_ids - checked) | hits
         self.filter = Filter(flt.project, flt.search, frozenset(ids))
 
-    def _report_others(self, actions: list[Action], selected: int | None) -> None:
-        """Other moderators' actions go into `activity` and into short notices ("Bea hat
-        #17 …, vor 2 s"), at most one per `note_gap`.
-
-        Imports are not announced: the new rows in the list are the notice. Actions that
-        come within the gap wait and are shown together when it is over; the first after a
-        quiet spell is shown at once. So is one that changed the `selected` question, as it
-        matters to the moderator, but that too at most once per gap (a flood stays calm).
-        """
-        mine = self.service.moderator
-        others = [a for a in actions if a.moderator != mine]
-        if not others:
-            return
-        now = self.clock()
-        lines = [describe(a, now, lang=self.t.language) for a in others]
-        self.activity = (self.activity + lines)[-20:]
-        told = [a for a in others if a.verb not in QUIET]
-        if not told:
-            return
-        self._notes_due.extend(told)
-        moment = time.monotonic()
-        urgent = (
-            selected is not None
-            and moment - self._last_urgent >= self.note_gap
-            and any(selected in touched_groups(a) for a in told)
-        )
-        wait = self._last_note + self.note_gap - moment
-        if wait <= 0:
-            self._show_notes()
-        elif urgent:
-            self._last_urgent = moment
-            self._show_notes()
-        elif self._note_timer is None:
-            self._note_timer = self.set_timer(wait, self._notes_timer_fired)
-
-    def _notes_timer_fired(self) -> None:
-        self._note_timer = None
-        self._show_notes()
-
-    def _show_notes(self) -> None:
-        """One notice of the actions waiting, the newest MAX_NOTES of them spelt out."""
-        if self._note_timer is not None:
-            self._note_timer.stop()
-            self._note_timer = None
-        due, self._notes_due = self._notes_due, []
-        if not due:
-            return
-        now = self.clock()  # "vor 3 s" as of now, not as of their arrival
-        lines = [describe(a, now, lang=self.t.language) for a in due]
-        shown = lines[-MAX_NOTES:]
-        if len(lines) > MAX_NOTES:
-            shown.insert(0, self.t("note.more", n=len(lines) - MAX_NOTES))
-        self._last_note = time.monotonic()
-        self.notify("\n".join(shown), markup=False, timeout=5)
-
     def _apply_changes(self, changes: list[Change], chatter_changed: bool) -> None:
         """Update the lists for a few changed summaries, without rebuilding them."""
         if not changes and not chatter_changed:
@@ -547,160 +491,6 @@ class MainScreen(Screen):
         if isinstance(self.focused, VirtualList):
             self._show_row(self.focused.current)
 
-    def _show_row(self, row: Any | None) -> None:
-        """The cursor is on `row`: read its detail once the cursor rests there."""
-        detail = self.query_one(DetailPane)
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-            self._detail_timer = None
-        if row is None:
-            self.detail_group = None
-            self._detail_wanted = None
-            detail.clear()
-        elif isinstance(row, Message):
-            self.detail_group = None
-            self._detail_wanted = None
-            detail.show_chatter(row)
-        elif self.detail_delay <= 0:
-            self._load_detail(row.id)
-        else:
-            self._detail_wanted = row.id
-            self._detail_timer = self.set_timer(
-                self.detail_delay, partial(self._load_detail, row.id)
-            )
-
-    def _load_detail(self, group_id: int) -> None:
-        self._detail_timer = None
-        self._detail_wanted = group_id
-        self._detail_worker(group_id)
-
-    @work(thread=True, group="detail", exit_on_error=False)
-    def _detail_worker(self, group_id: int) -> None:
-        if group_id != self._detail_wanted:
-            return  # the cursor moved on before this worker started
-        try:
-            detail = self.service.detail(group_id)
-        except ConnectionLostError as exc:
-            self.post_message(ConnectionChanged(False, str(exc)))
-            return  # keep showing what was there
-        except ServiceError:
-            arrived = DetailArrived(None, [], [])
-        else:
-            arrived = DetailArrived(detail.group, list(detail.history), list(detail.maybe))
-        if group_id == self._detail_wanted:
-            self.post_message(arrived)
-
-    @on(DetailArrived)
-    def _detail_arrived(self, message: DetailArrived) -> None:
-        group = message.group
-        if group is None or group.id != self._selected_id():
-            return
-        self.detail_group = group
-        self.query_one(DetailPane).show_group(group, message.history, message.maybe)
-
-    def action_focus_detail(self) -> None:
-        detail = self.query_one(DetailPane)
-        if self.focused is detail:
-            (self._last_list or self.main_list).focus()
-        else:
-            self._last_list = self._active_list()
-            detail.focus()
-
-    def action_scroll_detail(self, delta: int) -> None:
-        self.query_one(DetailPane).scroll_lines(delta)
-
-    # ------------------------------------------------------------------ writing
-    def _start_writer(self) -> None:
-        self._writer()
-
-    @work(thread=True, group="write", exit_on_error=False)
-    def _writer(self) -> None:
-        self.jobs.drain()
-
-    def _submit(
-        self,
-        run: Callable[[], tuple[str, Iterable[int]]],
-        *,
-        chatter: bool = False,
-        live: bool = True,
-        expect: Iterable[GroupSummary] = (),
-        gone: Iterable[int] = (),
-    ) -> None:
-        """Queue a write; `run` returns the notification and the group ids it touched.
-
-        `chatter`: the action may change the chatter count (read it afresh); `live=False`:
-        it cannot move anything in the live queue (no need to read the queue back).
-        `expect`: the summaries the write will most likely store (the model's forecasts),
-        `gone`: the groups it will most likely merge away.
-        They are shown at once, marked as not saved yet, so the key answers in the next
-        frame, however long the database takes; once the write is committed and read
-        back, or has failed, the stored rows replace them. Only then does the
-        confirmation ("saved") appear.
-        """
-        expected, hidden = list(expect), list(gone)
-        settle = [g.id for g in expected] + hidden
-        cursor: tuple[int | None, int | None] = (self._selected_id(), None)
-        if settle:
-            self._apply_changes(self.model.expect(expected, hidden), False)
-            cursor = (cursor[0], self._selected_id())
-
-        def refused(title: str, text: str) -> None:  # the write did not go through
-            self.post_message(ActionFailed(title, text, unsaved=True))
-
-        def job() -> None:
-            settled = False
-            try:
-                try:
-                    note, ids = run()
-                except ConnectionLostError as exc:
-                    self.post_message(ConnectionChanged(False, str(exc)))
-                    key = "error.maybe_saved" if exc.committed is None else "error.not_saved"
-                    refused(self.t(key), str(exc))
-                    return
-                except ConflictError as exc:
-                    refused(self.t("error.conflict"), str(exc))
-                    return
-                except (ServiceError, TransitionError) as exc:
-                    refused(self.t("error.failed"), str(exc))
-                    return
-                except Exception as exc:  # never let a background failure end the app
-                    log.exception("action failed")
-                    refused(self.t("error.failed"), repr(exc))
-                    return
-                try:
-                    snapshot = self.reader.rows_for(
-                        set(ids) | set(settle), chatter=chatter, live=live
-                    )
-                    self.post_message(DataArrived(snapshot, note, settle))
-                    settled = True
-                    if self.offline is not None:
-                        self.post_message(ConnectionChanged(True))
-                except ConnectionLostError as exc:  # saved, but could not be read back
-                    self.post_message(ConnectionChanged(False, str(exc)))
-                    self.post_message(ActionFailed(note, str(exc)))
-                except Exception as exc:  # never let a background failure end the app
-                    log.exception("reading back after an action failed")
-                    self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
-            finally:
-                if settle and not settled:
-                    self.post_message(Settled(settle, cursor))
-
-        self.jobs.submit(job)
-
-    @on(ActionFailed)
-    def _action_failed(self, message: ActionFailed) -> None:
-        if message.unsaved and self.last_saved is not None:  # an old "✓" would mislead
-            self.last_saved = None
-            self._update_titles()
-        self.notify(message.text, title=message.title, severity="error", markup=False, timeout=6)
-
-    def _expected(self, group: GroupSummary) -> int | None:
-        return self.versions.current(group.id, group.version)
-
-    def _track(self, group_id: int, seen: int | None, result: WriteResult) -> WriteResult:
-        self.versions.record(group_id, seen, result.version)
-        return result
-
     # ------------------------------------------------------------------ key actions
     def action_tag(self, key: str) -> None:
         group = self._selected_group()
@@ -776,67 +566,6 @@ class MainScreen(Screen):
 
         self._submit(run, expect=self.model.forecast_reorder(group, delta))
 
-    def _merge_into(self, group: GroupSummary, target: int) -> None:
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            self.service.merge(group.id, target, expected_version=seen)
-            return self.t("done.merge", source=group.id, target=target), [group.id, target]
-
-        rows, gone = self.model.forecast_merge(group, target)
-        self._submit(run, expect=rows, gone=gone)
-
-    def action_merge(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        if group.top_match_group is None:
-            self.notify(self.t("error.no_suggestion", id=group.id), markup=False)
-            return
-        self._merge_into(group, group.top_match_group)
-
-    def action_merge_pick(self) -> None:
-        if group := self._selected_group():
-            self._fetch_merge_choices(group)
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _fetch_merge_choices(self, group: GroupSummary) -> None:
-        try:
-            confident, weaker = self.service.merge_candidates(group.id)
-        except ServiceError as exc:
-            if isinstance(exc, ConnectionLostError):
-                self.post_message(ConnectionChanged(False, str(exc)))
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.app.call_from_thread(self._pick_merge, group, confident, weaker)
-
-    def _pick_merge(self, group: GroupSummary, confident: list, weaker: list) -> None:
-        """Confident candidates first, then weaker ones marked "vielleicht"."""
-        ids = {s.group_id for s in confident}
-        maybe = [s for s in weaker if s.group_id not in ids]
-        if not confident and not maybe:
-            self._ask_merge_number(group)
-            return
-        choices = []
-        for s in confident:
-            label = Text(f"{round(s.score):>3}% #{s.group_id}  ", style="bold")
-            label.append_text(literal(one_line(s.text)[:150]))
-            choices.append((s.group_id, label))
-        for s in maybe:
-            label = Text(f"{round(s.score):>3}% #{s.group_id} ", style="dim")
-            label.append(f"({self.t('detail.maybe')}) ", style="italic")
-            label.append_text(literal(one_line(s.text)[:150]))
-            choices.append((s.group_id, label))
-
-        choices.append((0, Text(self.t("merge.other"), style="italic")))
-
-        def chosen(target: int | None) -> None:
-            if target == 0:
-                self._ask_merge_number(group)
-            elif target is not None:
-                self._merge_into(group, target)
-
-        self.app.push_screen(PickScreen(self.t("modal.pick_merge", id=group.id), choices), chosen)
-
     def action_similar(self) -> None:
         if group := self._selected_group():
             self._fetch_similar(group)
@@ -882,72 +611,6 @@ class MainScreen(Screen):
                 group.id,
                 *sources,
             ]
-
-        self._submit(run)
-
-    def _ask_merge_number(self, group: GroupSummary) -> None:
-        """Merge into any question by its number, suggested or not."""
-
-        def typed(value: str | None) -> None:
-            if value is None or not value.strip():
-                return
-            digits = value.strip().lstrip("#").strip()
-            if not digits.isdigit():
-                self.notify(self.t("error.bad_number", text=value.strip()), markup=False)
-                return
-            self._merge_into(group, int(digits))
-
-        self.app.push_screen(
-            LineEditScreen(
-                self.t("modal.merge_number", id=group.id),
-                hint=self.t("modal.merge_number_hint"),
-            ),
-            typed,
-        )
-
-    def action_split(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        if group.members < 2:
-            self.notify(self.t("error.single_member", id=group.id), markup=False)
-            return
-        self._fetch_members(group)
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _fetch_members(self, group: GroupSummary) -> None:
-        try:
-            full = self.service.group(group.id)
-        except ServiceError as exc:
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.app.call_from_thread(self._pick_split, full)
-
-    def _pick_split(self, group: Group) -> None:
-        members = [m for m in group.members if m.kind == Kind.QUESTION]
-        if len(members) < 2:
-            self.notify(self.t("error.single_member", id=group.id), markup=False)
-            return
-        if len(members) == 2:
-            self._split(group.id, members[-1].id)
-            return
-        choices = []
-        for m in members:
-            label = Text(f"[{m.id}] ", style="bold")
-            label.append(one_line(m.author or "")[:20] + ": ", style="italic")
-            label.append(one_line(m.text)[:150])
-            choices.append((m.id, label))
-
-        def chosen(message_id: int | None) -> None:
-            if message_id is not None:
-                self._split(group.id, message_id)
-
-        self.app.push_screen(PickScreen(self.t("modal.pick_split", id=group.id), choices), chosen)
-
-    def _split(self, group_id: int, message_id: int) -> None:
-        def run() -> tuple[str, list[int]]:
-            result = self.service.split(message_id)
-            return self.t("done.split", id=result.id), [group_id, result.id]
 
         self._submit(run)
 
