@@ -22,12 +22,10 @@ from textual.events import Resize
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from moderator.domain.actions import changed_groups
 from moderator.domain.models import (
     Action,
     Group,
     GroupSummary,
-    Kind,
     Message,
     QueueState,
 )
@@ -41,31 +39,19 @@ from moderator.ui.detail import DetailPane
 from moderator.ui.detail_loading import DetailLoading
 from moderator.ui.group_choices import GroupChoices
 from moderator.ui.i18n import Strings
+from moderator.ui.key_actions import KeyActions
 from moderator.ui.messages import (
     ActionFailed,
-    ActivityArrived,
     ConnectionChanged,
     DataArrived,
     MeaningProgress,
-    SearchArrived,
     Settled,
     WarmedUp,
 )
 from moderator.ui.modals import (
-    ActivityLine,
-    ActivityScreen,
-    EditedText,
-    HelpScreen,
-    LineEditScreen,
-    ManualEntryScreen,
-    ManualQuestion,
-    ProjectChoice,
-    ProjectKeyScreen,
     SimilarScreen,
-    TextEditScreen,
 )
 from moderator.ui.model import (
-    VIEWS,
     Change,
     EventModel,
     Filter,
@@ -76,18 +62,16 @@ from moderator.ui.rows import RowPainter
 from moderator.ui.status import StatusBar
 from moderator.ui.sync import ChangeWatch, JobQueue, Reader, Versions
 from moderator.ui.text import literal, one_line
+from moderator.ui.views import Views
 from moderator.ui.virtual_list import VirtualList
-from moderator.ui.wording import describe, what_was_done
 from moderator.ui.write_pipeline import WritePipeline
 
 log = logging.getLogger(__name__)
 S = QueueState
-VIEW_ORDER = list(VIEWS)
 DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
 INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
 WARM_UP_AFTER = 1.5  # seconds after start
 MEANING_EVERY = 2.0  # seconds between looks for questions without a meaning vector
-ACTIVITY_SHOWN = 100  # log entries in the "who did what" view
 MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
 NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
 NARROW_BELOW = 110  # terminal columns
@@ -112,12 +96,13 @@ def keep_out_of_gc() -> None:
     gc.freeze()
 
 
-class MainScreen(WritePipeline, Notices, GroupChoices, DetailLoading):
+class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, DetailLoading):
     """Inbox (or another view) on the left, live queue and detail on the right.
 
-    The rooms it is made of: `WritePipeline` (submit, versions, settle), `Notices`
-    (other moderators' actions), `GroupChoices` (merge and split), `DetailLoading` (the
-    detail's debounce); the reading, lists, key actions and views are here."""
+    The rooms it is made of: `KeyActions` (the writing keys), `Views` (views, filters,
+    search, help), `WritePipeline` (submit, versions, settle), `Notices` (other
+    moderators' actions), `GroupChoices` (merge and split), `DetailLoading` (the detail's
+    debounce); reading, the lists and the selection are here."""
 
     def __init__(
         self,
@@ -491,81 +476,6 @@ class MainScreen(WritePipeline, Notices, GroupChoices, DetailLoading):
         if isinstance(self.focused, VirtualList):
             self._show_row(self.focused.current)
 
-    # ------------------------------------------------------------------ key actions
-    def action_tag(self, key: str) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        name = self._project_name(key)
-
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            self._track(group.id, seen, self.service.tag(group.id, key, expected_version=seen))
-            return self.t("done.tag", id=group.id, name=name), [group.id]
-
-        general = self.service.general_key
-        self._submit(run, live=False, expect=self.model.forecast_tag(group, key, general))
-
-    def _queue(self, group: GroupSummary, target: QueueState) -> None:
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            # Triage in one key: sending an untagged question on confirms its suggestion,
-            # in the same write as the move.
-            moved = self.service.move(group.id, target, expected_version=seen, confirm_project=True)
-            self._track(group.id, seen, moved)
-            return self.t("done.move", id=group.id, state=self.t.state(target)), [group.id]
-
-        expect = self.model.forecast_move(
-            group, target, confirm_project=True, general_key=self.service.general_key
-        )
-        # Between inbox, later and dismissed the live queue stays as it is: no need to read
-        # it back (it can hold hundreds of questions).
-        live = group.state in LIVE_STATES or target in LIVE_STATES
-        self._submit(run, expect=expect, live=live)
-
-    def action_send_live(self) -> None:
-        if group := self._selected_group():
-            self._queue(group, S.LIVE)
-
-    def action_later(self) -> None:
-        if group := self._selected_group():
-            self._queue(group, S.LATER)
-
-    def action_dismiss_group(self) -> None:
-        if group := self._selected_group():
-            self._queue(group, S.DISMISSED)
-
-    def action_advance(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            result = self._track(
-                group.id, seen, self.service.advance(group.id, expected_version=seen)
-            )
-            return self.t("done.move", id=group.id, state=self.t.state(result.state)), [group.id]
-
-        self._submit(run, expect=self.model.forecast_advance(group))
-
-    def action_reorder(self, delta: int) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        if group.state != S.LIVE:
-            self.notify(self.t("error.not_live"), severity="warning", markup=False)
-            return
-
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            self._track(
-                group.id, seen, self.service.reorder(group.id, delta, expected_version=seen)
-            )
-            return self.t("done.reorder", id=group.id), [group.id]
-
-        self._submit(run, expect=self.model.forecast_reorder(group, delta))
-
     def action_similar(self) -> None:
         if group := self._selected_group():
             self._fetch_similar(group)
@@ -613,242 +523,3 @@ class MainScreen(WritePipeline, Notices, GroupChoices, DetailLoading):
             ]
 
         self._submit(run)
-
-    def action_undo(self) -> None:
-        def run() -> tuple[str, list[int]]:
-            action = self.service.undo()
-            if action is None:
-                return self.t("done.nothing_to_undo"), []
-            ids = sorted(changed_groups([action]) or ())
-            what = what_was_done(action, lang=self.t.language)
-            return self.t("done.undo", summary=what), ids
-
-        self._submit(run, chatter=True)
-
-    def action_manual(self) -> None:
-        def entered(question: ManualQuestion | None) -> None:
-            if question is None:
-                return
-
-            def run() -> tuple[str, list[int]]:
-                group = self.service.add_manual(
-                    question.text, author=question.author, channel=question.channel
-                )
-                return self.t("done.manual", id=group.id), [group.id]
-
-            self._submit(run)
-
-        self.app.push_screen(ManualEntryScreen(self.t), entered)
-
-    def action_answer(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        detail = self.detail_group
-        if detail is None or detail.id != group.id:
-            self._fetch_for_answer(group)
-            return
-        self._edit_answer(group, detail.answer)
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _fetch_for_answer(self, group: GroupSummary) -> None:
-        try:
-            full = self.service.group(group.id)
-        except ServiceError as exc:
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.app.call_from_thread(self._edit_answer, group, full.answer)
-
-    def _edit_answer(self, group: GroupSummary, current: str) -> None:
-        def edited(result: EditedText | None) -> None:
-            if result is None:
-                return
-
-            def run() -> tuple[str, list[int]]:
-                seen = self._expected(group)
-                self._track(
-                    group.id,
-                    seen,
-                    self.service.set_answer(
-                        group.id, result.text, expected_version=seen, mark_answered=result.mark_done
-                    ),
-                )
-                return self.t("done.answer", id=group.id), [group.id]
-
-            self._submit(run)
-
-        screen = TextEditScreen(
-            self.t("modal.answer", id=group.id), current, self.t("modal.answer_hint")
-        )
-        self.app.push_screen(screen, edited)
-
-    def action_edit_title(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-
-        def edited(text: str | None) -> None:
-            if text is None or not text.strip():
-                return
-
-            def run() -> tuple[str, list[int]]:
-                seen = self._expected(group)
-                self._track(
-                    group.id,
-                    seen,
-                    self.service.set_title(group.id, text=text, expected_version=seen),
-                )
-                return self.t("done.title", id=group.id), [group.id]
-
-            self._submit(run, live=False)
-
-        screen = LineEditScreen(
-            self.t("modal.title", id=group.id), group.title, self.t("modal.title_hint")
-        )
-        self.app.push_screen(screen, edited)
-
-    def action_toggle_kind(self) -> None:
-        row = self._selected()
-        if row is None:
-            return
-        if isinstance(row, Message):
-            message_id, kind, ids = row.id, Kind.QUESTION, []
-        else:
-            if row.members != 1:
-                self.notify(self.t("error.not_chatter_view"), severity="warning", markup=False)
-                return
-            message_id, kind, ids = None, Kind.CHATTER, [row.id]
-
-        def run() -> tuple[str, list[int]]:
-            # On a question the service finds its one wording in the same write.
-            group_id = ids[0] if ids else None
-            message = self.service.set_kind(message_id, kind, group_id=group_id)
-            touched = ids + ([message.group_id] if message.group_id is not None else [])
-            return self.t("done.kind", kind=kind.value), touched
-
-        self._submit(run, chatter=True)
-
-    # ------------------------------------------------------------------ views and filters
-    def action_toggle_chatter(self) -> None:
-        self.show_chatter = not self.show_chatter
-        self.reader.want_chatter = self.show_chatter
-        if self.show_chatter:
-            self._load_chatter()
-        else:
-            self._refresh_lists()
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _load_chatter(self) -> None:
-        self.post_message(DataArrived(self.reader.rows_for(())))
-
-    def action_view(self, name: str) -> None:
-        self.view = name
-        self.show_chatter = False
-        self.reader.want_chatter = False
-        self._refresh_lists()
-
-    def action_next_view(self) -> None:
-        self.action_view(VIEW_ORDER[(VIEW_ORDER.index(self.view) + 1) % len(VIEW_ORDER)])
-
-    def action_switch_pane(self) -> None:
-        target = self.main_list if self.focused is self.live_list else self.live_list
-        target.focus()
-
-    def action_present(self) -> None:
-        def chosen(choice: ProjectChoice | None) -> None:
-            if choice is not None:
-                self.presenting = choice.key
-                self.main_list.redraw()
-                self._refresh_lists()
-
-        screen = ProjectKeyScreen(
-            self.t("modal.present"), self.service.projects, self.t("modal.no_project")
-        )
-        self.app.push_screen(screen, chosen)
-
-    def action_filter_project(self) -> None:
-        def chosen(choice: ProjectChoice | None) -> None:
-            if choice is not None:
-                self.filter = Filter(choice.key, self.filter.search, self.filter.search_ids)
-                self._refresh_lists()
-
-        screen = ProjectKeyScreen(
-            self.t("modal.filter_project"), self.service.projects, self.t("modal.no_project")
-        )
-        self.app.push_screen(screen, chosen)
-
-    def action_search(self) -> None:
-        def entered(text: str | None) -> None:
-            if text is None:
-                return
-            if not text.strip():
-                self.filter = Filter(self.filter.project)
-                self.reader.search = None
-                self._refresh_lists()
-            else:
-                self._run_search(text.strip())
-
-        self.app.push_screen(LineEditScreen(self.t("modal.search"), self.filter.search), entered)
-
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _run_search(self, text: str) -> None:
-        self.post_message(SearchArrived(text, self.service.search(text)))
-
-    @on(SearchArrived)
-    def _search_arrived(self, message: SearchArrived) -> None:
-        self.filter = Filter(self.filter.project, message.text, message.ids)
-        self.reader.search = message.text
-        self._refresh_lists()
-
-    def action_activity(self) -> None:
-        self._load_activity()
-
-    @work(thread=True, group="activity", exit_on_error=False)
-    def _load_activity(self) -> None:
-        try:
-            actions = self.service.history(limit=ACTIVITY_SHOWN)
-        except ConnectionLostError as exc:
-            self.post_message(ConnectionChanged(False, str(exc)))
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.post_message(ActivityArrived(actions))
-
-    @on(ActivityArrived)
-    def _show_activity(self, message: ActivityArrived) -> None:
-        now, mine, lang = self.clock(), self.service.moderator, self.t.language
-        lines = [
-            ActivityLine(describe(a, now, lang=lang), a.moderator == mine, a.undone)
-            for a in message.actions
-        ]
-        screen = ActivityScreen(
-            self.t("modal.activity", n=ACTIVITY_SHOWN),
-            lines,
-            self.t("modal.activity_hint"),
-            empty=self.t("activity.empty"),
-            undone=self.t("activity.undone"),
-        )
-        self.app.push_screen(screen)
-
-    def action_help(self) -> None:
-        by_action: dict[str, tuple[list[str], str]] = {}
-        for _key, active in self.active_bindings.items():
-            binding = active.binding
-            if active.node is not self and not isinstance(active.node, VirtualList):
-                continue
-            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
-            keys.append(binding.key_display or self.app.get_key_display(binding))
-        rows = [(", ".join(keys), description) for keys, description in by_action.values()]
-        footer = f"{self.t('legend')}\n{self.t('modal.help_hint')}"
-        self.app.push_screen(HelpScreen(self.t("modal.help"), rows, footer))
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) for every key of this screen, for the command palette."""
-        seen: dict[str, tuple[str, str, str]] = {}
-        for _key, active in self.active_bindings.items():
-            if active.node is not self:
-                continue
-            b = active.binding
-            title, keys, _ = seen.get(b.action, (b.description, "", b.action))
-            display = self.app.get_key_display(b)
-            seen[b.action] = (title, f"{keys}, {display}" if keys else display, b.action)
-        return list(seen.values())

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from textual.screen import Screen
 from textual.timer import Timer
 
-from moderator.domain.models import Action, Group, GroupSummary
+from moderator.domain.models import Action, Group, GroupSummary, Message, WriteResult
 from moderator.services.console import EventService
 from moderator.ui.i18n import Strings
-from moderator.ui.model import Change, EventModel
+from moderator.ui.model import Change, EventModel, Filter
 from moderator.ui.sync import JobQueue, Reader, Versions
 from moderator.ui.virtual_list import VirtualList
 
@@ -43,6 +43,11 @@ class Room(Screen):
     _detail_wanted: int | None
     _detail_timer: Timer | None
     _last_list: VirtualList | None
+    view: str
+    show_chatter: bool
+    chatter: list[Message]
+    filter: Filter
+    presenting: str | None
 
     if TYPE_CHECKING:  # defined by MainScreen or by another room
 
@@ -65,3 +70,8 @@ class Room(Screen):
         ) -> None: ...
         def _expected(self, group: GroupSummary) -> int | None: ...
         def _load_detail(self, group_id: int) -> None: ...
+        @property
+        def live_list(self) -> VirtualList: ...
+        def _refresh_lists(self) -> None: ...
+        def _project_name(self, key: str | None) -> str: ...
+        def _track(self, group_id: int, seen: int | None, result: WriteResult) -> WriteResult: ...
