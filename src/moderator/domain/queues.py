@@ -138,10 +138,6 @@ class Plan:
         ids = [self.group_id, *(s.group_id for s in self.steps if isinstance(s, RowChange))]
         return tuple(dict.fromkeys([*ids, *(self.merged or ())]))
 
-    @property
-    def empty(self) -> bool:
-        return not self.steps and self.tag is None and self.merged is None
-
 
 class MergeError(ValueError):
     """A merge that the rules forbid."""
