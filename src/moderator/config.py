@@ -29,7 +29,8 @@ class MatchingSettings:
     suggest_threshold: float = 70.0
     auto_merge_threshold: float = 0.0  # 0 = off
     # Weaker duplicate candidates down to this score are listed as "maybe" (detail, merge
-    # picker); below the suggest threshold they are never shown in the list.
+    # picker, look-alikes); below the suggest threshold they are never shown in the list.
+    # The fused scorer is calibrated onto 35 (`domain.similarity.MAYBE_SCORE`).
     maybe_threshold: float = 35.0
 
     @property

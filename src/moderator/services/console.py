@@ -24,7 +24,6 @@ from moderator.domain.models import (
     Suggestion,
     WriteResult,
 )
-from moderator.domain.similarity import MAYBE_SCORE
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
@@ -305,7 +304,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
     def similar_open(self, group_id: int) -> list[Suggestion]:
         """The open questions that look like `group_id` (by words and meaning), best first,
         down to the "vielleicht" floor: the cluster a moderator may merge at once."""
-        candidates = self.suggestions(group_id, min_score=MAYBE_SCORE, limit=12)
+        candidates = self.suggestions(group_id, min_score=self.matching.maybe_threshold, limit=12)
         open_ids = {g.id for g in self.summaries(group_ids=[s.group_id for s in candidates])}
         return [s for s in candidates if s.group_id in open_ids]
 
