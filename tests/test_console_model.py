@@ -6,8 +6,7 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from moderator.domain.models import Channel, QueueState
-from moderator.services.console import GroupSummary
+from moderator.domain.models import Channel, GroupSummary, QueueState
 from moderator.ui.model import EventModel, Pending, squash
 
 S = QueueState

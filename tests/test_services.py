@@ -9,6 +9,7 @@ import pytest
 from moderator.domain.models import Channel, Kind, QueueState
 from moderator.domain.queues import TransitionError
 from moderator.services import ConflictError, EventService, ServiceError
+from moderator.services.errors import NotFoundError
 from moderator.services.exporting import export_json
 from tests.factories import msg
 
@@ -95,8 +96,10 @@ def test_merge_keeps_members_and_split_restores(service: EventService) -> None:
     service.send_live(a)
     service.send_live(b)
     before = export_json(service)
-    merged = service.merge(b, a)
-    assert len(merged.members) == 2 and merged.votes == 2
+    result = service.merge(b, a)
+    assert (result.id, result.touched_ids) == (a, (a, b))
+    merged = service.group(a)
+    assert len(merged.members) == 2 and merged.votes == 2 and result.version == merged.version
     assert [g.id for g in service.live_queue()] == [a]
     member_of_b = next(m for m in merged.members if m.text.startswith("Wo werden"))
     service.split(member_of_b.id)
@@ -282,8 +285,10 @@ def test_move_confirming_the_project_is_one_write(
         learned.append((text, key, service.group(gid).project_confirmed))
 
     monkeypatch.setattr(service._tagger, "learn", learn)
-    moved = service.move(gid, target, expected_version=fresh.version, confirm_project=True)
-    assert (moved.state, moved.project_key, moved.project_confirmed) == (
+    result = service.move(gid, target, expected_version=fresh.version, confirm_project=True)
+    moved = service.group(gid)
+    assert result.version == moved.version == fresh.version + 1  # one write, one version
+    assert (result.state, moved.project_key, moved.project_confirmed) == (
         target,
         "infrastruktur",
         True,
@@ -375,7 +380,8 @@ def test_move_does_not_tag_a_confirmed_group_again(service: EventService) -> Non
     (gid,) = _questions(service, "Wie viele Sensoren hängen im LoRaWAN?")
     service.tag(gid, "cim")
     last = service.last_action_id()
-    moved = service.answer_later(gid, confirm_project=True)
+    service.answer_later(gid, confirm_project=True)
+    moved = service.group(gid)
     assert (moved.state, moved.project_key) == (S.LATER, "cim")
     assert [x.verb for x in service.actions_since(last)] == ["move"]
 
@@ -392,3 +398,44 @@ def test_undo_takes_back_a_confirming_move_then_its_tag(service: EventService) -
     assert (group.state, group.project_key, group.project_confirmed) == (S.NEW, None, False)
     assert service.live_queue() == []
     assert [x.verb for x in service.history(gid)][:4] == ["undo", "undo", "move", "tag"]
+
+
+def test_detail_and_merge_candidates_answer_in_one_call_what_took_several(
+    service: EventService,
+) -> None:
+    a, b, c = _questions(
+        service,
+        "Wann kommen die autonomen Busse nach Kaiserslautern?",
+        "Wann kommen denn die autonomen Busse nach Kaiserslautern?",
+        "Wann fahren autonome Busse in Kaiserslautern?",
+    )
+    service.tag(a, "mobilitaet")
+    detail = service.detail(a)
+    assert detail.group == service.group(a)
+    assert list(detail.history) == service.history(a, limit=20)
+    maybe = service.matching.maybe_threshold
+    assert list(detail.maybe) == service.suggestions(a, min_score=maybe)
+    confident, weaker = service.merge_candidates(a)
+    assert confident == service.suggestions(a)  # scored once, split by the threshold
+    assert [s.group_id for s in confident + weaker] == [
+        s.group_id for s in service.suggestions(a, min_score=maybe)
+    ]
+    assert {b, c} & {s.group_id for s in confident + weaker}
+    with pytest.raises(NotFoundError):
+        service.detail(9999)
+
+
+def test_a_question_of_one_wording_becomes_chatter_in_one_call(service: EventService) -> None:
+    a, b = _questions(
+        service,
+        "Wann kommen die autonomen Busse nach Kaiserslautern?",
+        "Wie viele Sensoren hängen im LoRaWAN?",
+    )
+    service.merge(b, a)
+    with pytest.raises(ServiceError, match="more than one wording"):
+        service.set_kind(None, Kind.CHATTER, group_id=a)
+    text = "Wer betreibt die Paketstationen in der Innenstadt?"
+    (c,) = service.import_messages([msg(10, text)], source="t").group_ids
+    message = service.set_kind(None, Kind.CHATTER, group_id=c)
+    assert message.kind == Kind.CHATTER and message.group_id is None
+    assert c not in {g.id for g in service.summaries()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -12,18 +11,14 @@ import pytest
 from sqlalchemy import text
 
 from moderator.config import load_default_config
+from moderator.domain.actions import changes_chatter, changes_queue, touched_groups
 from moderator.domain.models import Action, Kind
 from moderator.services import EventService, open_event
 from moderator.services.errors import ConnectionLostError
-from moderator.services.sync import (
-    Watcher,
-    changes_chatter,
-    changes_queue,
-    describe,
-    touched_groups,
-)
+from moderator.services.sync import Watcher
 from moderator.storage.db import Database, DatabaseUnavailable
 from moderator.storage.notify import ChangeListener
+from moderator.ui.wording import describe
 from tests.factories import msg
 from tests.relay import terminate_others
 
@@ -45,32 +40,24 @@ def pair(db_url: str) -> Iterator[tuple[EventService, EventService]]:
     ben.db.dispose()
 
 
-def _later(delay: float, call) -> threading.Thread:
-    def run() -> None:
-        time.sleep(delay)
-        call()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
-def test_write_by_other_laptop_wakes_listener_within_a_second(
+def test_write_by_other_laptop_wakes_the_listener(
     pair: tuple[EventService, EventService],
 ) -> None:
     anna, ben = pair
     (gid,) = anna.import_messages([msg(1, "Wann kommen die autonomen Busse?")]).group_ids
     with ChangeListener(anna.db, anna.event_id) as listener:
         assert listener.mode == ("notify" if anna.db.is_postgres else "poll")
-        assert listener.wait(0.3) is False  # nothing new yet
-        started = time.monotonic()
-        writer = _later(0.2, lambda: ben.send_live(gid))
-        assert listener.wait(3.0) is True
-        woke = time.monotonic() - started
-        writer.join()
-        assert woke < 1.2, f"listener woke after {woke:.2f} s"
+        assert listener.wait(0) is False  # nothing new yet
+        # A listener waiting in another thread wakes when Ben writes (how fast is measured
+        # in benchmarks/, not here); the long timeout is only a safety net.
+        woke: list[bool] = []
+        waiting = threading.Thread(target=lambda: woke.append(listener.wait(60)))
+        waiting.start()
+        ben.send_live(gid)
+        waiting.join()
+        assert woke == [True]
         assert listener.connected and listener.seq == ben.change_seq()
-        assert listener.wait(0.2) is False  # one change, reported once
+        assert listener.wait(0) is False  # one change, reported once
 
 
 def test_watcher_reports_who_did_what(pair: tuple[EventService, EventService]) -> None:
@@ -214,10 +201,7 @@ def test_terminated_backends_lose_nothing_and_reconnect(postgres_url: str) -> No
         assert [g.id for g in ben.live_queue()] == ids
         assert anna.health() and ben.health()
         # The listener notices the lost connection, reconnects and still sees the change.
-        deadline = time.monotonic() + 5
-        woke = False
-        while time.monotonic() < deadline and not woke:
-            woke = listener.wait(0.5)
+        woke = listener.wait(60)  # returns as soon as it has caught up
         assert woke and listener.connected
         assert listener.seq == anna.change_seq()
         moves = [a for a in anna.history(limit=None) if a.verb == "move"]

@@ -118,27 +118,11 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
     config = _config(args)
     if config is not None:
         return open_event(db, config, moderator=name, embedder=_embedder)
-    from moderator.config import parse_config
-    from moderator.storage.repository import Repository
+    from moderator.services.events import stored_config
 
-    with db.reading() as session:
-        repo = Repository(session)
-        events = repo.events()
-        wanted = getattr(args, "event", None)
-        if wanted:
-            row = repo.event_by_slug(wanted)
-            if row is None:
-                slugs = ", ".join(e.slug for e in events) or "none"
-                raise CliError(f"no event {wanted!r} in the database (events: {slugs})")
-            text, slug = row.config_toml, row.slug
-        elif events:
-            row = repo.event_by_slug(events[0].slug)
-            text, slug = row.config_toml, row.slug
-        else:
-            text, slug = "", None
-    if slug is None:
+    stored = stored_config(db, getattr(args, "event", None))
+    if stored is None:
         return open_event(db, load_default_config(), moderator=name, embedder=_embedder)
-    stored = parse_config(text, source=f"event {slug}") if text else load_default_config()
     return open_event(db, stored, moderator=name, update_config=False, embedder=_embedder)
 
 
@@ -344,11 +328,10 @@ def cmd_db_reindex(args: argparse.Namespace) -> int:
 
 def cmd_events(args: argparse.Namespace) -> int:
     db = _database(args)
-    from moderator.storage.repository import Repository
+    from moderator.services.events import events
 
-    with db.reading() as session:
-        for event in Repository(session).events():
-            print(f"{event.slug}\t{event.title}")
+    for event in events(db):
+        print(f"{event.slug}\t{event.title}")
     return 0
 
 

@@ -28,6 +28,10 @@ class ConfigError(ValueError):
 class MatchingSettings:
     suggest_threshold: float = 70.0
     auto_merge_threshold: float = 0.0  # 0 = off
+    # Weaker duplicate candidates down to this score are listed as "maybe" (detail, merge
+    # picker, look-alikes); below the suggest threshold they are never shown in the list.
+    # The fused scorer is calibrated onto 35 (`domain.similarity.MAYBE_SCORE`).
+    maybe_threshold: float = 35.0
 
     @property
     def auto_merge(self) -> bool:
@@ -169,6 +173,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         settings = MatchingSettings(
             suggest_threshold=float(matching.get("suggest_threshold", 70)),
             auto_merge_threshold=float(matching.get("auto_merge_threshold", 0)),
+            maybe_threshold=float(matching.get("maybe_threshold", 35)),
         )
     except (TypeError, ValueError):
         raise fail(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from moderator.domain.models import QueueState as S
-from moderator.ui.stage import StageApp
+from moderator.ui.stage import StageApp, StageConnection
 from tests.relay import NetworkLink, TcpRelay, terminate_others
 from tests.ui.helpers import laptops, make_app, plain, seed, select, settle, wait_until
 
@@ -194,7 +194,13 @@ async def test_the_stage_says_it_shows_the_last_state_and_catches_up(postgres_ur
         ids = seed(anna)
         anna.send_live(ids["Anna"])
         stage = StageApp(viewer, poll_interval=0.2)
-        async with stage.run_test(size=(100, 30)) as pilot:
+        failed_reads: list[StageConnection] = []
+
+        def hook(message) -> None:
+            if isinstance(message, StageConnection) and not message.ok:
+                failed_reads.append(message)
+
+        async with stage.run_test(size=(100, 30), message_hook=hook) as pilot:
             assert await wait_until(pilot, lambda: stage.data is not None)
             offline = stage.query_one("#stage-offline")
             assert not offline.display
@@ -202,7 +208,9 @@ async def test_the_stage_says_it_shows_the_last_state_and_catches_up(postgres_ur
             assert await wait_until(pilot, lambda: offline.display, steps=RECONNECT_STEPS)
             assert "letzte Stand" in plain(offline.content)
             anna.advance(ids["Anna"])  # on air while the stage cannot see it
-            await pilot.pause(0.3)
+            # Two more failed reads: at least one of them began after the change.
+            seen = len(failed_reads)
+            assert await wait_until(pilot, lambda: len(failed_reads) >= seen + 2)
             assert stage.data.on_air is None  # the last known state, labelled as such
             relay.up()
             assert await wait_until(

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from moderator.domain.models import QueueState
 from moderator.ui.model import Pending
-from tests.ui.helpers import make_app, notes, seed, select, settle, wait_until
+from tests.ui.helpers import count_calls, make_app, notes, seed, select, settle, wait_until
 
 S = QueueState
 
@@ -41,6 +41,7 @@ async def test_a_queue_key_shows_its_forecast_while_another_writer_holds_the_dat
         await settle(app, pilot)
         screen = await select(app, pilot, carla)
         below = screen.main_list.rows[screen.main_list.cursor + 1].id
+        moves = count_calls(sqlite_service, "move")
         with another_writer(sqlite_url):
             await pilot.press("l")
             await pilot.pause()
@@ -51,8 +52,9 @@ async def test_a_queue_key_shows_its_forecast_while_another_writer_holds_the_dat
             assert screen.main_list.current.id == below
             assert [g.id for g in screen.live_list.rows] == [carla]
             assert line(screen.live_list, 0)[1:].startswith("*1 ")  # marked: being saved
-            await pilot.pause(0.3)
-            # Nothing is reported as done while the write waits.
+            # The write has begun and waits for the database: nothing is reported as done.
+            assert await wait_until(pilot, lambda: moves)
+            await pilot.pause()
             assert sqlite_service.group(carla).state == S.NEW
             assert isinstance(screen.model.groups[carla], Pending)
             assert not [n for n in notes(app) if f"#{carla}" in n]

@@ -179,11 +179,18 @@ async def test_the_detail_repaints_only_the_lines_that_changed(sqlite_service, c
         detail = screen.query_one(DetailPane)
         assert detail.group_id == ids["Eva"]
         painted = count_calls(detail, "render_line")
+        shown_as = count_calls(detail, "_set")  # each time the pane is given its content
         screen._load_detail(ids["Eva"])  # read again, unchanged
+        assert await wait_until(pilot, lambda: shown_as)  # the read arrived...
         await settle(app, pilot)
-        assert painted == []
+        assert painted == []  # ...and changed no line
+        before = plain(detail.content)
         other.tag(ids["Eva"], "logistik")
-        assert await wait_until(pilot, lambda: "Bea" in plain(detail.content))
+        # Wait for the repaint, not only for the text: the pane is given the new content
+        # first, the lines that differ are painted in a later frame.
+        assert await wait_until(pilot, lambda: plain(detail.content) != before)
+        assert plain(detail.content).count("Bea") > before.count("Bea")  # her tag, in history
+        assert await wait_until(pilot, lambda: painted)
         await settle(app, pilot)
         assert 0 < len(painted) < detail.size.height
         shown = [s.text for s in detail.render_lines(Region(0, 0, *detail.size))]

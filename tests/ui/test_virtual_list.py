@@ -10,6 +10,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 
 from moderator.ui.virtual_list import GROWTH, VirtualList
+from tests.ui.helpers import wait_until
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ async def test_short_lists_keep_the_pane_height_and_shrink_when_rows_leave() -> 
         await pilot.pause()
         assert lst.virtual_size.height >= 3000
         lst.set_rows([Row(n) for n in range(10)])
-        await pilot.pause(0.7)  # shrinking waits until the keys rest
-        assert lst.virtual_size.height == lst.size.height
+        # Shrinking waits until the keys rest: wait for it.
+        assert await wait_until(pilot, lambda: lst.virtual_size.height == lst.size.height)
         # A queue a little longer than its pane, one row in and one out at a time.
         sizes = set()
         for n in range(40):

@@ -7,8 +7,9 @@ them, the UI shows them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Protocol
 
 
 class Channel(StrEnum):
@@ -42,6 +43,27 @@ class QueueState(StrEnum):
 
 
 GENERAL_KEY = "general"
+
+
+class Tagged(Protocol):
+    """What the project rules read of a question group (row, summary or `Group`)."""
+
+    @property
+    def project_key(self) -> str | None: ...
+    @property
+    def project_confirmed(self) -> bool: ...
+    @property
+    def suggested_project(self) -> str | None: ...
+
+
+def is_confirmed(group: Tagged) -> bool:
+    """Whether a moderator has confirmed the group's project (tagged it)."""
+    return bool(group.project_key) and bool(group.project_confirmed)
+
+
+def effective_project(group: Tagged, default: str | None = None) -> str | None:
+    """The confirmed project, else the suggested one, else `default`."""
+    return group.project_key or group.suggested_project or default
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +160,7 @@ class Group:
     @property
     def effective_project(self) -> str | None:
         """The confirmed project, else the suggested one."""
-        return self.project_key or self.suggested_project
+        return effective_project(self)
 
     @property
     def askers(self) -> tuple[str, ...]:
@@ -155,11 +177,67 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupSummary:
+    """One line of a list: what the inbox and the queues show, without member details
+    (the console's read model; storage reads it in one statement)."""
+
+    id: int
+    title: str
+    state: QueueState
+    position: int | None
+    project_key: str | None
+    project_confirmed: bool
+    suggested_project: str | None
+    suggested_confidence: float
+    members: int
+    votes: int
+    channel: Channel
+    author: str | None
+    first_at: datetime | None
+    created_at: datetime
+    top_match_group: int | None
+    top_match_score: float
+    version: int
+    auto_merged: bool
+    has_answer: bool
+
+    @property
+    def effective_project(self) -> str | None:
+        return effective_project(self)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What a moderator's write returns: the group's stored version and state after it,
+    and every group whose row it changed by id (a live-queue shift moves the questions
+    behind a change too: read the live queue back when a live question was involved).
+    No members and no votes: reading them inside the write lock would hold up everyone."""
+
+    id: int
+    version: int
+    state: QueueState
+    touched_ids: tuple[int, ...] = ()
+
+
+RUNNING_HOURS = 12  # hours after its start that an event counts as running
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     id: int
     slug: str
     title: str
     starts_at: datetime | None = None
+
+    def running(self, now: datetime) -> bool:
+        """Whether the event is on at `now`: started, and less than `RUNNING_HOURS` ago
+        (naive times count as UTC, as SQLite hands them back)."""
+        start = self.starts_at
+        if start is None:
+            return False
+        start = start if start.tzinfo is not None else start.replace(tzinfo=UTC)
+        now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+        return start <= now and (now - start).total_seconds() < RUNNING_HOURS * 3600
 
 
 @dataclass(frozen=True, slots=True)

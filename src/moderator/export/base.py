@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from moderator.domain.models import GENERAL_KEY, Event, Group, Project, QueueState
+from moderator.domain.models import effective_project as effective
 
 GENERAL_NAME = "Allgemeine Fragen"
 
@@ -56,7 +57,7 @@ class ExportData:
 
 def effective_project(group: Group) -> str:
     """The project a group is shown under: confirmed/set key, else the suggestion, else general."""
-    return group.project_key or group.suggested_project or GENERAL_KEY
+    return effective(group, GENERAL_KEY) or GENERAL_KEY
 
 
 def ordered_projects(projects: tuple[Project, ...] | list[Project]) -> list[Project]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -86,7 +87,7 @@ def render_html(data: ExportData, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
     title = " ".join(text_lines(options.title or data.event.title)) or "Fragen und Antworten"
     used: set[str] = set()
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for project, groups in sections(data):
         questions = []
         for group in groups:

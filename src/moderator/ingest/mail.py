@@ -312,9 +312,9 @@ def _header(msg: EmailMessage, raw_headers: Message, name: str) -> str:
 
 
 def _sender(msg: EmailMessage, raw_headers: Message) -> tuple[str | None, str | None]:
-    name, address = email.utils.parseaddr(_header(msg, raw_headers, "From"))
-    name = name.strip().strip('"').strip() or None
-    address = address.strip().lower() or None
+    raw_name, raw_address = email.utils.parseaddr(_header(msg, raw_headers, "From"))
+    name = raw_name.strip().strip('"').strip() or None
+    address = raw_address.strip().lower() or None
     return name, address
 
 
@@ -345,12 +345,12 @@ def _content_hash(sender: str | None, date: str, subject: str, body: str) -> str
 def _body_part(msg: EmailMessage) -> EmailMessage | None:
     part = msg.get_body(preferencelist=("plain", "html"))
     if part is not None:
-        return part
+        return part  # type: ignore[return-value]  # the stdlib stubs say MIMEPart
     # get_body ignores text parts marked as attachments and odd structures; take the first
     # plain or HTML part anywhere before giving up.
     for candidate in msg.walk():
         if candidate.get_content_type() in ("text/plain", "text/html"):
-            return candidate  # type: ignore[return-value]
+            return candidate
     return None
 
 

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -89,8 +89,8 @@ def _norm(header: object) -> str:
 def merged_aliases(extra: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
     """Normalised header → field, from `COLUMN_ALIASES` plus `extra` (same shape)."""
     lookup: dict[str, str] = {}
-    for field, names in COLUMN_ALIASES.items():
-        for alias in names:
+    for field, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
             lookup.setdefault(_norm(alias), field)
     for field, names in (extra or {}).items():
         if field not in COLUMN_ALIASES:
@@ -103,7 +103,7 @@ def merged_aliases(extra: Mapping[str, Iterable[str]] | None = None) -> dict[str
 
 
 def find_header(
-    rows: list[list[object]], lookup: Mapping[str, str]
+    rows: Sequence[Sequence[object]], lookup: Mapping[str, str]
 ) -> tuple[int, dict[str, int]] | None:
     """(row index, field → column) of the best header row, or None without a question column."""
     best: tuple[int, dict[str, int]] | None = None
@@ -142,7 +142,7 @@ def _parse_csv(
     lookup = merged_aliases(aliases)
     best: tuple[int, str, int, dict[str, int]] | None = None
     for delimiter in _DELIMITERS:
-        head = []
+        head: list[list[str]] = []
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         try:
             for row in reader:

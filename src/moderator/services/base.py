@@ -9,17 +9,21 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from moderator.config import MatchingSettings
+from moderator.domain.actions import Verb
 from moderator.domain.fusion import fusion_model_for
 from moderator.domain.models import (
     Event,
+    Kind,
     Project,
     QueueState,
+    WriteResult,
 )
+from moderator.domain.queues import Placed, Plan, RowChange, leave_live, project_to_confirm
 from moderator.domain.similarity import DuplicateIndex
 from moderator.domain.tagging import Tagger
 from moderator.domain.vectors import Embedder, from_bytes, unit_rows
@@ -33,6 +37,7 @@ from moderator.storage.db import ConcurrentChange, Database, DatabaseUnavailable
 from moderator.storage.notify import ChangeListener
 from moderator.storage.repository import (
     GroupRow,
+    MessageRow,
     Repository,
     to_event,
 )
@@ -147,6 +152,23 @@ class ServiceBase:
 
     def _new_index(self) -> DuplicateIndex:
         return DuplicateIndex(fusion=fusion_model_for(self.model_id))
+
+    if TYPE_CHECKING:  # helpers one mixin defines and another uses (see EventService)
+
+        def _create_group(self, repo: Repository, text: str, **kw: Any) -> GroupRow: ...
+        def _apply_kind(
+            self,
+            repo: Repository,
+            row: MessageRow,
+            kind: Kind,
+            group_id: int | None = None,
+            vote_for_id: int | None = None,
+        ) -> None: ...
+        def _force_state(
+            self, repo: Repository, row: GroupRow, state: QueueState, position: int | None
+        ) -> None: ...
+        @staticmethod
+        def _apply_order(live: list[GroupRow], order: list[int]) -> None: ...
 
     # ------------------------------------------------------------------ infrastructure
     @contextmanager
@@ -309,13 +331,38 @@ class ServiceBase:
         what = f"{last[0].moderator}: {last[0].summary}" if last else "another moderator"
         raise ConflictError(f"#{row.id} was changed meanwhile ({what}); nothing done, look again")
 
+    def _apply(self, repo: Repository, plan: Plan) -> None:
+        """Apply a plan's row changes to the database rows, in order. A question whose
+        state changes is marked updated; the live queue shifts in one statement."""
+        for step in plan.steps:
+            if isinstance(step, RowChange):
+                row = repo.group(step.group_id)
+                for name, value in step.values.items():
+                    setattr(row, name, value.value if isinstance(value, QueueState) else value)
+                if "state" in step.values:
+                    row.updated_at = self.clock()
+            else:
+                repo.flush()
+                repo.shift_live_positions(self.event_id, step.start, step.delta)
+
+    def _leave_live(self, repo: Repository, row: Placed) -> None:
+        """Take a live question out of the queue; the questions behind it close up."""
+        self._apply(repo, Plan(row.id, tuple(leave_live(row))))
+
+    @staticmethod
+    def _result(repo: Repository, row: GroupRow, touched: Sequence[int] = ()) -> WriteResult:
+        """The write's result: the row is flushed first, so its version is the stored one."""
+        repo.flush()
+        ids = tuple(dict.fromkeys([row.id, *touched]))
+        return WriteResult(row.id, row.version, QueueState(row.state), ids)
+
     def _set_project(
         self, repo: Repository, row: GroupRow, project_key: str | None = None
     ) -> Learned:
         """Tag a group (with `project_key`, else its project or suggestion, else the general
         project), confirm it and log "tag". Returns what the tagger learns from once the
         transaction has committed (`_learn`)."""
-        key = project_key or row.project_key or row.suggested_project or self.general_key
+        key = project_to_confirm(row, project_key, self.general_key)
         project = self.project(key)
         if project is None:
             raise ServiceError(f"unknown project {key!r}")
@@ -325,7 +372,7 @@ class ServiceBase:
         row.updated_at = self.clock()
         self._log(
             repo,
-            "tag",
+            Verb.TAG,
             row.id,
             f"tagged #{row.id} {project.name}",
             before,
@@ -348,7 +395,7 @@ class ServiceBase:
     def _log(
         self,
         repo: Repository,
-        verb: str,
+        verb: Verb,
         group_id: int | None,
         summary: str,
         before: dict[str, Any],
@@ -359,7 +406,7 @@ class ServiceBase:
             event_id=self.event_id,
             moderator=self.moderator,
             at=self.clock(),
-            verb=verb,
+            verb=str(verb),
             group_id=group_id,
             summary=summary,
             before=before,

@@ -13,18 +13,21 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from moderator.config import EventConfig
+from moderator.domain.actions import Verb
 from moderator.domain.models import (
     Action,
     Group,
+    GroupSummary,
     Kind,
     Message,
     QueueState,
     Suggestion,
+    WriteResult,
 )
-from moderator.domain.similarity import MAYBE_SCORE
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
+    ServiceError,
 )
 from moderator.services.grouping import GroupingMixin
 from moderator.services.importing import ImportingMixin, ImportSummary
@@ -33,7 +36,6 @@ from moderator.services.queues import QueueMixin
 from moderator.services.undo import UndoMixin
 from moderator.storage.db import Database
 from moderator.storage.repository import (
-    GroupSummary,
     MessageRow,
     Repository,
     to_message,
@@ -55,6 +57,16 @@ class Counts:
     states: dict[QueueState, int]
     kinds: dict[Kind, int]
     projects: dict[str | None, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """What the detail pane shows of one question: the group with its wordings and stored
+    suggestions, its history (newest first) and the weaker "maybe" candidates."""
+
+    group: Group
+    history: tuple[Action, ...]
+    maybe: tuple[Suggestion, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +197,30 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 self.event_id, group_id=group_id, limit=limit, newest_first=True
             )
 
+    def detail(self, group_id: int, *, history: int = 20) -> Detail:
+        """Everything the detail pane shows, in one call: the group and its last `history`
+        actions read in one transaction, then the candidates down to the "maybe"
+        threshold (scored against the duplicate index)."""
+        with self._reading() as session:
+            repo = Repository(session)
+            try:
+                row = repo.group(group_id)
+            except LookupError as exc:
+                raise NotFoundError(str(exc)) from None
+            group = repo.to_group(row, with_suggestions=True)
+            actions = repo.actions(
+                self.event_id, group_id=group_id, limit=history, newest_first=True
+            )
+        maybe = self.suggestions(group_id, min_score=self.matching.maybe_threshold)
+        return Detail(group, tuple(actions), tuple(maybe))
+
+    def merge_candidates(self, group_id: int) -> tuple[list[Suggestion], list[Suggestion]]:
+        """The merge picker's choices, scored once: (confident ones at or above the suggest
+        threshold, weaker ones down to the "maybe" threshold)."""
+        scored = self.suggestions(group_id, min_score=self.matching.maybe_threshold)
+        floor = self.matching.suggest_threshold
+        return [s for s in scored if s.score >= floor], [s for s in scored if s.score < floor]
+
     def groups_suggesting(self, group_ids: Collection[int]) -> set[int]:
         """Groups whose duplicate hint may name one of `group_ids` (to re-read when those
         were merged away or came back)."""
@@ -268,20 +304,20 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
     def similar_open(self, group_id: int) -> list[Suggestion]:
         """The open questions that look like `group_id` (by words and meaning), best first,
         down to the "vielleicht" floor: the cluster a moderator may merge at once."""
-        candidates = self.suggestions(group_id, min_score=MAYBE_SCORE, limit=12)
+        candidates = self.suggestions(group_id, min_score=self.matching.maybe_threshold, limit=12)
         open_ids = {g.id for g in self.summaries(group_ids=[s.group_id for s in candidates])}
         return [s for s in candidates if s.group_id in open_ids]
 
     # ------------------------------------------------------------------ tagging
     def tag(
         self, group_id: int, project_key: str | None = None, *, expected_version: int | None = None
-    ) -> Group:
+    ) -> WriteResult:
         """Confirm the suggested project (key None) or set another one."""
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
             learned = self._set_project(repo, row, project_key)
-            result = repo.to_group(row)
+            result = self._result(repo, row)
         self._learn(learned)
         return result
 
@@ -292,7 +328,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
         *,
         expected_version: int | None = None,
         mark_answered: bool = False,
-    ) -> Group:
+    ) -> WriteResult:
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
@@ -303,13 +339,13 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             row.updated_at = self.clock()
             self._log(
                 repo,
-                "answer",
+                Verb.ANSWER,
                 row.id,
                 f"wrote the answer of #{row.id}",
                 before,
                 {"answer": answer, "state": row.state, "position": row.position},
             )
-            return repo.to_group(row)
+            return self._result(repo, row)
 
     def import_answers(self, answers: dict[int, str]) -> tuple[list[int], list[int]]:
         """Store written answers by group id; returns (updated ids, unknown ids)."""
@@ -331,7 +367,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 row.updated_at = self.clock()
                 self._log(
                     repo,
-                    "answer",
+                    Verb.ANSWER,
                     row.id,
                     f"imported the answer of #{row.id}",
                     before,
@@ -340,9 +376,18 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 updated.append(group_id)
         return updated, unknown
 
-    def set_kind(self, message_id: int, kind: Kind) -> Message:
-        """Override the question / chatter / vote judgement of a message."""
+    def set_kind(
+        self, message_id: int | None, kind: Kind, *, group_id: int | None = None
+    ) -> Message:
+        """Override the question / chatter / vote judgement of a message: `message_id`,
+        or the only wording of question `group_id` (looked up in the same write, so `x`
+        on a question the detail has not read yet is one call)."""
         with self._write(index=True) as repo:  # a new question joins the index
+            if message_id is None:
+                members = repo.members(self._group(repo, group_id or 0).id)
+                if len(members) != 1:
+                    raise ServiceError(f"#{group_id} has more than one wording")
+                message_id = members[0].id
             row = repo.message(message_id)
             if row.event_id != self.event_id:
                 raise NotFoundError(f"no message #{message_id} in this event")
@@ -358,7 +403,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 before["group_state"] = group.state
                 before["group_position"] = group.position
             self._apply_kind(repo, row, Kind(kind))
-            repo.s.flush()
+            repo.flush()
             if old_group is not None and row.group_id != old_group and not repo.members(old_group):
                 # An emptied group leaves the queues, so positions stay contiguous and
                 # nothing invisible is on air; undo puts it back.
@@ -367,7 +412,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                     self._force_state(repo, emptied, S.NEW, None)
             self._log(
                 repo,
-                "kind",
+                Verb.KIND,
                 row.group_id or old_group,
                 f"marked message {row.id} as {Kind(kind).value}",
                 before,
@@ -378,7 +423,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                     "message": row.id,
                 },
             )
-            repo.s.flush()
+            repo.flush()
             return to_message(row)
 
     def _apply_kind(
@@ -423,7 +468,7 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             count = repo.purge_personal_data(self.event_id)
             self._log(
                 repo,
-                "purge",
+                Verb.PURGE,
                 None,
                 f"removed names and addresses from {count} messages",
                 {},

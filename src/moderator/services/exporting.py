@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from moderator.domain.models import Group, Kind, Message, QueueState
+from moderator.domain.models import Group, Kind, Message, QueueState, effective_project
 from moderator.domain.queues import EXPORT_DEFAULT_STATES
 from moderator.export.json_export import build_json, render_json
 from moderator.services.console import EventService
@@ -66,7 +66,7 @@ def snapshot(
             continue  # emptied by a reclassification: nothing to show
         if states is not None and group.state not in states:
             continue
-        if project is not None and (group.effective_project or general) != project:
+        if project is not None and effective_project(group, general) != project:
             continue
         selected.append(group)
     return Snapshot(tuple(selected), tuple(messages), suggestions)

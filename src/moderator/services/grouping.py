@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from moderator.domain.actions import Verb
 from moderator.domain.models import (
     Group,
+    WriteResult,
 )
+from moderator.domain.queues import MergeError, Plan, plan_merge
 from moderator.services.base import S, ServiceBase, title_of
 from moderator.services.errors import (
     ServiceError,
@@ -25,7 +28,7 @@ class GroupingMixin(ServiceBase):
         *,
         expected_version: int | None = None,
         summary: str | None = None,
-    ) -> Group:
+    ) -> WriteResult:
         """Merge group `source_id` into `target_id`.
 
         Rules: every member (wording, author, channel, time) moves to the target and the
@@ -41,22 +44,20 @@ class GroupingMixin(ServiceBase):
             self._check_version(repo, source, expected_version)
             moved = [m.id for m in repo.members(source.id)]
             before = {"source": {"state": source.state, "position": source.position}}
-            if source.state == S.LIVE.value:
-                self._leave_live(repo, source)
-                source.position = before["source"]["position"]
+            self._apply(repo, self._plan_merge(source, target))
             for member in repo.members(source.id):
                 member.group_id = target.id
             source.merged_into_id = target.id
             source.updated_at = target.updated_at = self.clock()
             self._log(
                 repo,
-                "merge",
+                Verb.MERGE,
                 target.id,
                 summary or f"merged #{source.id} into #{target.id}",
                 before,
                 {"source": source.id, "target": target.id, "moved": moved},
             )
-            return repo.to_group(target)
+            return self._result(repo, target, [source.id])
 
     def merge_message(self, message_id: int, target_id: int) -> Group:
         """Move a single wording into another group (its old group keeps the rest)."""
@@ -69,17 +70,15 @@ class GroupingMixin(ServiceBase):
             if source.id == target.id:
                 raise ServiceError("the wording already belongs to that question")
             message.group_id = target.id
-            repo.s.flush()
+            repo.flush()
             emptied = not repo.members(source.id)
             before = {"source": {"state": source.state, "position": source.position}}
             if emptied:
-                if source.state == S.LIVE.value:
-                    self._leave_live(repo, source)
-                    source.position = before["source"]["position"]
+                self._apply(repo, self._plan_merge(source, target))
                 source.merged_into_id = target.id
             self._log(
                 repo,
-                "merge",
+                Verb.MERGE,
                 target.id,
                 f"merged wording {message_id} into #{target.id}",
                 before,
@@ -108,14 +107,21 @@ class GroupingMixin(ServiceBase):
             group.updated_at = self.clock()
             self._log(
                 repo,
-                "split",
+                Verb.SPLIT,
                 group.id,
                 f"split wording {message.id} off #{group.id} into #{destination.id}",
                 {"group": group.id},
                 {"group": destination.id, "message": message.id},
             )
-            repo.s.flush()
+            repo.flush()
             return repo.to_group(destination)
+
+    @staticmethod
+    def _plan_merge(source: GroupRow, target: GroupRow) -> Plan:
+        try:
+            return plan_merge(source, target)
+        except MergeError as exc:
+            raise ServiceError(str(exc)) from None
 
     def _split_destination(
         self, repo: Repository, message: MessageRow, group: GroupRow
@@ -158,7 +164,7 @@ class GroupingMixin(ServiceBase):
         text: str | None = None,
         from_message: int | None = None,
         expected_version: int | None = None,
-    ) -> Group:
+    ) -> WriteResult:
         """Choose the representative wording among members, or edit it (originals stay)."""
         with self._write() as repo:
             row = self._group(repo, group_id)
@@ -176,10 +182,10 @@ class GroupingMixin(ServiceBase):
             row.updated_at = self.clock()
             self._log(
                 repo,
-                "title",
+                Verb.TITLE,
                 row.id,
                 f"changed the wording of #{row.id}",
                 before,
                 {"title": row.title, "title_edited": row.title_edited},
             )
-            return repo.to_group(row)
+            return self._result(repo, row)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from moderator.domain.actions import Verb
 from moderator.domain.classify import classify, is_host
 from moderator.domain.models import (
     Channel,
@@ -100,7 +101,7 @@ class ImportingMixin(ServiceBase):
                 if summary.new:
                     self._log(
                         repo,
-                        "import",
+                        Verb.IMPORT,
                         None,
                         f"imported {summary.new} messages ({summary.questions} questions)"
                         + (f" from {source}" if source else ""),
@@ -370,7 +371,7 @@ class ImportingMixin(ServiceBase):
                     ).group_id
                 self._log(
                     repo,
-                    "manual",
+                    Verb.MANUAL,
                     group_id,
                     f"added #{group_id} by hand ({channel.value})",
                     {},
@@ -407,7 +408,7 @@ class ImportingMixin(ServiceBase):
                     if summary.new:
                         self._log(
                             repo,
-                            "import",
+                            Verb.IMPORT,
                             None,
                             f"imported {summary.new} messages from {source}",
                             {},

@@ -25,7 +25,7 @@ MEANING_BATCH = 64
 #: Suggestions kept per question (best first), as the import keeps.
 SUGGESTIONS_KEPT = 3
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]  # what it returns is not used
 
 
 @dataclass(slots=True)

@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from moderator.domain.actions import Verb
 from moderator.domain.models import (
-    Group,
     QueueState,
+    WriteResult,
 )
-from moderator.domain.queues import check_transition, move_in_order
+from moderator.domain.queues import (
+    Plan,
+    TransitionError,
+    advance_target,
+    plan_move,
+    plan_reorder,
+)
 from moderator.services.base import Learned, S, ServiceBase
 from moderator.services.errors import (
     ConflictError,
@@ -20,7 +27,19 @@ from moderator.storage.repository import (
     Repository,
 )
 
-TRIAGED = (QueueState.LIVE, QueueState.LATER)  # a move there may confirm the project
+
+class RowQueues:
+    """The planner's view of the event's live queue and on-air question: database rows,
+    read only when a plan asks for them."""
+
+    def __init__(self, repo: Repository, event_id: int) -> None:
+        self.repo, self.event_id = repo, event_id
+
+    def live(self) -> list[GroupRow]:
+        return self.repo.live_order(self.event_id)
+
+    def on_air(self) -> list[GroupRow]:
+        return self.repo.on_air(self.event_id)
 
 
 class QueueMixin(ServiceBase):
@@ -33,13 +52,13 @@ class QueueMixin(ServiceBase):
         expected_version: int | None = None,
         position: int | None = None,
         confirm_project: bool = False,
-    ) -> Group:
+    ) -> WriteResult:
         """Move a group to another queue state (or to `target(current state)`).
 
         `confirm_project`: a group sent to the live queue or to "later" whose project is not
         confirmed yet is tagged in the same transaction, exactly as `tag(group_id)` does
         (two log entries, "tag" then "move", each undone on its own), so triage in one key
-        costs one write.
+        costs one write. The rules are `domain.queues.plan_move`'s.
         """
         learned: Learned | None = None
         with self._write() as repo:
@@ -49,99 +68,86 @@ class QueueMixin(ServiceBase):
                 target = target(S(row.state))
             before = {"state": row.state, "position": row.position}
             after_extra: dict[str, Any] = {}
-            previous = self._move(repo, row, S(target), position)
-            if previous is not None:
-                after_extra["previous_on_air"] = previous
-            if confirm_project and not row.project_confirmed and S(target) in TRIAGED:
-                # After `_move` (a refused transition tags nothing) and before the "move"
+            plan = self._move(repo, row, S(target), position, confirm_project=confirm_project)
+            if plan.previous_on_air is not None:
+                after_extra["previous_on_air"] = plan.previous_on_air
+            if plan.tag is not None:
+                # After the move (a refused transition tags nothing) and before the "move"
                 # entry, so undo takes back the move first; both changes of the row reach
                 # the database in one flush, one version bump like a plain move.
-                learned = self._set_project(repo, row)
+                learned = self._set_project(repo, row, plan.tag)
             self._log(
                 repo,
-                "move",
+                Verb.MOVE,
                 row.id,
                 f"moved #{row.id} to {S(target).value}",
                 before,
                 {"state": row.state, "position": row.position, **after_extra},
             )
-            result = repo.to_group(row)
+            result = self._result(repo, row, plan.touched)
         if learned is not None:
             self._learn(learned)
         return result
 
     def _move(
-        self, repo: Repository, row: GroupRow, target: QueueState, position: int | None = None
-    ) -> int | None:
-        """Change state keeping the live queue contiguous and at most one question on air."""
-        current = S(row.state)
-        check_transition(current, target)
-        previous_on_air = None
-        if current == target and position is None:
-            return None
-        if current == S.LIVE:
-            self._leave_live(repo, row)
-        if target == S.ON_AIR:
-            for other in repo.on_air(self.event_id):
-                if other.id != row.id:
-                    other.state = S.ANSWERED_LIVE.value
-                    other.updated_at = self.clock()
-                    previous_on_air = other.id
-        if target == S.LIVE:
-            live = [g for g in repo.live_order(self.event_id) if g.id != row.id]
-            slot = len(live) + 1 if position is None else max(1, min(position, len(live) + 1))
-            repo.shift_live_positions(self.event_id, slot, 1)
-            row.position = slot
-        else:
-            row.position = None
-        row.state = target.value
-        row.updated_at = self.clock()
-        return previous_on_air
+        self,
+        repo: Repository,
+        row: GroupRow,
+        target: QueueState,
+        position: int | None = None,
+        *,
+        confirm_project: bool = False,
+    ) -> Plan:
+        """Plan a move (`domain.queues.plan_move`) and apply it to the rows; the caller
+        tags (`plan.tag`) and logs."""
+        plan = plan_move(
+            row,
+            target,
+            RowQueues(repo, self.event_id),
+            position=position,
+            confirm_project=confirm_project,
+            general_key=self.general_key,
+        )
+        self._apply(repo, plan)
+        return plan
 
-    def _leave_live(self, repo: Repository, row: GroupRow) -> None:
-        old = row.position
-        row.position = None
-        repo.s.flush()
-        if old is not None:
-            repo.shift_live_positions(self.event_id, old + 1, -1)
-
-    def send_live(self, group_id: int, **kw: Any) -> Group:
+    def send_live(self, group_id: int, **kw: Any) -> WriteResult:
         return self.move(group_id, S.LIVE, **kw)
 
-    def answer_later(self, group_id: int, **kw: Any) -> Group:
+    def answer_later(self, group_id: int, **kw: Any) -> WriteResult:
         return self.move(group_id, S.LATER, **kw)
 
-    def dismiss(self, group_id: int, **kw: Any) -> Group:
+    def dismiss(self, group_id: int, **kw: Any) -> WriteResult:
         return self.move(group_id, S.DISMISSED, **kw)
 
-    def advance(self, group_id: int, **kw: Any) -> Group:
+    def advance(self, group_id: int, **kw: Any) -> WriteResult:
         """Enter: put a question on air, or mark the question on air as answered live."""
         # Decided inside the write transaction: two moderators pressing Enter at once
         # cannot both "put it on air".
-        return self.move(
-            group_id, lambda state: S.ANSWERED_LIVE if state == S.ON_AIR else S.ON_AIR, **kw
-        )
+        return self.move(group_id, advance_target, **kw)
 
-    def reorder(self, group_id: int, delta: int, *, expected_version: int | None = None) -> Group:
+    def reorder(
+        self, group_id: int, delta: int, *, expected_version: int | None = None
+    ) -> WriteResult:
         """Move a live question `delta` places up (negative) or down the live queue."""
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
-            if row.state != S.LIVE.value:
-                raise ServiceError(f"#{row.id} is not in the live queue")
             live = repo.live_order(self.event_id)
-            old_order = [g.id for g in live]
-            new_order = move_in_order(old_order, row.id, delta)
-            self._apply_order(live, new_order)
+            try:
+                plan = plan_reorder(row, live, delta)
+            except TransitionError as exc:
+                raise ServiceError(str(exc)) from None
+            self._apply(repo, plan)
             self._log(
                 repo,
-                "reorder",
+                Verb.REORDER,
                 row.id,
                 f"moved #{row.id} to live position {row.position}",
-                {"order": old_order},
-                {"order": new_order},
+                {"order": [g.id for g in live]},
+                {"order": list(plan.order)},
             )
-            return repo.to_group(row)
+            return self._result(repo, row, plan.touched)
 
     @staticmethod
     def _apply_order(live: list[GroupRow], order: list[int]) -> None:
@@ -164,7 +170,7 @@ class QueueMixin(ServiceBase):
         if state == S.LIVE:
             live = [g for g in repo.live_order(self.event_id) if g.id != row.id]
             slot = max(1, min(position or len(live) + 1, len(live) + 1))
-            repo.s.flush()
+            repo.flush()
             repo.shift_live_positions(self.event_id, slot, 1)
             row.position = slot
         row.state = state.value

@@ -6,7 +6,7 @@
         if change:                        # something committed since the last call
             refresh(change.group_ids)     # only those groups (or everything if change.reload)
             for action in change.by_others:
-                notify(describe(action, now=utcnow()))
+                notify(...)                # ui.wording.describe(action, now)
 
 `Watcher.connected` / `Watcher.last_error` tell the console whether the database is reachable.
 """
@@ -15,13 +15,28 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
 
+from moderator.domain.actions import (  # re-exported: the vocabulary lives in the domain
+    CHATTER_VERBS,
+    QUEUE_VERBS,
+    changes_chatter,
+    changes_queue,
+    touched_groups,
+)
 from moderator.domain.models import Action
-from moderator.services.console import EventService, utcnow
+from moderator.services.console import EventService
 from moderator.services.errors import ConnectionLostError
 from moderator.storage.notify import ChangeListener
+
+__all__ = [
+    "CHATTER_VERBS",
+    "QUEUE_VERBS",
+    "ChangeSet",
+    "Watcher",
+    "changes_chatter",
+    "changes_queue",
+    "touched_groups",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,44 +60,6 @@ class ChangeSet:
         return tuple(a for a in self.actions if a.moderator != self.moderator)
 
 
-def touched_groups(action: Action) -> set[int]:
-    """Every group id an action changed: its own, merge sources, imports, reorders."""
-    ids: set[int] = set()
-    if action.group_id is not None:
-        ids.add(action.group_id)
-    for side in (action.before, action.after):
-        for key in ("source", "target", "group", "group_id", "previous_on_air"):
-            value = side.get(key)
-            if isinstance(value, int):
-                ids.add(value)
-        for key in ("groups", "order", "merged"):
-            values = side.get(key)
-            if isinstance(values, list):
-                ids.update(v for v in values if isinstance(v, int))
-    return ids
-
-
-# Log entries that can change how many chatter messages an event has: new messages, a kind
-# changed by hand, names removed. An undo entry does not say which verb it undid, so every
-# undo counts (undoing a kind change or a manual entry does change it).
-CHATTER_VERBS = frozenset({"import", "manual", "kind", "undo", "purge"})
-
-
-def changes_chatter(action: Action) -> bool:
-    """Whether this log entry can have changed the event's chatter messages or their count."""
-    return action.verb in CHATTER_VERBS
-
-
-# Log entries that can move questions into, out of or within the live queue. Tags,
-# wordings, answers (only a new or later question can be marked answered) and imports never do.
-QUEUE_VERBS = frozenset({"move", "reorder", "merge", "split", "undo", "kind", "purge"})
-
-
-def changes_queue(action: Action) -> bool:
-    """Whether this log entry can have changed the live queue's members or positions."""
-    return action.verb in QUEUE_VERBS
-
-
 class Watcher:
     """Turns change notifications into the actions and groups to refresh. Thread-safe."""
 
@@ -91,6 +68,7 @@ class Watcher:
         self.listener = listener or ChangeListener(service.db, service.event_id)
         self._lock = threading.Lock()
         self._read_error: str | None = None
+        self._last_action: int | None
         try:
             self._last_action = service.last_action_id()
         except ConnectionLostError as exc:
@@ -146,78 +124,3 @@ class Watcher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# ---------------------------------------------------------------------- sentences
-
-_GERMAN: dict[str, str] = {
-    "merge": "#{source} mit #{target} zusammengeführt",
-    "split": "eine Formulierung von #{group} abgetrennt",
-    "tag": "#{group} einem Projekt zugeordnet",
-    "move": "#{group} verschoben ({state})",
-    "reorder": "die Live-Reihenfolge geändert (#{group})",
-    "title": "den Wortlaut von #{group} geändert",
-    "answer": "die Antwort zu #{group} geschrieben",
-    "kind": "eine Nachricht neu eingeordnet",
-    "manual": "#{group} von Hand erfasst",
-    "import": "{new} Nachrichten importiert",
-    "undo": "eine Aktion zu #{group} rückgängig gemacht",
-    "purge": "Namen und Adressen entfernt",
-}
-
-_STATES_DE = {
-    "new": "neu",
-    "live": "live",
-    "on_air": "auf Sendung",
-    "later": "später",
-    "answered_live": "live beantwortet",
-    "answered_writing": "schriftlich beantwortet",
-    "dismissed": "verworfen",
-}
-
-
-def ago(at: datetime, now: datetime, *, lang: str = "en") -> str:
-    """ "10 s ago" / "vor 10 s"; a clock that runs behind counts as "just now"."""
-    if at.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
-        at = at.replace(tzinfo=UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    seconds = max(0, int((now - at).total_seconds()))
-    if seconds < 5:
-        return "gerade eben" if lang == "de" else "just now"
-    if seconds < 60:
-        amount = f"{seconds} s"
-    elif seconds < 3600:
-        amount = f"{seconds // 60} min"
-    else:
-        amount = f"{seconds // 3600} h"
-    return f"vor {amount}" if lang == "de" else f"{amount} ago"
-
-
-def describe(action: Action, now: datetime | None = None, *, lang: str = "en") -> str:
-    """One line for the console: "Anna merged #17 into #12, 10 s ago"."""
-    now = now or utcnow()
-    when = ago(action.at, now, lang=lang)
-    if lang != "de":
-        return f"{action.moderator} {action.summary}, {when}"
-    return f"{action.moderator} hat {what_was_done(action, lang=lang)}, {when}"
-
-
-def what_was_done(action: Action, *, lang: str = "en") -> str:
-    """The action without who and when: "moved #17 to live" / "#17 verschoben (live)"."""
-    if lang != "de":
-        return action.summary
-    template = _GERMAN.get(action.verb)
-    values: dict[str, Any] = {
-        "group": action.group_id if action.group_id is not None else "?",
-        "summary": action.summary,
-        "source": action.after.get("source", "?"),
-        "target": action.after.get("target", action.group_id),
-        "state": _STATES_DE.get(str(action.after.get("state")), action.after.get("state")),
-        "new": action.after.get("new", "?"),
-    }
-    if action.verb == "merge" and action.summary.startswith("merged wording"):
-        template = "eine Formulierung in #{target} übernommen"
-    if action.verb == "undo" and "state" in action.after:  # a move taken back
-        template = "rückgängig gemacht: #{group} wieder {state}"
-    return template.format(**values) if template else action.summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from moderator.domain.actions import UNDOABLE, Verb
 from moderator.domain.models import (
     Action,
     Kind,
@@ -13,8 +14,6 @@ from moderator.services.errors import (
 from moderator.storage.repository import (
     to_action,
 )
-
-UNDOABLE = ("tag", "move", "reorder", "merge", "split", "title", "answer", "kind", "manual")
 
 
 class UndoMixin(ServiceBase):
@@ -28,12 +27,13 @@ class UndoMixin(ServiceBase):
             before, after = dict(action.before), dict(action.after)
             verb = action.verb
             summary = f"undid: {action.summary}"
+            gid = action.group_id or 0  # every verb below but "kind" names its group
             if verb == "tag":
-                row = self._group(repo, action.group_id)
+                row = self._group(repo, gid)
                 row.project_key = before["project_key"]
                 row.project_confirmed = before["project_confirmed"]
             elif verb in ("move", "answer"):
-                row = self._group(repo, action.group_id)
+                row = self._group(repo, gid)
                 if verb == "answer":
                     row.answer = before["answer"]
                 prev = after.get("previous_on_air")
@@ -61,7 +61,7 @@ class UndoMixin(ServiceBase):
                         live = repo.live_order(self.event_id)
                         slot = max(1, min(source.position or len(live) + 1, len(live) + 1))
                         source.position = None
-                        repo.s.flush()
+                        repo.flush()
                         repo.shift_live_positions(self.event_id, slot, 1)
                         source.position = slot
             elif verb == "split":
@@ -71,7 +71,7 @@ class UndoMixin(ServiceBase):
                     raise ConflictError(f"#{back.id} has been merged since; undo refused")
                 left = message.group_id
                 message.group_id = back.id
-                repo.s.flush()
+                repo.flush()
                 if left is not None and left != back.id and not repo.members(left):
                     emptied = repo.group(left)
                     if emptied.state == S.LIVE.value:
@@ -80,16 +80,16 @@ class UndoMixin(ServiceBase):
                         emptied.position = pos
                     emptied.merged_into_id = back.id
             elif verb == "title":
-                row = self._group(repo, action.group_id)
+                row = self._group(repo, gid)
                 row.title, row.title_edited = before["title"], before["title_edited"]
             elif verb == "kind":
-                row = repo.message(after["message"])
-                old_group = row.group_id
+                message = repo.message(after["message"])
+                old_group = message.group_id
                 self._apply_kind(
-                    repo, row, Kind(before["kind"]), before["group_id"], before["vote_for_id"]
+                    repo, message, Kind(before["kind"]), before["group_id"], before["vote_for_id"]
                 )
-                row.kind_overridden = before["kind_overridden"]
-                repo.s.flush()
+                message.kind_overridden = before["kind_overridden"]
+                repo.flush()
                 if before["group_id"] is not None and "group_state" in before:
                     group = repo.group(before["group_id"])
                     self._force_state(
@@ -103,5 +103,5 @@ class UndoMixin(ServiceBase):
                 row.state = S.DISMISSED.value
                 row.position = None
             action.undone = True
-            self._log(repo, "undo", action.group_id, summary, after, before, undo_of=action.id)
+            self._log(repo, Verb.UNDO, action.group_id, summary, after, before, undo_of=action.id)
             return to_action(action)

@@ -1,33 +1,32 @@
 """Queries and row changes, one Session each. Returns domain objects or rows to services.
 
 Rows never leave the services layer: services turn them into domain objects with the
-converters below before returning anything.
+converters (`storage.convert`) before returning anything. By concern: conversion
+(`convert`), read models (`read_models`), the action log (`action_log`); events,
+projects, locks, writes, vectors and the live queue here.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from moderator.domain.models import (
-    Action,
-    Channel,
     Event,
-    Group,
+    GroupSummary,
     Kind,
     Message,
     Project,
     QueueState,
-    Suggestion,
 )
+from moderator.storage.action_log import ActionLog
+from moderator.storage.convert import to_action, to_event, to_message
+from moderator.storage.read_models import ONE_QUERY_MAX_IDS, ReadModels
 from moderator.storage.rows import (
     ActionRow,
     EventRow,
@@ -41,81 +40,17 @@ from moderator.storage.rows import (
 
 # Re-exported for services, which hold rows but never import SQLAlchemy themselves.
 __all__ = [
+    "ONE_QUERY_MAX_IDS",
     "ActionRow",
     "EventRow",
     "GroupRow",
     "GroupSummary",
     "MessageRow",
     "Repository",
+    "to_action",
+    "to_event",
+    "to_message",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class GroupSummary:
-    """One line of a list: what the inbox and the queues show, without member details."""
-
-    id: int
-    title: str
-    state: QueueState
-    position: int | None
-    project_key: str | None
-    project_confirmed: bool
-    suggested_project: str | None
-    suggested_confidence: float
-    members: int
-    votes: int
-    channel: Channel
-    author: str | None
-    first_at: datetime | None
-    created_at: datetime
-    top_match_group: int | None
-    top_match_score: float
-    version: int
-    auto_merged: bool
-    has_answer: bool
-
-    @property
-    def effective_project(self) -> str | None:
-        return self.project_key or self.suggested_project
-
-
-def to_event(row: EventRow) -> Event:
-    return Event(id=row.id, slug=row.slug, title=row.title, starts_at=row.starts_at)
-
-
-def to_message(row: MessageRow) -> Message:
-    return Message(
-        id=row.id,
-        event_id=row.event_id,
-        source_key=row.source_key,
-        channel=Channel(row.channel),
-        kind=Kind(row.kind),
-        text=row.text,
-        original=row.original,
-        author=row.author,
-        author_email=row.author_email,
-        received_at=row.received_at,
-        private=row.private,
-        group_id=row.group_id,
-        reply_to_id=row.reply_to_id,
-        vote_for_id=row.vote_for_id,
-        kind_overridden=row.kind_overridden,
-    )
-
-
-def to_action(row: ActionRow) -> Action:
-    return Action(
-        id=row.id,
-        event_id=row.event_id,
-        moderator=row.moderator,
-        at=row.at,
-        verb=row.verb,
-        group_id=row.group_id,
-        summary=row.summary,
-        before=dict(row.before or {}),
-        after=dict(row.after or {}),
-        undone=row.undone,
-    )
 
 
 # PostgreSQL advisory lock classes, one per kind of writer: writers of one kind on one event
@@ -123,154 +58,12 @@ def to_action(row: ActionRow) -> Action:
 WRITE_SCOPES = {"import": 0x4D49, "queue": 0x4D51}
 
 
-# `summaries` of at most this many `group_ids` (plus the live queue) in one statement,
-# of more ids or the whole event in five batched queries. Measured (benchmarks/
-# bench_readback.py, 10,000 questions): one statement is faster on both backends for
-# every id count tried up to 8,000 (PostgreSQL: 1 id 4.5 against 10.5 ms, 1,000 ids 49
-# against 84 ms), but PostgreSQL estimates its correlated subqueries at about 60 per row
-# and JIT-compiles plans above jit_above_cost (default 100,000, some 1,600 rows) and
-# optimises them above 500,000 (some 8,000 rows: a second of compiling, so the whole
-# event is slower in one statement, 1.1 s against 0.8 s). 1,000 stays clear of that with
-# room for the live queue, and covers everything `Reader` reads by ids but a rare burst.
-ONE_QUERY_MAX_IDS = 1000
-
-
 def change_channel(event_id: int) -> str:
     """The PostgreSQL LISTEN/NOTIFY channel of one event."""
     return f"moderator_{int(event_id)}"
 
 
-def _build_group(
-    row: GroupRow,
-    members: tuple[Message, ...],
-    extra_votes: int,
-    suggestions: tuple[Suggestion, ...],
-) -> Group:
-    """A domain group; votes are its question members plus the "+1"s for them."""
-    questions = sum(1 for m in members if m.kind == Kind.QUESTION)
-    return Group(
-        id=row.id,
-        event_id=row.event_id,
-        title=row.title,
-        state=QueueState(row.state),
-        position=row.position,
-        project_key=row.project_key,
-        project_confirmed=row.project_confirmed,
-        suggested_project=row.suggested_project,
-        suggested_confidence=row.suggested_confidence,
-        answer=row.answer,
-        version=row.version,
-        created_at=row.created_at,
-        members=members,
-        votes=questions + extra_votes,
-        extra_votes=extra_votes,
-        auto_merged=row.auto_merged,
-        suggestions=suggestions,
-        merged_into=row.merged_into_id,
-        runner_up_project=row.runner_up_project,
-        title_edited=row.title_edited,
-    )
-
-
-def _summary(
-    row: GroupRow,
-    members: int,
-    extra_votes: int,
-    first: tuple[str | None, str | None, datetime | None],
-    top_group: int | None,
-    top_score: float,
-) -> GroupSummary:
-    """One line of a list; `first` is the first member's channel, author and time (a
-    group without a member row counts as typed in by hand)."""
-    channel, author, first_at = first
-    return GroupSummary(
-        id=row.id,
-        title=row.title,
-        state=QueueState(row.state),
-        position=row.position,
-        project_key=row.project_key,
-        project_confirmed=row.project_confirmed,
-        suggested_project=row.suggested_project,
-        suggested_confidence=row.suggested_confidence,
-        members=members,
-        votes=members + extra_votes,
-        channel=Channel(channel or Channel.MANUAL.value),
-        author=author,
-        first_at=first_at,
-        created_at=row.created_at,
-        top_match_group=top_group,
-        top_match_score=top_score,
-        version=row.version,
-        auto_merged=row.auto_merged,
-        has_answer=bool(row.answer.strip()),
-    )
-
-
-@cache
-def _one_query_columns() -> tuple[tuple[Any, ...], Any, Any]:
-    """The columns `Repository.summaries` adds to the groups in its one-statement way, the
-    first member's alias and its id, built once: building aliases and subqueries costs
-    more Python time (about 3 ms) than the database needs to run the whole statement.
-
-    Portable SQL (no LATERAL, which SQLite lacks): each subquery is a few index lookups
-    per group, cheap for a few groups, not for the whole event (`ONE_QUERY_MAX_IDS`).
-    """
-    member = aliased(MessageRow, name="member")
-    voter = aliased(MessageRow, name="voter")
-    first = aliased(MessageRow, name="first_member")
-    target = aliased(GroupRow, name="target")
-    questions = (
-        select(func.count())
-        .select_from(member)
-        .where(member.group_id == GroupRow.id, member.kind == Kind.QUESTION.value)
-        .correlate(GroupRow)
-        .scalar_subquery()
-    )
-    extra = (
-        select(func.count(voter.id))
-        .select_from(member)
-        .join(voter, voter.vote_for_id == member.id)
-        .where(member.group_id == GroupRow.id, voter.kind == Kind.VOTE.value)
-        .correlate(GroupRow)
-        .scalar_subquery()
-    )
-    first_id = (
-        select(func.min(member.id))
-        .where(member.group_id == GroupRow.id)
-        .correlate(GroupRow)
-        .scalar_subquery()
-    )
-    live_suggestions = (
-        select(SuggestionRow.group_id)
-        .join(member, member.id == SuggestionRow.message_id)
-        .join(target, target.id == SuggestionRow.group_id)
-        .where(
-            member.group_id == GroupRow.id,
-            SuggestionRow.group_id != GroupRow.id,
-            target.merged_into_id.is_(None),
-        )
-        .correlate(GroupRow)
-    )
-    # The tie-break of `Repository._top_suggestions`: highest score, then lowest group id.
-    top_group = (
-        live_suggestions.order_by(SuggestionRow.score.desc(), SuggestionRow.group_id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    top_score = live_suggestions.with_only_columns(func.max(SuggestionRow.score)).scalar_subquery()
-    columns = (
-        questions,
-        extra,
-        first.channel,
-        first.author,
-        first.received_at,
-        top_group,
-        top_score,
-    )
-    return columns, first, first_id
-
-
-class Repository:
+class Repository(ReadModels, ActionLog):
     """Everything the services ask of the database, on one Session."""
 
     def __init__(self, session: Session) -> None:
@@ -629,6 +422,10 @@ class Repository:
             )
         )
 
+    def flush(self) -> None:
+        """Send the pending row changes to the database (inside the transaction)."""
+        self.s.flush()
+
     # -- groups ----------------------------------------------------------------------------
     def group(self, group_id: int) -> GroupRow:
         row = self.s.get(GroupRow, group_id)
@@ -660,358 +457,15 @@ class Repository:
             )
         )
 
-    def votes(self, group_ids: Collection[int]) -> dict[int, tuple[int, int]]:
-        """group id -> (question members, extra votes from "+1" messages)."""
-        if not group_ids:
-            return {}
-        ids = list(group_ids)
-        result: dict[int, tuple[int, int]] = {g: (0, 0) for g in ids}
-        voter = aliased(MessageRow)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            members = dict(
-                self.s.execute(
-                    select(MessageRow.group_id, func.count())
-                    .where(MessageRow.group_id.in_(chunk), MessageRow.kind == Kind.QUESTION.value)
-                    .group_by(MessageRow.group_id)
-                ).all()
-            )
-            extra = dict(
-                self.s.execute(
-                    select(MessageRow.group_id, func.count(voter.id))
-                    .join(voter, voter.vote_for_id == MessageRow.id)
-                    .where(MessageRow.group_id.in_(chunk), voter.kind == Kind.VOTE.value)
-                    .group_by(MessageRow.group_id)
-                ).all()
-            )
-            for gid in chunk:
-                result[gid] = (members.get(gid, 0), extra.get(gid, 0))
-        return result
-
-    def summaries(
-        self,
-        event_id: int,
-        *,
-        states: Collection[QueueState] | None = None,
-        project: str | None = None,
-        search: str | None = None,
-        group_ids: Collection[int] | None = None,
-        plus_states: Collection[QueueState] = (),
-        one_query: bool | None = None,
-    ) -> list[GroupSummary]:
-        """Open groups with their counts and hints. `group_ids` narrows to those groups,
-        and `plus_states` adds every group in those states (one read for both).
-
-        Two ways to the same list (see `ONE_QUERY_MAX_IDS`): a few ids (an own action's
-        read-back, a poll for others' changes) in one statement with correlated
-        subqueries per group, anything bigger in five batched queries. `one_query` forces
-        one of them (tests and benchmarks compare them).
-        """
-        if one_query is None:
-            one_query = group_ids is not None and len(group_ids) <= ONE_QUERY_MAX_IDS
-        query = self._summary_query(
-            event_id,
-            states=states,
-            project=project,
-            search=search,
-            group_ids=group_ids,
-            plus_states=plus_states,
-        )
-        if one_query:
-            return self._summaries_one_query(query)
-        rows = list(self.s.scalars(query))
-        ids = [g.id for g in rows]
-        votes = self.votes(ids) if ids else {}
-        firsts = self._first_members(ids)
-        tops = self._top_suggestions(ids)
-        result = []
-        for group in rows:
-            channel, author, first_at = firsts.get(group.id, (None, None, None))
-            top = tops.get(group.id, (None, 0.0))
-            members, extra = votes.get(group.id, (0, 0))
-            result.append(
-                _summary(group, members, extra, (channel, author, first_at), top[0], top[1])
-            )
-        return result
-
-    def _summary_query(
-        self,
-        event_id: int,
-        *,
-        states: Collection[QueueState] | None,
-        project: str | None,
-        search: str | None,
-        group_ids: Collection[int] | None,
-        plus_states: Collection[QueueState],
-    ) -> Select[tuple[GroupRow]]:
-        """The groups `summaries` lists, in id order (both of its ways start from this)."""
-        query = select(GroupRow).where(
-            GroupRow.event_id == event_id,
-            GroupRow.merged_into_id.is_(None),
-            exists().where(MessageRow.group_id == GroupRow.id),
-        )
-        if states:
-            query = query.where(GroupRow.state.in_([s.value for s in states]))
-        if project:
-            query = query.where(
-                or_(
-                    GroupRow.project_key == project,
-                    and_(GroupRow.project_key.is_(None), GroupRow.suggested_project == project),
-                )
-            )
-        if search:
-            pattern = f"%{search.lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(GroupRow.title).like(pattern),
-                    exists().where(
-                        MessageRow.group_id == GroupRow.id,
-                        or_(
-                            func.lower(MessageRow.text).like(pattern),
-                            func.lower(func.coalesce(MessageRow.author, "")).like(pattern),
-                        ),
-                    ),
-                )
-            )
-        if group_ids is not None:
-            wanted = GroupRow.id.in_(list(group_ids))
-            if plus_states:
-                wanted = or_(wanted, GroupRow.state.in_([s.value for s in plus_states]))
-            query = query.where(wanted)
-        return query.order_by(GroupRow.id)
-
-    def _summaries_one_query(self, query: Select[tuple[GroupRow]]) -> list[GroupSummary]:
-        """`summaries` in one statement: per group, correlated scalar subqueries count the
-        question members and the "+1"s, find the first member (lowest message id; joined
-        by primary key) and the best live duplicate suggestion (see `_one_query_columns`)."""
-        columns, first, first_id = _one_query_columns()
-        statement = query.add_columns(*columns).outerjoin(first, first.id == first_id)
-        return [
-            _summary(
-                group,
-                members,
-                votes,
-                (channel, author, first_at),
-                top,
-                0.0 if score is None else score,
-            )
-            for group, members, votes, channel, author, first_at, top, score in self.s.execute(
-                statement
-            )
-        ]
-
-    def _first_members(
-        self, group_ids: list[int]
-    ) -> dict[int, tuple[str, str | None, datetime | None]]:
-        result: dict[int, tuple[str, str | None, datetime | None]] = {}
-        for start in range(0, len(group_ids), 500):
-            chunk = group_ids[start : start + 500]
-            query = (
-                select(
-                    MessageRow.group_id,
-                    MessageRow.channel,
-                    MessageRow.author,
-                    MessageRow.received_at,
-                )
-                .where(MessageRow.group_id.in_(chunk))
-                .order_by(MessageRow.group_id, MessageRow.id)
-            )
-            for gid, channel, author, at in self.s.execute(query):
-                result.setdefault(gid, (channel, author, at))
-        return result
-
-    def _top_suggestions(self, group_ids: list[int]) -> dict[int, tuple[int, float]]:
-        """For each group, the best live suggestion of any of its members to another group:
-        the highest score, on a tie the lowest group id (the order rows arrive in is not
-        fixed, so it must not decide)."""
-        result: dict[int, tuple[int, float]] = {}
-        target = aliased(GroupRow)
-        for start in range(0, len(group_ids), 500):
-            chunk = group_ids[start : start + 500]
-            query = (
-                select(MessageRow.group_id, SuggestionRow.group_id, SuggestionRow.score)
-                .join(SuggestionRow, SuggestionRow.message_id == MessageRow.id)
-                .join(target, target.id == SuggestionRow.group_id)
-                .where(
-                    MessageRow.group_id.in_(chunk),
-                    SuggestionRow.group_id != MessageRow.group_id,
-                    target.merged_into_id.is_(None),
-                )
-            )
-            for gid, other, score in self.s.execute(query):
-                best = result.get(gid)
-                if best is None or (-score, other) < (-best[1], best[0]):
-                    result[gid] = (other, score)
-        return result
-
-    def groups_suggesting(self, group_ids: Collection[int]) -> set[int]:
-        """Groups with a member whose duplicate suggestions name one of `group_ids`."""
-        result: set[int] = set()
-        ids = list(group_ids)
-        for start in range(0, len(ids), 500):
-            query = (
-                select(MessageRow.group_id)
-                .join(SuggestionRow, SuggestionRow.message_id == MessageRow.id)
-                .where(
-                    SuggestionRow.group_id.in_(ids[start : start + 500]),
-                    MessageRow.group_id.is_not(None),
-                )
-                .distinct()
-            )
-            result.update(gid for gid in self.s.scalars(query) if gid is not None)
-        return result
-
-    def suggestions_for_group(self, group_id: int) -> list[Suggestion]:
-        target = aliased(GroupRow)
-        query = (
-            select(SuggestionRow.group_id, func.max(SuggestionRow.score), target.title)
-            .join(MessageRow, MessageRow.id == SuggestionRow.message_id)
-            .join(target, target.id == SuggestionRow.group_id)
-            .where(
-                MessageRow.group_id == group_id,
-                SuggestionRow.group_id != group_id,
-                target.merged_into_id.is_(None),
-            )
-            .group_by(SuggestionRow.group_id, target.title)
-            .order_by(func.max(SuggestionRow.score).desc())
-        )
-        return [Suggestion(group_id=g, score=float(s), text=t) for g, s, t in self.s.execute(query)]
-
-    def suggestions_of_messages(
-        self, message_ids: Collection[int]
-    ) -> dict[int, list[tuple[int, float]]]:
-        result: dict[int, list[tuple[int, float]]] = {}
-        ids = list(message_ids)
-        for start in range(0, len(ids), 500):
-            query = select(SuggestionRow).where(
-                SuggestionRow.message_id.in_(ids[start : start + 500])
-            )
-            for row in self.s.scalars(query.order_by(SuggestionRow.score.desc())):
-                result.setdefault(row.message_id, []).append((row.group_id, row.score))
-        return result
-
-    def all_suggestions(self, event_id: int) -> dict[int, list[tuple[int, float]]]:
-        result: dict[int, list[tuple[int, float]]] = {}
-        query = (
-            select(SuggestionRow.message_id, SuggestionRow.group_id, SuggestionRow.score)
-            .join(MessageRow, MessageRow.id == SuggestionRow.message_id)
-            .where(MessageRow.event_id == event_id)
-            .order_by(SuggestionRow.message_id, SuggestionRow.score.desc())
-        )
-        for mid, gid, score in self.s.execute(query):
-            result.setdefault(mid, []).append((gid, float(score)))
-        return result
-
     def add_suggestions(self, message_id: int, suggestions: Iterable[tuple[int, float]]) -> None:
         for group_id, score in suggestions:
             self.s.add(SuggestionRow(message_id=message_id, group_id=group_id, score=float(score)))
-
-    def to_group(self, row: GroupRow, *, with_suggestions: bool = False) -> Group:
-        members = tuple(to_message(m) for m in self.members(row.id))
-        extra = self.votes([row.id]).get(row.id, (0, 0))[1]
-        suggestions = tuple(self.suggestions_for_group(row.id)) if with_suggestions else ()
-        return _build_group(row, members, extra, suggestions)
-
-    def full_groups(
-        self, event_id: int, *, include_merged: bool = False, with_suggestions: bool = False
-    ) -> list[Group]:
-        """Every group with members and votes, in a handful of queries (exports, stats)."""
-        rows = self.groups(event_id, include_merged=include_merged)
-        messages = list(
-            self.s.scalars(
-                select(MessageRow)
-                .where(MessageRow.event_id == event_id)
-                .order_by(MessageRow.received_at.is_(None), MessageRow.received_at, MessageRow.id)
-            )
-        )
-        members: dict[int, list[Message]] = {}
-        kind_of: dict[int, str] = {}
-        group_of: dict[int, int | None] = {}
-        for m in messages:
-            kind_of[m.id] = m.kind
-            group_of[m.id] = m.group_id
-            if m.group_id is not None:
-                members.setdefault(m.group_id, []).append(to_message(m))
-        extra: Counter[int] = Counter()
-        for m in messages:
-            if m.kind == Kind.VOTE.value and m.vote_for_id is not None:
-                gid = group_of.get(m.vote_for_id)
-                if gid is not None:
-                    extra[gid] += 1
-        suggestions: dict[int, list[Suggestion]] = {}
-        if with_suggestions:
-            titles = {r.id: r.title for r in rows}
-            best: dict[int, dict[int, float]] = {}
-            for mid, hits in self.all_suggestions(event_id).items():
-                gid = group_of.get(mid)
-                if gid is None:
-                    continue
-                for other, score in hits:
-                    if other != gid:
-                        slot = best.setdefault(gid, {})
-                        slot[other] = max(slot.get(other, 0.0), score)
-            for gid, scores in best.items():
-                suggestions[gid] = [
-                    Suggestion(o, sc, titles.get(o, ""))
-                    for o, sc in sorted(scores.items(), key=lambda kv: -kv[1])
-                ]
-        return [
-            _build_group(
-                row,
-                tuple(members.get(row.id, ())),
-                extra[row.id],
-                tuple(suggestions.get(row.id, ())),
-            )
-            for row in rows
-        ]
 
     def groups(self, event_id: int, *, include_merged: bool = False) -> list[GroupRow]:
         query = select(GroupRow).where(GroupRow.event_id == event_id)
         if not include_merged:
             query = query.where(GroupRow.merged_into_id.is_(None))
         return list(self.s.scalars(query.order_by(GroupRow.id)))
-
-    def state_counts(self, event_id: int) -> dict[QueueState, int]:
-        query = (
-            select(GroupRow.state, func.count())
-            .where(
-                GroupRow.event_id == event_id,
-                GroupRow.merged_into_id.is_(None),
-                exists().where(MessageRow.group_id == GroupRow.id),
-            )
-            .group_by(GroupRow.state)
-        )
-        return {QueueState(state): count for state, count in self.s.execute(query)}
-
-    def kind_counts(self, event_id: int) -> dict[Kind, int]:
-        query = (
-            select(MessageRow.kind, func.count())
-            .where(MessageRow.event_id == event_id)
-            .group_by(MessageRow.kind)
-        )
-        return {Kind(kind): count for kind, count in self.s.execute(query)}
-
-    def kind_count(self, event_id: int, kind: Kind) -> int:
-        """How many messages of one kind the event has (one count, no grouping)."""
-        query = (
-            select(func.count())
-            .select_from(MessageRow)
-            .where(MessageRow.event_id == event_id, MessageRow.kind == kind.value)
-        )
-        return self.s.scalar(query) or 0
-
-    def project_counts(self, event_id: int) -> dict[str | None, int]:
-        project = func.coalesce(GroupRow.project_key, GroupRow.suggested_project)
-        query = (
-            select(project, func.count())
-            .where(
-                GroupRow.event_id == event_id,
-                GroupRow.merged_into_id.is_(None),
-                exists().where(MessageRow.group_id == GroupRow.id),
-            )
-            .group_by(project)
-        )
-        return dict(self.s.execute(query).all())
 
     def shift_live_positions(self, event_id: int, from_position: int, delta: int) -> None:
         self.s.execute(
@@ -1024,79 +478,6 @@ class Repository:
             )
             .values(position=GroupRow.position + delta)
             .execution_options(synchronize_session="fetch")
-        )
-
-    # -- action log ------------------------------------------------------------------------
-    def log(
-        self,
-        *,
-        event_id: int,
-        moderator: str,
-        at: datetime,
-        verb: str,
-        group_id: int | None,
-        summary: str,
-        before: dict[str, Any],
-        after: dict[str, Any],
-        undo_of: int | None = None,
-    ) -> ActionRow:
-        """Queue an entry of the action log; `finish_write` stores it."""
-        row = ActionRow(
-            event_id=event_id,
-            moderator=moderator,
-            at=at,
-            verb=verb,
-            group_id=group_id,
-            summary=summary,
-            before=before,
-            after=after,
-            undone=False,
-            undo_of=undo_of,
-        )
-        self._log.append(row)  # stored by `finish_write`, after the counter
-        return row
-
-    def action(self, action_id: int) -> ActionRow:
-        row = self.s.get(ActionRow, action_id)
-        if row is None:
-            raise LookupError(f"no action #{action_id}")
-        return row
-
-    def last_undoable(
-        self, event_id: int, moderator: str, verbs: Collection[str]
-    ) -> ActionRow | None:
-        return self.s.scalar(
-            select(ActionRow)
-            .where(
-                ActionRow.event_id == event_id,
-                ActionRow.moderator == moderator,
-                ActionRow.undone.is_(False),
-                ActionRow.verb.in_(list(verbs)),
-            )
-            .order_by(ActionRow.id.desc())
-            .limit(1)
-        )
-
-    def actions(
-        self,
-        event_id: int,
-        *,
-        group_id: int | None = None,
-        after_id: int = 0,
-        limit: int | None = None,
-        newest_first: bool = False,
-    ) -> list[Action]:
-        query = select(ActionRow).where(ActionRow.event_id == event_id, ActionRow.id > after_id)
-        if group_id is not None:
-            query = query.where(ActionRow.group_id == group_id)
-        query = query.order_by(ActionRow.id.desc() if newest_first else ActionRow.id)
-        if limit:
-            query = query.limit(limit)
-        return [to_action(r) for r in self.s.scalars(query)]
-
-    def last_action_id(self, event_id: int) -> int:
-        return (
-            self.s.scalar(select(func.max(ActionRow.id)).where(ActionRow.event_id == event_id)) or 0
         )
 
     # -- watched sources -------------------------------------------------------------------

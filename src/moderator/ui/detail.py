@@ -24,9 +24,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from moderator.domain.models import Action, Group, Message, Project, Suggestion
-from moderator.services.sync import ago
+from moderator.domain.queues import effective_project, is_confirmed
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.text import clock_time, literal, one_line
+from moderator.ui.wording import ago
 
 THUMB = "▐"
 
@@ -99,14 +100,13 @@ class DetailPane(Widget, can_focus=True):
         head = Text()
         head.append(f"#{group.id} ", style="bold")
         head.append(f"· {t.state(group.state)} · ", style="italic")
-        key = group.project_key or group.suggested_project
-        project = self.projects.get(key or "")
+        project = self.projects.get(effective_project(group) or "")
         head.append(f"{t('detail.project')}: ")
         if project is None:
             head.append(t("detail.no_project"), style="dim")
         else:
             head.append(f"{project.hotkey} {project.name}", style="bold")
-            if not group.project_key:
+            if not is_confirmed(group):
                 pct = round(group.suggested_confidence * 100)
                 head.append(f" ({t('detail.suggested', pct=pct)})", style="italic")
         head.append(f" · {t('detail.votes', n=group.votes)}\n\n")

@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -21,75 +19,69 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from moderator.domain.models import Action, Group, Kind, Message, QueueState
-from moderator.services.console import EventService, GroupSummary
+from moderator.domain.models import (
+    Action,
+    Group,
+    GroupSummary,
+    Message,
+    QueueState,
+)
+from moderator.domain.queues import LIVE_STATES
+from moderator.services.console import EventService
 from moderator.services.errors import (
-    ConflictError,
     ConnectionLostError,
     ServiceError,
-    TransitionError,
 )
-from moderator.services.sync import describe, touched_groups, what_was_done
 from moderator.ui.detail import DetailPane
+from moderator.ui.detail_loading import DetailLoading
+from moderator.ui.group_choices import GroupChoices
 from moderator.ui.i18n import Strings
+from moderator.ui.key_actions import KeyActions
 from moderator.ui.messages import (
     ActionFailed,
-    ActivityArrived,
     ConnectionChanged,
     DataArrived,
-    DetailArrived,
     MeaningProgress,
-    SearchArrived,
     Settled,
     WarmedUp,
 )
 from moderator.ui.modals import (
-    ActivityLine,
-    ActivityScreen,
-    EditedText,
-    HelpScreen,
-    LineEditScreen,
-    ManualEntryScreen,
-    ManualQuestion,
-    PickScreen,
-    ProjectChoice,
-    ProjectKeyScreen,
     SimilarScreen,
-    TextEditScreen,
 )
 from moderator.ui.model import (
-    LIVE_STATES,
-    VIEWS,
     Change,
     EventModel,
     Filter,
-    changed_groups,
     squash,
 )
+from moderator.ui.notices import Notices
 from moderator.ui.rows import RowPainter
 from moderator.ui.status import StatusBar
 from moderator.ui.sync import ChangeWatch, JobQueue, Reader, Versions
 from moderator.ui.text import literal, one_line
+from moderator.ui.views import Views
 from moderator.ui.virtual_list import VirtualList
+from moderator.ui.write_pipeline import WritePipeline
 
 log = logging.getLogger(__name__)
 S = QueueState
-VIEW_ORDER = list(VIEWS)
 DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
 INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
-EVENT_HOURS = 12 * 3600  # seconds after its start that an event counts as running
-MAYBE_SCORE = 35  # weaker duplicate candidates down to this score are listed as "maybe"
 WARM_UP_AFTER = 1.5  # seconds after start
 MEANING_EVERY = 2.0  # seconds between looks for questions without a meaning vector
-ACTIVITY_SHOWN = 100  # log entries in the "who did what" view
 MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
-MAX_NOTES = 3  # other moderators' actions shown at once; the rest are counted
 NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
 NARROW_BELOW = 110  # terminal columns
+
+
+def _id_of(old: GroupSummary | None, new: GroupSummary | None) -> int:
+    """The group of a (before, after) change; one of them is always there."""
+    group = new or old
+    assert group is not None
+    return group.id
 
 
 def keep_out_of_gc() -> None:
@@ -104,8 +96,13 @@ def keep_out_of_gc() -> None:
     gc.freeze()
 
 
-class MainScreen(Screen):
-    """Inbox (or another view) on the left, live queue and detail on the right."""
+class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, DetailLoading):
+    """Inbox (or another view) on the left, live queue and detail on the right.
+
+    The rooms it is made of: `KeyActions` (the writing keys), `Views` (views, filters,
+    search, help), `WritePipeline` (submit, versions, settle), `Notices` (other
+    moderators' actions), `GroupChoices` (merge and split), `DetailLoading` (the detail's
+    debounce); reading, the lists and the selection are here."""
 
     def __init__(
         self,
@@ -329,7 +326,7 @@ class MainScreen(Screen):
         else:
             changes = squash(settled + self.model.apply(snap.rows, snap.asked))
             self._apply_changes(changes, snap.chatter is not None)
-            touched = {(new or old).id for old, new in changes}
+            touched = {_id_of(old, new) for old, new in changes}
         if current is not None and (touched is None or current in touched):
             self._load_detail(current)
         self._report_others(snap.actions, current)
@@ -357,61 +354,6 @@ class MainScreen(Screen):
         ids = hits if checked is None else (flt.search_ids - checked) | hits
         self.filter = Filter(flt.project, flt.search, frozenset(ids))
 
-    def _report_others(self, actions: list[Action], selected: int | None) -> None:
-        """Other moderators' actions go into `activity` and into short notices ("Bea hat
-        #17 …, vor 2 s"), at most one per `note_gap`.
-
-        Imports are not announced: the new rows in the list are the notice. Actions that
-        come within the gap wait and are shown together when it is over; the first after a
-        quiet spell is shown at once. So is one that changed the `selected` question, as it
-        matters to the moderator, but that too at most once per gap (a flood stays calm).
-        """
-        mine = self.service.moderator
-        others = [a for a in actions if a.moderator != mine]
-        if not others:
-            return
-        now = self.clock()
-        lines = [describe(a, now, lang=self.t.language) for a in others]
-        self.activity = (self.activity + lines)[-20:]
-        told = [a for a in others if a.verb != "import"]
-        if not told:
-            return
-        self._notes_due.extend(told)
-        moment = time.monotonic()
-        urgent = (
-            selected is not None
-            and moment - self._last_urgent >= self.note_gap
-            and any(selected in touched_groups(a) for a in told)
-        )
-        wait = self._last_note + self.note_gap - moment
-        if wait <= 0:
-            self._show_notes()
-        elif urgent:
-            self._last_urgent = moment
-            self._show_notes()
-        elif self._note_timer is None:
-            self._note_timer = self.set_timer(wait, self._notes_timer_fired)
-
-    def _notes_timer_fired(self) -> None:
-        self._note_timer = None
-        self._show_notes()
-
-    def _show_notes(self) -> None:
-        """One notice of the actions waiting, the newest MAX_NOTES of them spelt out."""
-        if self._note_timer is not None:
-            self._note_timer.stop()
-            self._note_timer = None
-        due, self._notes_due = self._notes_due, []
-        if not due:
-            return
-        now = self.clock()  # "vor 3 s" as of now, not as of their arrival
-        lines = [describe(a, now, lang=self.t.language) for a in due]
-        shown = lines[-MAX_NOTES:]
-        if len(lines) > MAX_NOTES:
-            shown.insert(0, self.t("note.more", n=len(lines) - MAX_NOTES))
-        self._last_note = time.monotonic()
-        self.notify("\n".join(shown), markup=False, timeout=5)
-
     def _apply_changes(self, changes: list[Change], chatter_changed: bool) -> None:
         """Update the lists for a few changed summaries, without rebuilding them."""
         if not changes and not chatter_changed:
@@ -424,7 +366,7 @@ class MainScreen(Screen):
             if new is not None and self.model.in_view(new, self.view, self.filter):
                 upserts.append(new)
             else:
-                removed.append((new or old).id)
+                removed.append(_id_of(old, new))
         self.main_list.patch(upserts, removed, self.model.sort_key(self.presenting))
         if any(g is not None and g.state in LIVE_STATES for change in changes for g in change):
             self.live_list.set_rows(self.model.live(self.presenting))
@@ -477,15 +419,15 @@ class MainScreen(Screen):
 
     def _update_status(self) -> None:
         start = self.service.event.starts_at
-        now = self.clock()
         if start is not None and start.tzinfo is None:  # SQLite hands back naive UTC
             start = start.replace(tzinfo=UTC)
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=UTC)
         # The event's start counts while the event is on (a past event, such as the demo's
         # 2020 seminar, counts from when the console opened).
-        on = start is not None and start <= now and (now - start).total_seconds() < EVENT_HOURS
-        since = start if on else self.started_at
+        now = self.clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        running = start is not None and self.service.event.running(now)
+        since = start if start is not None and running else self.started_at
         self.query_one(StatusBar).show(
             title=self.service.event.title,
             counts=self._state_counts,
@@ -534,299 +476,6 @@ class MainScreen(Screen):
         if isinstance(self.focused, VirtualList):
             self._show_row(self.focused.current)
 
-    def _show_row(self, row: Any | None) -> None:
-        """The cursor is on `row`: read its detail once the cursor rests there."""
-        detail = self.query_one(DetailPane)
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-            self._detail_timer = None
-        if row is None:
-            self.detail_group = None
-            self._detail_wanted = None
-            detail.clear()
-        elif isinstance(row, Message):
-            self.detail_group = None
-            self._detail_wanted = None
-            detail.show_chatter(row)
-        elif self.detail_delay <= 0:
-            self._load_detail(row.id)
-        else:
-            self._detail_wanted = row.id
-            self._detail_timer = self.set_timer(
-                self.detail_delay, partial(self._load_detail, row.id)
-            )
-
-    def _load_detail(self, group_id: int) -> None:
-        self._detail_timer = None
-        self._detail_wanted = group_id
-        self._detail_worker(group_id)
-
-    @work(thread=True, group="detail", exit_on_error=False)
-    def _detail_worker(self, group_id: int) -> None:
-        if group_id != self._detail_wanted:
-            return  # the cursor moved on before this worker started
-        try:
-            group = self.service.group(group_id)
-            history = self.service.history(group_id, limit=20)
-            maybe = self.service.suggestions(group_id, min_score=MAYBE_SCORE)
-        except ConnectionLostError as exc:
-            self.post_message(ConnectionChanged(False, str(exc)))
-            return  # keep showing what was there
-        except ServiceError:
-            group, history, maybe = None, [], []
-        if group_id == self._detail_wanted:
-            self.post_message(DetailArrived(group, history, maybe))
-
-    @on(DetailArrived)
-    def _detail_arrived(self, message: DetailArrived) -> None:
-        group = message.group
-        if group is None or group.id != self._selected_id():
-            return
-        self.detail_group = group
-        self.query_one(DetailPane).show_group(group, message.history, message.maybe)
-
-    def action_focus_detail(self) -> None:
-        detail = self.query_one(DetailPane)
-        if self.focused is detail:
-            (self._last_list or self.main_list).focus()
-        else:
-            self._last_list = self._active_list()
-            detail.focus()
-
-    def action_scroll_detail(self, delta: int) -> None:
-        self.query_one(DetailPane).scroll_lines(delta)
-
-    # ------------------------------------------------------------------ writing
-    def _start_writer(self) -> None:
-        self._writer()
-
-    @work(thread=True, group="write", exit_on_error=False)
-    def _writer(self) -> None:
-        self.jobs.drain()
-
-    def _submit(
-        self,
-        run: Callable[[], tuple[str, Iterable[int]]],
-        *,
-        chatter: bool = False,
-        live: bool = True,
-        expect: Iterable[GroupSummary] = (),
-        gone: Iterable[int] = (),
-    ) -> None:
-        """Queue a write; `run` returns the notification and the group ids it touched.
-
-        `chatter`: the action may change the chatter count (read it afresh); `live=False`:
-        it cannot move anything in the live queue (no need to read the queue back).
-        `expect`: the summaries the write will most likely store (the model's forecasts),
-        `gone`: the groups it will most likely merge away.
-        They are shown at once, marked as not saved yet, so the key answers in the next
-        frame, however long the database takes; once the write is committed and read
-        back, or has failed, the stored rows replace them. Only then does the
-        confirmation ("saved") appear.
-        """
-        expected, hidden = list(expect), list(gone)
-        settle = [g.id for g in expected] + hidden
-        cursor = (self._selected_id(), None)
-        if settle:
-            self._apply_changes(self.model.expect(expected, hidden), False)
-            cursor = (cursor[0], self._selected_id())
-
-        def refused(title: str, text: str) -> None:  # the write did not go through
-            self.post_message(ActionFailed(title, text, unsaved=True))
-
-        def job() -> None:
-            settled = False
-            try:
-                try:
-                    note, ids = run()
-                except ConnectionLostError as exc:
-                    self.post_message(ConnectionChanged(False, str(exc)))
-                    key = "error.maybe_saved" if exc.committed is None else "error.not_saved"
-                    refused(self.t(key), str(exc))
-                    return
-                except ConflictError as exc:
-                    refused(self.t("error.conflict"), str(exc))
-                    return
-                except (ServiceError, TransitionError) as exc:
-                    refused(self.t("error.failed"), str(exc))
-                    return
-                except Exception as exc:  # never let a background failure end the app
-                    log.exception("action failed")
-                    refused(self.t("error.failed"), repr(exc))
-                    return
-                try:
-                    snapshot = self.reader.rows_for(
-                        set(ids) | set(settle), chatter=chatter, live=live
-                    )
-                    self.post_message(DataArrived(snapshot, note, settle))
-                    settled = True
-                    if self.offline is not None:
-                        self.post_message(ConnectionChanged(True))
-                except ConnectionLostError as exc:  # saved, but could not be read back
-                    self.post_message(ConnectionChanged(False, str(exc)))
-                    self.post_message(ActionFailed(note, str(exc)))
-                except Exception as exc:  # never let a background failure end the app
-                    log.exception("reading back after an action failed")
-                    self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
-            finally:
-                if settle and not settled:
-                    self.post_message(Settled(settle, cursor))
-
-        self.jobs.submit(job)
-
-    @on(ActionFailed)
-    def _action_failed(self, message: ActionFailed) -> None:
-        if message.unsaved and self.last_saved is not None:  # an old "✓" would mislead
-            self.last_saved = None
-            self._update_titles()
-        self.notify(message.text, title=message.title, severity="error", markup=False, timeout=6)
-
-    def _expected(self, group: GroupSummary) -> int | None:
-        return self.versions.current(group.id, group.version)
-
-    def _track(self, group_id: int, seen: int | None, result: Group) -> Group:
-        self.versions.record(group_id, seen, result.version)
-        return result
-
-    # ------------------------------------------------------------------ key actions
-    def action_tag(self, key: str) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        name = self._project_name(key)
-
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            self._track(group.id, seen, self.service.tag(group.id, key, expected_version=seen))
-            return self.t("done.tag", id=group.id, name=name), [group.id]
-
-        general = self.service.general_key
-        self._submit(run, live=False, expect=self.model.forecast_tag(group, key, general))
-
-    def _queue(self, group: GroupSummary, target: QueueState) -> None:
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            # Triage in one key: sending an untagged question on confirms its suggestion,
-            # in the same write as the move.
-            moved = self.service.move(
-                group.id, target, expected_version=seen, confirm_project=not group.project_key
-            )
-            self._track(group.id, seen, moved)
-            return self.t("done.move", id=group.id, state=self.t.state(target)), [group.id]
-
-        expect = self.model.forecast_move(
-            group, target, confirm_project=True, general_key=self.service.general_key
-        )
-        # Between inbox, later and dismissed the live queue stays as it is: no need to read
-        # it back (it can hold hundreds of questions).
-        live = group.state in LIVE_STATES or target in LIVE_STATES
-        self._submit(run, expect=expect, live=live)
-
-    def action_send_live(self) -> None:
-        if group := self._selected_group():
-            self._queue(group, S.LIVE)
-
-    def action_later(self) -> None:
-        if group := self._selected_group():
-            self._queue(group, S.LATER)
-
-    def action_dismiss_group(self) -> None:
-        if group := self._selected_group():
-            self._queue(group, S.DISMISSED)
-
-    def action_advance(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            result = self._track(
-                group.id, seen, self.service.advance(group.id, expected_version=seen)
-            )
-            return self.t("done.move", id=group.id, state=self.t.state(result.state)), [group.id]
-
-        self._submit(run, expect=self.model.forecast_advance(group))
-
-    def action_reorder(self, delta: int) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        if group.state != S.LIVE:
-            self.notify(self.t("error.not_live"), severity="warning", markup=False)
-            return
-
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            self._track(
-                group.id, seen, self.service.reorder(group.id, delta, expected_version=seen)
-            )
-            return self.t("done.reorder", id=group.id), [group.id]
-
-        self._submit(run, expect=self.model.forecast_reorder(group, delta))
-
-    def _merge_into(self, group: GroupSummary, target: int) -> None:
-        def run() -> tuple[str, list[int]]:
-            seen = self._expected(group)
-            self.service.merge(group.id, target, expected_version=seen)
-            return self.t("done.merge", source=group.id, target=target), [group.id, target]
-
-        rows, gone = self.model.forecast_merge(group, target)
-        self._submit(run, expect=rows, gone=gone)
-
-    def action_merge(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        if group.top_match_group is None:
-            self.notify(self.t("error.no_suggestion", id=group.id), markup=False)
-            return
-        self._merge_into(group, group.top_match_group)
-
-    def action_merge_pick(self) -> None:
-        if group := self._selected_group():
-            self._fetch_merge_choices(group)
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _fetch_merge_choices(self, group: GroupSummary) -> None:
-        try:
-            confident = self.service.suggestions(group.id)
-            weaker = self.service.suggestions(group.id, min_score=MAYBE_SCORE)
-        except ServiceError as exc:
-            if isinstance(exc, ConnectionLostError):
-                self.post_message(ConnectionChanged(False, str(exc)))
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.app.call_from_thread(self._pick_merge, group, confident, weaker)
-
-    def _pick_merge(self, group: GroupSummary, confident: list, weaker: list) -> None:
-        """Confident candidates first, then weaker ones marked "vielleicht"."""
-        ids = {s.group_id for s in confident}
-        maybe = [s for s in weaker if s.group_id not in ids]
-        if not confident and not maybe:
-            self._ask_merge_number(group)
-            return
-        choices = []
-        for s in confident:
-            label = Text(f"{round(s.score):>3}% #{s.group_id}  ", style="bold")
-            label.append_text(literal(one_line(s.text)[:150]))
-            choices.append((s.group_id, label))
-        for s in maybe:
-            label = Text(f"{round(s.score):>3}% #{s.group_id} ", style="dim")
-            label.append(f"({self.t('detail.maybe')}) ", style="italic")
-            label.append_text(literal(one_line(s.text)[:150]))
-            choices.append((s.group_id, label))
-
-        choices.append((0, Text(self.t("merge.other"), style="italic")))
-
-        def chosen(target: int | None) -> None:
-            if target == 0:
-                self._ask_merge_number(group)
-            elif target is not None:
-                self._merge_into(group, target)
-
-        self.app.push_screen(PickScreen(self.t("modal.pick_merge", id=group.id), choices), chosen)
-
     def action_similar(self) -> None:
         if group := self._selected_group():
             self._fetch_similar(group)
@@ -874,309 +523,3 @@ class MainScreen(Screen):
             ]
 
         self._submit(run)
-
-    def _ask_merge_number(self, group: GroupSummary) -> None:
-        """Merge into any question by its number, suggested or not."""
-
-        def typed(value: str | None) -> None:
-            if value is None or not value.strip():
-                return
-            digits = value.strip().lstrip("#").strip()
-            if not digits.isdigit():
-                self.notify(self.t("error.bad_number", text=value.strip()), markup=False)
-                return
-            self._merge_into(group, int(digits))
-
-        self.app.push_screen(
-            LineEditScreen(
-                self.t("modal.merge_number", id=group.id),
-                hint=self.t("modal.merge_number_hint"),
-            ),
-            typed,
-        )
-
-    def action_split(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        if group.members < 2:
-            self.notify(self.t("error.single_member", id=group.id), markup=False)
-            return
-        self._fetch_members(group)
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _fetch_members(self, group: GroupSummary) -> None:
-        try:
-            full = self.service.group(group.id)
-        except ServiceError as exc:
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.app.call_from_thread(self._pick_split, full)
-
-    def _pick_split(self, group: Group) -> None:
-        members = [m for m in group.members if m.kind == Kind.QUESTION]
-        if len(members) < 2:
-            self.notify(self.t("error.single_member", id=group.id), markup=False)
-            return
-        if len(members) == 2:
-            self._split(group.id, members[-1].id)
-            return
-        choices = []
-        for m in members:
-            label = Text(f"[{m.id}] ", style="bold")
-            label.append(one_line(m.author or "")[:20] + ": ", style="italic")
-            label.append(one_line(m.text)[:150])
-            choices.append((m.id, label))
-
-        def chosen(message_id: int | None) -> None:
-            if message_id is not None:
-                self._split(group.id, message_id)
-
-        self.app.push_screen(PickScreen(self.t("modal.pick_split", id=group.id), choices), chosen)
-
-    def _split(self, group_id: int, message_id: int) -> None:
-        def run() -> tuple[str, list[int]]:
-            result = self.service.split(message_id)
-            return self.t("done.split", id=result.id), [group_id, result.id]
-
-        self._submit(run)
-
-    def action_undo(self) -> None:
-        def run() -> tuple[str, list[int]]:
-            action = self.service.undo()
-            if action is None:
-                return self.t("done.nothing_to_undo"), []
-            ids = changed_groups([action]) or set()
-            what = what_was_done(action, lang=self.t.language)
-            return self.t("done.undo", summary=what), ids
-
-        self._submit(run, chatter=True)
-
-    def action_manual(self) -> None:
-        def entered(question: ManualQuestion | None) -> None:
-            if question is None:
-                return
-
-            def run() -> tuple[str, list[int]]:
-                group = self.service.add_manual(
-                    question.text, author=question.author, channel=question.channel
-                )
-                return self.t("done.manual", id=group.id), [group.id]
-
-            self._submit(run)
-
-        self.app.push_screen(ManualEntryScreen(self.t), entered)
-
-    def action_answer(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-        detail = self.detail_group
-        if detail is None or detail.id != group.id:
-            self._fetch_for_answer(group)
-            return
-        self._edit_answer(group, detail.answer)
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _fetch_for_answer(self, group: GroupSummary) -> None:
-        try:
-            full = self.service.group(group.id)
-        except ServiceError as exc:
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.app.call_from_thread(self._edit_answer, group, full.answer)
-
-    def _edit_answer(self, group: GroupSummary, current: str) -> None:
-        def edited(result: EditedText | None) -> None:
-            if result is None:
-                return
-
-            def run() -> tuple[str, list[int]]:
-                seen = self._expected(group)
-                self._track(
-                    group.id,
-                    seen,
-                    self.service.set_answer(
-                        group.id, result.text, expected_version=seen, mark_answered=result.mark_done
-                    ),
-                )
-                return self.t("done.answer", id=group.id), [group.id]
-
-            self._submit(run)
-
-        screen = TextEditScreen(
-            self.t("modal.answer", id=group.id), current, self.t("modal.answer_hint")
-        )
-        self.app.push_screen(screen, edited)
-
-    def action_edit_title(self) -> None:
-        group = self._selected_group()
-        if group is None:
-            return
-
-        def edited(text: str | None) -> None:
-            if text is None or not text.strip():
-                return
-
-            def run() -> tuple[str, list[int]]:
-                seen = self._expected(group)
-                self._track(
-                    group.id,
-                    seen,
-                    self.service.set_title(group.id, text=text, expected_version=seen),
-                )
-                return self.t("done.title", id=group.id), [group.id]
-
-            self._submit(run, live=False)
-
-        screen = LineEditScreen(
-            self.t("modal.title", id=group.id), group.title, self.t("modal.title_hint")
-        )
-        self.app.push_screen(screen, edited)
-
-    def action_toggle_kind(self) -> None:
-        row = self._selected()
-        if row is None:
-            return
-        if isinstance(row, Message):
-            message_id, kind, ids = row.id, Kind.QUESTION, []
-        else:
-            if row.members != 1:
-                self.notify(self.t("error.not_chatter_view"), severity="warning", markup=False)
-                return
-            message_id, kind, ids = None, Kind.CHATTER, [row.id]
-
-        def run() -> tuple[str, list[int]]:
-            target = message_id
-            if target is None:  # the detail may not be read yet: look the wording up now
-                target = self.service.group(ids[0]).members[0].id
-            message = self.service.set_kind(target, kind)
-            touched = ids + ([message.group_id] if message.group_id is not None else [])
-            return self.t("done.kind", kind=kind.value), touched
-
-        self._submit(run, chatter=True)
-
-    # ------------------------------------------------------------------ views and filters
-    def action_toggle_chatter(self) -> None:
-        self.show_chatter = not self.show_chatter
-        self.reader.want_chatter = self.show_chatter
-        if self.show_chatter:
-            self._load_chatter()
-        else:
-            self._refresh_lists()
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _load_chatter(self) -> None:
-        self.post_message(DataArrived(self.reader.rows_for(())))
-
-    def action_view(self, name: str) -> None:
-        self.view = name
-        self.show_chatter = False
-        self.reader.want_chatter = False
-        self._refresh_lists()
-
-    def action_next_view(self) -> None:
-        self.action_view(VIEW_ORDER[(VIEW_ORDER.index(self.view) + 1) % len(VIEW_ORDER)])
-
-    def action_switch_pane(self) -> None:
-        target = self.main_list if self.focused is self.live_list else self.live_list
-        target.focus()
-
-    def action_present(self) -> None:
-        def chosen(choice: ProjectChoice | None) -> None:
-            if choice is not None:
-                self.presenting = choice.key
-                self.main_list.redraw()
-                self._refresh_lists()
-
-        screen = ProjectKeyScreen(
-            self.t("modal.present"), self.service.projects, self.t("modal.no_project")
-        )
-        self.app.push_screen(screen, chosen)
-
-    def action_filter_project(self) -> None:
-        def chosen(choice: ProjectChoice | None) -> None:
-            if choice is not None:
-                self.filter = Filter(choice.key, self.filter.search, self.filter.search_ids)
-                self._refresh_lists()
-
-        screen = ProjectKeyScreen(
-            self.t("modal.filter_project"), self.service.projects, self.t("modal.no_project")
-        )
-        self.app.push_screen(screen, chosen)
-
-    def action_search(self) -> None:
-        def entered(text: str | None) -> None:
-            if text is None:
-                return
-            if not text.strip():
-                self.filter = Filter(self.filter.project)
-                self.reader.search = None
-                self._refresh_lists()
-            else:
-                self._run_search(text.strip())
-
-        self.app.push_screen(LineEditScreen(self.t("modal.search"), self.filter.search), entered)
-
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _run_search(self, text: str) -> None:
-        self.post_message(SearchArrived(text, self.service.search(text)))
-
-    @on(SearchArrived)
-    def _search_arrived(self, message: SearchArrived) -> None:
-        self.filter = Filter(self.filter.project, message.text, message.ids)
-        self.reader.search = message.text
-        self._refresh_lists()
-
-    def action_activity(self) -> None:
-        self._load_activity()
-
-    @work(thread=True, group="activity", exit_on_error=False)
-    def _load_activity(self) -> None:
-        try:
-            actions = self.service.history(limit=ACTIVITY_SHOWN)
-        except ConnectionLostError as exc:
-            self.post_message(ConnectionChanged(False, str(exc)))
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.post_message(ActivityArrived(actions))
-
-    @on(ActivityArrived)
-    def _show_activity(self, message: ActivityArrived) -> None:
-        now, mine, lang = self.clock(), self.service.moderator, self.t.language
-        lines = [
-            ActivityLine(describe(a, now, lang=lang), a.moderator == mine, a.undone)
-            for a in message.actions
-        ]
-        screen = ActivityScreen(
-            self.t("modal.activity", n=ACTIVITY_SHOWN),
-            lines,
-            self.t("modal.activity_hint"),
-            empty=self.t("activity.empty"),
-            undone=self.t("activity.undone"),
-        )
-        self.app.push_screen(screen)
-
-    def action_help(self) -> None:
-        by_action: dict[str, tuple[list[str], str]] = {}
-        for _key, active in self.active_bindings.items():
-            binding = active.binding
-            if active.node is not self and not isinstance(active.node, VirtualList):
-                continue
-            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
-            keys.append(binding.key_display or self.app.get_key_display(binding))
-        rows = [(", ".join(keys), description) for keys, description in by_action.values()]
-        footer = f"{self.t('legend')}\n{self.t('modal.help_hint')}"
-        self.app.push_screen(HelpScreen(self.t("modal.help"), rows, footer))
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) for every key of this screen, for the command palette."""
-        seen: dict[str, tuple[str, str, str]] = {}
-        for _key, active in self.active_bindings.items():
-            if active.node is not self:
-                continue
-            b = active.binding
-            title, keys, _ = seen.get(b.action, (b.description, "", b.action))
-            display = self.app.get_key_display(b)
-            seen[b.action] = (title, f"{keys}, {display}" if keys else display, b.action)
-        return list(seen.values())

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from moderator.domain.models import Action, Group, Suggestion
+from moderator.domain.models import Action, Group, GroupSummary, Suggestion
 from moderator.domain.models import Message as ChatMessage
-from moderator.services.console import GroupSummary
 
 
 @dataclass

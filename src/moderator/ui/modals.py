@@ -155,7 +155,7 @@ class ManualEntryScreen(ModalScreen[ManualQuestion | None]):
             return
         author = self.query_one("#manual-author", Input).value.strip() or None
         channel = self.query_one("#manual-channel", Select).value
-        self.dismiss(ManualQuestion(text, author, Channel(channel)))
+        self.dismiss(ManualQuestion(text, author, Channel(str(channel))))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -10,10 +10,21 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 
-from moderator.domain.models import GENERAL_KEY, Action, QueueState
-from moderator.domain.queues import TransitionError, check_transition, move_in_order
-from moderator.services.console import GroupSummary
-from moderator.services.sync import touched_groups
+from moderator.domain.models import GENERAL_KEY, GroupSummary, QueueState
+from moderator.domain.queues import (
+    LIVE_STATES,
+    OPEN_STATES,
+    MergeError,
+    Plan,
+    RowChange,
+    TransitionError,
+    advance_target,
+    effective_project,
+    plan_merge,
+    plan_move,
+    plan_reorder,
+    project_to_confirm,
+)
 
 S = QueueState
 
@@ -24,7 +35,6 @@ VIEWS: dict[str, frozenset[QueueState] | None] = {
     "dismissed": frozenset({S.DISMISSED}),
     "all": None,
 }
-LIVE_STATES = frozenset({S.LIVE, S.ON_AIR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +44,6 @@ class Filter:
     search_ids: frozenset[int] | None = None  # ids the service matched for `search`
 
 
-def changed_groups(actions: Iterable[Action]) -> set[int] | None:
-    """Group ids touched by these log entries; None when a full reload is safer."""
-    ids: set[int] = set()
-    for action in actions:
-        if action.verb == "purge":
-            return None
-        ids |= touched_groups(action)
-    return ids
-
-
-OPEN_STATES = frozenset({S.NEW, S.LIVE, S.ON_AIR, S.LATER})
 Change = tuple[GroupSummary | None, GroupSummary | None]  # (before, after); None: absent
 _FIELDS = tuple(f.name for f in fields(GroupSummary))
 
@@ -62,7 +61,7 @@ class Pending(GroupSummary):
 def pending(group: GroupSummary, **changes: object) -> Pending:
     values = {name: getattr(group, name) for name in _FIELDS}
     values.update(changes)
-    return Pending(**values)  # type: ignore[arg-type]
+    return Pending(**values)
 
 
 def squash(changes: Iterable[Change]) -> list[Change]:
@@ -116,7 +115,7 @@ class EventModel:
             else:
                 self._live_ids.discard(g.id)
         if g.state in OPEN_STATES:
-            key = g.effective_project or GENERAL_KEY
+            key = effective_project(g) or GENERAL_KEY
             self.open_by_project[key] = self.open_by_project.get(key, 0) + sign
 
     def apply(self, rows: Iterable[GroupSummary], asked: Collection[int] = ()) -> list[Change]:
@@ -178,12 +177,13 @@ class EventModel:
         return [(old, row)]
 
     # ------------------------------------------------------------------ forecasts
-    # What a write will most likely store, from what the console knows (the service
-    # decides; a forecast that turns out wrong is replaced when the write is settled).
+    # What a write will most likely store, from what the console knows: the plan of
+    # `domain.queues` applied to the summaries (the service applies the same plan to the
+    # database; a forecast that turns out wrong is replaced when the write is settled).
     def forecast_tag(
         self, group: GroupSummary, key: str | None, general_key: str = GENERAL_KEY
     ) -> list[GroupSummary]:
-        project = key or group.project_key or group.suggested_project or general_key
+        project = project_to_confirm(group, key, general_key)
         return [pending(group, project_key=project, project_confirmed=True)]
 
     def forecast_move(
@@ -197,35 +197,18 @@ class EventModel:
         """The group after a queue move (and the live queue around it); [] if the rules
         forbid the move from the state the console knows (the service will say why)."""
         try:
-            check_transition(group.state, target)
+            plan = plan_move(
+                group,
+                target,
+                _ModelQueues(self),
+                confirm_project=confirm_project,
+                general_key=general_key,
+            )
         except TransitionError:
             return []
-        if group.state == target:
+        if not plan.steps:  # a repeat: the service changes nothing the list shows
             return []
-        changes: dict[str, object] = {"state": target, "position": None}
-        if confirm_project and not group.project_key and target in (S.LIVE, S.LATER):
-            changes["project_key"] = group.suggested_project or general_key
-            changes["project_confirmed"] = True
-        live = self._live_order()
-        result: list[GroupSummary] = []
-        if group.state == S.LIVE and group.position is not None:
-            # The questions behind it move up one place.
-            result += [
-                pending(g, position=g.position - 1)
-                for g in live
-                if g.id != group.id and (g.position or 0) > group.position
-            ]
-        if target == S.LIVE:
-            changes["position"] = 1 + max(
-                (g.position or 0 for g in live if g.id != group.id), default=0
-            )
-        if target == S.ON_AIR:
-            result += [
-                pending(g, state=S.ANSWERED_LIVE, position=None)
-                for g in self._live_rows()
-                if g.state == S.ON_AIR and g.id != group.id
-            ]
-        return [pending(group, **changes), *result]
+        return self._forecast(plan)
 
     def forecast_merge(
         self, source: GroupSummary, target_id: int
@@ -233,38 +216,56 @@ class EventModel:
         """The target with the source's wordings and votes, and the source gone (with the
         live queue behind it moving up); nothing if the console does not know the target."""
         target = self.groups.get(target_id)
-        if target is None or target_id == source.id:
+        if target is None:
             return [], []
-        rows: list[GroupSummary] = [
-            pending(
-                target,
-                members=target.members + source.members,
-                votes=target.votes + source.votes,
-            )
-        ]
-        if source.state == S.LIVE and source.position is not None:
-            rows += [
-                pending(g, position=g.position - 1)
-                for g in self._live_order()
-                if g.id not in (source.id, target_id) and (g.position or 0) > source.position
-            ]
-        return rows, [source.id]
+        try:
+            plan = plan_merge(source, target)
+        except MergeError:
+            return [], []
+        return self._forecast(plan), [source.id]
 
     def forecast_advance(self, group: GroupSummary) -> list[GroupSummary]:
-        target = S.ANSWERED_LIVE if group.state == S.ON_AIR else S.ON_AIR
-        return self.forecast_move(group, target)
+        return self.forecast_move(group, advance_target(group.state))
 
     def forecast_reorder(self, group: GroupSummary, delta: int) -> list[GroupSummary]:
-        live = self._live_order()
-        if group.state != S.LIVE or group.id not in {g.id for g in live}:
+        try:
+            plan = plan_reorder(group, self._live_order(), delta)
+        except TransitionError:
             return []
-        order = move_in_order([g.id for g in live], group.id, delta)
-        by_id = {g.id: g for g in live}
-        return [
-            pending(by_id[gid], position=index)
-            for index, gid in enumerate(order, start=1)
-            if by_id[gid].position != index
+        return self._forecast(plan)
+
+    def _forecast(self, plan: Plan) -> list[GroupSummary]:
+        """Apply a plan to the summaries: the planned group first (or a merge's target,
+        with the source's wordings and votes), then the others it changes."""
+        values: dict[int, dict[str, object]] = {}
+        for step in plan.steps:
+            if isinstance(step, RowChange):
+                values.setdefault(step.group_id, {}).update(step.values)
+                continue
+            for gid in dict.fromkeys([*self._live_ids, *values]):  # each group once
+                g = self.groups[gid]
+                now = {**_placement(g), **values.get(g.id, {})}
+                at = now["position"]
+                if now["state"] == S.LIVE and isinstance(at, int) and at >= step.start:
+                    values.setdefault(g.id, {})["position"] = at + step.delta
+        first = plan.group_id
+        if plan.tag is not None:
+            values.setdefault(first, {}).update(project_key=plan.tag, project_confirmed=True)
+        if plan.merged is not None:
+            source, first = plan.merged
+            values.pop(source, None)  # hidden, not shown as changed
+            target = self.groups[first]
+            values.setdefault(first, {}).update(
+                members=target.members + self.groups[source].members,
+                votes=target.votes + self.groups[source].votes,
+            )
+        rows: list[GroupSummary] = [
+            pending(self.groups[gid], **changes)
+            for gid, changes in values.items()
+            if any(getattr(self.groups[gid], k) != v for k, v in changes.items()) or gid == first
         ]
+        rows.sort(key=lambda g: g.id != first)
+        return rows
 
     def _live_rows(self) -> list[GroupSummary]:
         return [self.groups[gid] for gid in self._live_ids]
@@ -312,6 +313,24 @@ class EventModel:
 
     def counts(self) -> dict[QueueState, int]:
         return dict(self.state_counts)
+
+
+class _ModelQueues:
+    """The planner's view of the live queue and the question on air: what the console
+    knows (its summaries, including forecasts of writes in flight)."""
+
+    def __init__(self, model: EventModel) -> None:
+        self.model = model
+
+    def live(self) -> list[GroupSummary]:
+        return self.model._live_order()
+
+    def on_air(self) -> list[GroupSummary]:
+        return [g for g in self.model._live_rows() if g.state == S.ON_AIR]
+
+
+def _placement(group: GroupSummary) -> dict[str, object]:
+    return {"state": group.state, "position": group.position}
 
 
 def _matches(group: GroupSummary, flt: Filter) -> bool:

@@ -7,8 +7,8 @@ from datetime import tzinfo
 
 from rich.text import Text
 
-from moderator.domain.models import Message, Project, QueueState
-from moderator.services.console import GroupSummary
+from moderator.domain.models import GroupSummary, Message, Project, QueueState
+from moderator.domain.queues import effective_project, is_confirmed
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.model import Pending
 from moderator.ui.text import clock_time, one_line
@@ -30,13 +30,13 @@ STATE_MARK = {
 
 def project_label(projects: dict[str, Project], group: GroupSummary, width: int = 12) -> Text:
     """`2 logistik` when confirmed (bold), `2?logistik` when only suggested (dim)."""
-    key = group.project_key or group.suggested_project
-    project = projects.get(key or "")
+    project = projects.get(effective_project(group) or "")
     if project is None:
         return Text("-".ljust(width), style="dim")
-    sep = " " if group.project_key else "?"
+    confirmed = is_confirmed(group)
+    sep = " " if confirmed else "?"
     label = f"{project.hotkey}{sep}{project.key}"[:width].ljust(width)
-    return Text(label, style="bold" if group.project_key else "italic dim")
+    return Text(label, style="bold" if confirmed else "italic dim")
 
 
 class RowPainter:

@@ -14,17 +14,15 @@ from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from moderator.domain.models import Kind, QueueState
+from moderator.domain.actions import REDIRECTING, changed_groups, changes_chatter, changes_queue
+from moderator.domain.models import Kind
+from moderator.domain.queues import LIVE_STATES
 from moderator.services.console import EventService
-from moderator.services.sync import changes_chatter, changes_queue
 from moderator.ui.messages import Snapshot
-from moderator.ui.model import changed_groups
 
 log = logging.getLogger(__name__)
 SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
 FULL_RELOAD_ABOVE = 2000  # changed groups; beyond this one full read is cheaper
-LIVE_STATES = (QueueState.LIVE, QueueState.ON_AIR)
-REDIRECTING = frozenset({"merge", "split", "undo", "kind"})  # may merge a group away or back
 
 
 class Reader:

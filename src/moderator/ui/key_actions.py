@@ -1,0 +1,226 @@
+"""The moderator's keys that write: tag, queue moves, Enter, reorder, undo, a question typed
+in, an answer, a wording, question or chatter. Each shows its forecast at once and is
+submitted to the write pipeline as one service call."""
+
+from __future__ import annotations
+
+from textual import work
+
+from moderator.domain.actions import changed_groups
+from moderator.domain.models import (
+    GroupSummary,
+    Kind,
+    Message,
+    QueueState,
+)
+from moderator.domain.queues import LIVE_STATES
+from moderator.services.errors import (
+    ServiceError,
+)
+from moderator.ui.messages import (
+    ActionFailed,
+)
+from moderator.ui.modals import (
+    EditedText,
+    LineEditScreen,
+    ManualEntryScreen,
+    ManualQuestion,
+    TextEditScreen,
+)
+from moderator.ui.room import Room
+from moderator.ui.wording import what_was_done
+
+S = QueueState
+
+
+class KeyActions(Room):
+    """Turns the writing keys into forecasts and service calls."""
+
+    # ------------------------------------------------------------------ key actions
+    def action_tag(self, key: str) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+        name = self._project_name(key)
+
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            self._track(group.id, seen, self.service.tag(group.id, key, expected_version=seen))
+            return self.t("done.tag", id=group.id, name=name), [group.id]
+
+        general = self.service.general_key
+        self._submit(run, live=False, expect=self.model.forecast_tag(group, key, general))
+
+    def _queue(self, group: GroupSummary, target: QueueState) -> None:
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            # Triage in one key: sending an untagged question on confirms its suggestion,
+            # in the same write as the move.
+            moved = self.service.move(group.id, target, expected_version=seen, confirm_project=True)
+            self._track(group.id, seen, moved)
+            return self.t("done.move", id=group.id, state=self.t.state(target)), [group.id]
+
+        expect = self.model.forecast_move(
+            group, target, confirm_project=True, general_key=self.service.general_key
+        )
+        # Between inbox, later and dismissed the live queue stays as it is: no need to read
+        # it back (it can hold hundreds of questions).
+        live = group.state in LIVE_STATES or target in LIVE_STATES
+        self._submit(run, expect=expect, live=live)
+
+    def action_send_live(self) -> None:
+        if group := self._selected_group():
+            self._queue(group, S.LIVE)
+
+    def action_later(self) -> None:
+        if group := self._selected_group():
+            self._queue(group, S.LATER)
+
+    def action_dismiss_group(self) -> None:
+        if group := self._selected_group():
+            self._queue(group, S.DISMISSED)
+
+    def action_advance(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            result = self._track(
+                group.id, seen, self.service.advance(group.id, expected_version=seen)
+            )
+            return self.t("done.move", id=group.id, state=self.t.state(result.state)), [group.id]
+
+        self._submit(run, expect=self.model.forecast_advance(group))
+
+    def action_reorder(self, delta: int) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+        if group.state != S.LIVE:
+            self.notify(self.t("error.not_live"), severity="warning", markup=False)
+            return
+
+        def run() -> tuple[str, list[int]]:
+            seen = self._expected(group)
+            self._track(
+                group.id, seen, self.service.reorder(group.id, delta, expected_version=seen)
+            )
+            return self.t("done.reorder", id=group.id), [group.id]
+
+        self._submit(run, expect=self.model.forecast_reorder(group, delta))
+
+    def action_undo(self) -> None:
+        def run() -> tuple[str, list[int]]:
+            action = self.service.undo()
+            if action is None:
+                return self.t("done.nothing_to_undo"), []
+            ids = sorted(changed_groups([action]) or ())
+            what = what_was_done(action, lang=self.t.language)
+            return self.t("done.undo", summary=what), ids
+
+        self._submit(run, chatter=True)
+
+    def action_manual(self) -> None:
+        def entered(question: ManualQuestion | None) -> None:
+            if question is None:
+                return
+
+            def run() -> tuple[str, list[int]]:
+                group = self.service.add_manual(
+                    question.text, author=question.author, channel=question.channel
+                )
+                return self.t("done.manual", id=group.id), [group.id]
+
+            self._submit(run)
+
+        self.app.push_screen(ManualEntryScreen(self.t), entered)
+
+    def action_answer(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+        detail = self.detail_group
+        if detail is None or detail.id != group.id:
+            self._fetch_for_answer(group)
+            return
+        self._edit_answer(group, detail.answer)
+
+    @work(thread=True, group="read", exit_on_error=False)
+    def _fetch_for_answer(self, group: GroupSummary) -> None:
+        try:
+            full = self.service.group(group.id)
+        except ServiceError as exc:
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            return
+        self.app.call_from_thread(self._edit_answer, group, full.answer)
+
+    def _edit_answer(self, group: GroupSummary, current: str) -> None:
+        def edited(result: EditedText | None) -> None:
+            if result is None:
+                return
+
+            def run() -> tuple[str, list[int]]:
+                seen = self._expected(group)
+                self._track(
+                    group.id,
+                    seen,
+                    self.service.set_answer(
+                        group.id, result.text, expected_version=seen, mark_answered=result.mark_done
+                    ),
+                )
+                return self.t("done.answer", id=group.id), [group.id]
+
+            self._submit(run)
+
+        screen = TextEditScreen(
+            self.t("modal.answer", id=group.id), current, self.t("modal.answer_hint")
+        )
+        self.app.push_screen(screen, edited)
+
+    def action_edit_title(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            return
+
+        def edited(text: str | None) -> None:
+            if text is None or not text.strip():
+                return
+
+            def run() -> tuple[str, list[int]]:
+                seen = self._expected(group)
+                self._track(
+                    group.id,
+                    seen,
+                    self.service.set_title(group.id, text=text, expected_version=seen),
+                )
+                return self.t("done.title", id=group.id), [group.id]
+
+            self._submit(run, live=False)
+
+        screen = LineEditScreen(
+            self.t("modal.title", id=group.id), group.title, self.t("modal.title_hint")
+        )
+        self.app.push_screen(screen, edited)
+
+    def action_toggle_kind(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if isinstance(row, Message):
+            message_id, kind, ids = row.id, Kind.QUESTION, []
+        else:
+            if row.members != 1:
+                self.notify(self.t("error.not_chatter_view"), severity="warning", markup=False)
+                return
+            message_id, kind, ids = None, Kind.CHATTER, [row.id]
+
+        def run() -> tuple[str, list[int]]:
+            # On a question the service finds its one wording in the same write.
+            group_id = ids[0] if ids else None
+            message = self.service.set_kind(message_id, kind, group_id=group_id)
+            touched = ids + ([message.group_id] if message.group_id is not None else [])
+            return self.t("done.kind", kind=kind.value), touched
+
+        self._submit(run, chatter=True)

@@ -1,0 +1,164 @@
+"""Views and filters: the chatter, the inbox and the other views, the pane in focus, the
+presented project, the project filter, search, "who did what" and the help."""
+
+from __future__ import annotations
+
+from textual import on, work
+
+from moderator.services.errors import (
+    ConnectionLostError,
+)
+from moderator.ui.messages import (
+    ActionFailed,
+    ActivityArrived,
+    ConnectionChanged,
+    DataArrived,
+    SearchArrived,
+)
+from moderator.ui.modals import (
+    ActivityLine,
+    ActivityScreen,
+    HelpScreen,
+    LineEditScreen,
+    ProjectChoice,
+    ProjectKeyScreen,
+)
+from moderator.ui.model import (
+    VIEWS,
+    Filter,
+)
+from moderator.ui.room import Room
+from moderator.ui.virtual_list import VirtualList
+from moderator.ui.wording import describe
+
+VIEW_ORDER = list(VIEWS)
+ACTIVITY_SHOWN = 100  # log entries in the "who did what" view
+
+
+class Views(Room):
+    """Switches what the lists show."""
+
+    # ------------------------------------------------------------------ views and filters
+    def action_toggle_chatter(self) -> None:
+        self.show_chatter = not self.show_chatter
+        self.reader.want_chatter = self.show_chatter
+        if self.show_chatter:
+            self._load_chatter()
+        else:
+            self._refresh_lists()
+
+    @work(thread=True, group="read", exit_on_error=False)
+    def _load_chatter(self) -> None:
+        self.post_message(DataArrived(self.reader.rows_for(())))
+
+    def action_view(self, name: str) -> None:
+        self.view = name
+        self.show_chatter = False
+        self.reader.want_chatter = False
+        self._refresh_lists()
+
+    def action_next_view(self) -> None:
+        self.action_view(VIEW_ORDER[(VIEW_ORDER.index(self.view) + 1) % len(VIEW_ORDER)])
+
+    def action_switch_pane(self) -> None:
+        target = self.main_list if self.focused is self.live_list else self.live_list
+        target.focus()
+
+    def action_present(self) -> None:
+        def chosen(choice: ProjectChoice | None) -> None:
+            if choice is not None:
+                self.presenting = choice.key
+                self.main_list.redraw()
+                self._refresh_lists()
+
+        screen = ProjectKeyScreen(
+            self.t("modal.present"), self.service.projects, self.t("modal.no_project")
+        )
+        self.app.push_screen(screen, chosen)
+
+    def action_filter_project(self) -> None:
+        def chosen(choice: ProjectChoice | None) -> None:
+            if choice is not None:
+                self.filter = Filter(choice.key, self.filter.search, self.filter.search_ids)
+                self._refresh_lists()
+
+        screen = ProjectKeyScreen(
+            self.t("modal.filter_project"), self.service.projects, self.t("modal.no_project")
+        )
+        self.app.push_screen(screen, chosen)
+
+    def action_search(self) -> None:
+        def entered(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip():
+                self.filter = Filter(self.filter.project)
+                self.reader.search = None
+                self._refresh_lists()
+            else:
+                self._run_search(text.strip())
+
+        self.app.push_screen(LineEditScreen(self.t("modal.search"), self.filter.search), entered)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _run_search(self, text: str) -> None:
+        self.post_message(SearchArrived(text, self.service.search(text)))
+
+    @on(SearchArrived)
+    def _search_arrived(self, message: SearchArrived) -> None:
+        self.filter = Filter(self.filter.project, message.text, message.ids)
+        self.reader.search = message.text
+        self._refresh_lists()
+
+    def action_activity(self) -> None:
+        self._load_activity()
+
+    @work(thread=True, group="activity", exit_on_error=False)
+    def _load_activity(self) -> None:
+        try:
+            actions = self.service.history(limit=ACTIVITY_SHOWN)
+        except ConnectionLostError as exc:
+            self.post_message(ConnectionChanged(False, str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            return
+        self.post_message(ActivityArrived(actions))
+
+    @on(ActivityArrived)
+    def _show_activity(self, message: ActivityArrived) -> None:
+        now, mine, lang = self.clock(), self.service.moderator, self.t.language
+        lines = [
+            ActivityLine(describe(a, now, lang=lang), a.moderator == mine, a.undone)
+            for a in message.actions
+        ]
+        screen = ActivityScreen(
+            self.t("modal.activity", n=ACTIVITY_SHOWN),
+            lines,
+            self.t("modal.activity_hint"),
+            empty=self.t("activity.empty"),
+            undone=self.t("activity.undone"),
+        )
+        self.app.push_screen(screen)
+
+    def action_help(self) -> None:
+        by_action: dict[str, tuple[list[str], str]] = {}
+        for _key, active in self.active_bindings.items():
+            binding = active.binding
+            if active.node is not self and not isinstance(active.node, VirtualList):
+                continue
+            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
+            keys.append(binding.key_display or self.app.get_key_display(binding))
+        rows = [(", ".join(keys), description) for keys, description in by_action.values()]
+        footer = f"{self.t('legend')}\n{self.t('modal.help_hint')}"
+        self.app.push_screen(HelpScreen(self.t("modal.help"), rows, footer))
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """(title, help, action) for every key of this screen, for the command palette."""
+        seen: dict[str, tuple[str, str, str]] = {}
+        for _key, active in self.active_bindings.items():
+            if active.node is not self:
+                continue
+            b = active.binding
+            title, keys, _ = seen.get(b.action, (b.description, "", b.action))
+            display = self.app.get_key_display(b)
+            seen[b.action] = (title, f"{keys}, {display}" if keys else display, b.action)
+        return list(seen.values())
