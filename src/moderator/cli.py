@@ -117,6 +117,7 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
     name = moderator_name(getattr(args, "as_name", None))
     config = _config(args)
     if config is not None:
+        args.language = config.language
         return open_event(db, config, moderator=name, embedder=_embedder)
     from moderator.config import parse_config
     from moderator.storage.repository import Repository
@@ -137,8 +138,11 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
         else:
             text, slug = "", None
     if slug is None:
-        return open_event(db, load_default_config(), moderator=name, embedder=_embedder)
+        default = load_default_config()
+        args.language = default.language
+        return open_event(db, default, moderator=name, embedder=_embedder)
     stored = parse_config(text, source=f"event {slug}") if text else load_default_config()
+    args.language = stored.language
     return open_event(db, stored, moderator=name, update_config=False, embedder=_embedder)
 
 
@@ -256,12 +260,12 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     db = _database(args)
     service = _service(args, db)
-    from moderator.services.exporting import export_to
+    from moderator.services.exporting import export_result, masked_note
 
     out = Path(args.output) if args.output else None
     if out is not None and out.exists() and not args.force:
         raise CliError(f"{out} exists; use --force to overwrite it")
-    data = export_to(
+    result = export_result(
         service,
         fmt=args.format,
         status=args.status,
@@ -270,6 +274,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         show_counts=not args.no_counts,
         chart=args.chart,
     )
+    data = result.data
     if out is None:
         if isinstance(data, bytes):
             if args.format == "xlsx":
@@ -277,11 +282,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(data)
         else:
             sys.stdout.write(data)
-        return 0
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-    os.replace(tmp, out)
-    print(f"wrote {out}", file=sys.stderr)
+    else:
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        os.replace(tmp, out)
+        print(f"wrote {out}", file=sys.stderr)
+    # Contact details the askers wrote into their questions are masked unless asked for.
+    if note := masked_note(result.masked, language=getattr(args, "language", "en")):
+        print(note, file=sys.stderr)
     return 0
 
 
@@ -447,7 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--include-askers",
         action="store_true",
-        help="include names and e-mail addresses (personal data)",
+        help="include names, e-mail addresses, the full original messages and the contact "
+        "details in question text (personal data; masked by default)",
     )
     p.add_argument("--no-counts", action="store_true", help="leave out how many people asked")
     p.add_argument("--chart", action="store_true", help="HTML: include the statistics chart")
