@@ -46,6 +46,7 @@ from moderator.export.tabular import (
     SHEET_QUESTIONS,
     SHEET_WORDINGS,
     WORDING_HEADERS,
+    unneutralize_cell,
 )
 from tests.export_data import (
     EVENT,
@@ -404,6 +405,10 @@ def test_neutralize_cell():
     assert neutralize_cell("\rx") == "'\rx"
     assert neutralize_cell("Frage = Antwort") == "Frage = Antwort"
     assert neutralize_cell("") == ""
+    # a leading apostrophe gets one more, so import-answers removes exactly the added one
+    assert neutralize_cell("'=x") == "''=x" and neutralize_cell("'x") == "''x"
+    for text in ("'=x", "'x", "''", "=1", "x'", "", "'"):
+        assert unneutralize_cell(neutralize_cell(text)) == text
 
 
 def _risky(text: str) -> bool:

@@ -22,6 +22,7 @@ from moderator.domain.models import (
     Suggestion,
 )
 from moderator.domain.similarity import MAYBE_SCORE
+from moderator.export.tabular import as_exported
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
@@ -324,8 +325,8 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 if row.event_id != self.event_id or row.merged_into_id is not None:
                     unknown.append(group_id)
                     continue
-                if row.answer == answer:
-                    continue
+                if row.answer == answer or as_exported(row.answer, answer):
+                    continue  # not edited since the export (see `as_exported`)
                 before = {"answer": row.answer, "state": row.state, "position": row.position}
                 row.answer = answer
                 row.updated_at = self.clock()
