@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -124,3 +125,163 @@ def test_cli_export_says_how_many_were_masked(tmp_path: Path) -> None:
     )
     kept = run("export", "--format", "md", "--status", "all", "--include-askers", db=db)
     assert "0631 3651234" in kept.stdout and "unkenntlich" not in kept.stderr
+
+
+# --------------------------------------------------------------------------- item 7
+
+CHAT = Path(__file__).parent / "data" / "chat" / "zoom_de_meeting_saved_chat.txt"
+PHONE_ASKER = "Waltraud Eberhardt-Pfeiffer"
+
+
+def _fill_event(service: EventService) -> None:
+    """Mails, a chat and a phone question, then what moderators do: merge, edit, answer."""
+    import_paths(service, [CONTACT_MAIL, MAIL / "registration_example.eml", CHAT])
+    service.add_manual(
+        "Wann wird die Fackelstraße umgebaut? Rückruf bitte unter 0170 5556677.",
+        author=PHONE_ASKER,
+    )
+    by_text = {g.title: g.id for g in service.groups()}
+    contact = next(
+        gid
+        for title, gid in by_text.items()
+        if "Fackelstraße in der" in title or "Dritten Ort in der Fackelstraße" in title
+    )
+    manual = next(gid for title, gid in by_text.items() if "umgebaut" in title)
+    service.merge(manual, contact)
+    service.set_title(contact, text="Ansprechpartner Dritter Ort? (Hannelore, 0631 3651234)")
+    service.set_answer(
+        contact,
+        "Sehr geehrte Frau Schwarzkopf-Ebling, wir melden uns unter 0631 3651234 bei Ihnen. "
+        "Fragen beantwortet auch unsere Hotline +49 631 365-0.",
+    )
+
+
+def _secrets(service: EventService) -> set[str]:
+    """Every name, address and number the event holds before the purge."""
+    from moderator.domain.personal import contacts_in
+
+    found = {*NAMES, *EMAILS, *PHONES, PHONE_ASKER, "0170 5556677", "jm@example.de"}
+    for message in service.messages():
+        found |= {v for v in (message.author, message.author_email) if v}
+        emails, _ = contacts_in(message.original)
+        found |= emails
+    assert "Jürgen Müller" in found and len(found) > 12
+    return found
+
+
+def _database_files(service: EventService) -> list[bytes]:
+    """The bytes of the files the database keeps on disk."""
+    db = service.db
+    if db.is_sqlite:
+        path = Path(db.url.database)
+        return [p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists()]
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        conn.execute(text("CHECKPOINT"))  # the server's buffers to its files
+        root = Path(conn.execute(text("SHOW data_directory")).scalar())
+        files = []
+        for table in ("messages", "groups", "actions"):
+            relations = conn.execute(
+                text(
+                    "SELECT pg_relation_filepath(c.oid) FROM pg_class c "
+                    "WHERE c.oid = CAST(:t AS regclass) "
+                    "OR c.oid = (SELECT reltoastrelid FROM pg_class "
+                    "WHERE oid = CAST(:t AS regclass)) "
+                    "OR c.oid IN (SELECT indexrelid FROM pg_index "
+                    "WHERE indrelid = CAST(:t AS regclass))"
+                ),
+                {"t": table},
+            ).scalars()
+            for relative in relations:
+                main = root / relative  # 1 GB segments follow as main.1, main.2, …
+                files += [main, *sorted(main.parent.glob(main.name + ".[0-9]*"))]
+    if not files or not os.access(files[0], os.R_OK):
+        pytest.skip("the PostgreSQL data directory is not readable here")
+    return [f.read_bytes() for f in files]
+
+
+def test_purge_leaves_no_name_address_or_number_in_the_database_files(
+    service: EventService,
+) -> None:
+    _fill_event(service)
+    secrets = _secrets(service)
+    questions_before = len(service.groups())
+    service.db.dispose()
+    assert any(secret.encode() in blob for blob in _database_files(service) for secret in secrets)
+
+    result = service.purge_personal_data()
+
+    assert result.messages >= 3
+    assert result.compacted.startswith("VACUUM")
+    leaks = {
+        secret
+        for blob in _database_files(service)
+        for secret in secrets
+        if secret.encode() in blob or secret.lower().encode() in blob
+    }
+    assert leaks == set()
+    # The questions stay, readable, with the contact details and names masked:
+    groups = service.groups()
+    assert len(groups) == questions_before
+    contact = next(g for g in groups if g.title.startswith("Ansprechpartner Dritter Ort?"))
+    assert (
+        contact.title == "Ansprechpartner Dritter Ort? ([Name entfernt], [Telefonnummer entfernt])"
+    )
+    assert contact.answer == (
+        "Sehr geehrte Frau [Name entfernt], wir melden uns unter [Telefonnummer entfernt] bei "
+        "Ihnen. Fragen beantwortet auch unsere Hotline +49 631 365-0."
+    )
+    assert all(m.author is None and m.author_email is None for m in service.messages())
+    assert any("Fackelstraße" in m.text and EMAIL_MASK in m.text for m in service.messages())
+
+    # Importing the same sources again adds nothing: the keys are kept as hashes.
+    again = import_paths(service, [CONTACT_MAIL, MAIL / "registration_example.eml", CHAT])
+    assert sum(s.new for s in again) == 0
+
+
+def test_cli_purge_of_the_sample_event_leaves_no_personal_data_in_the_file(
+    tmp_path: Path,
+) -> None:
+    """As a user would check it: `strings` on the SQLite file after the purge."""
+    import subprocess
+
+    from moderator.domain.personal import contacts_in
+    from tests.test_cli import SAMPLE, run
+
+    path = tmp_path / "demo.db"
+    db = f"sqlite:///{path}"
+    run("demo", "--no-tui", db=db)
+    run("import", str(CONTACT_MAIL), db=db)
+    doc = json.loads(
+        run("export", "--format", "json", "--status", "all", "--include-askers", db=db).stdout
+    )
+    secrets = {*NAMES, *EMAILS, *PHONES}
+    for message in doc["messages"]:
+        secrets |= {v for v in (message["author"], message["author_email"]) if v}
+        emails, _ = contacts_in(message["original"])
+        secrets |= emails
+    # File names of the sample mails carry names too ("2020-06-15_schaefer-wolf.eml").
+    secrets |= {p.stem.split("_", 1)[1] for p in (SAMPLE / "mail").glob("2020-*.eml")}
+    # The host's name is the organiser's own configuration (event.toml `hosts`), not an
+    # asker's: it stays in the stored event configuration.
+    secrets.discard("Moderation KL.digital")
+    assert len(secrets) > 40
+
+    result = run("purge-personal-data", "--yes", db=db)
+    assert "compacted" in result.stdout
+
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    dump = subprocess.run(
+        ["strings", "-n", "3", str(path)], capture_output=True, check=True
+    ).stdout.decode("utf-8", "replace")
+    # `strings` sees ASCII runs only: look for umlaut names in the raw bytes as well.
+    raw = path.read_bytes()
+    leaks = sorted(
+        s for s in secrets if s in dump or s.lower() in dump.lower() or s.encode() in raw
+    )
+    assert leaks == []
+    after = json.loads(
+        run("export", "--format", "json", "--status", "all", "--include-askers", db=db).stdout
+    )
+    assert len(after["messages"]) == len(doc["messages"])

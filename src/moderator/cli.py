@@ -319,11 +319,16 @@ def cmd_purge(args: argparse.Namespace) -> int:
     service = _service(args, db)
     if not args.yes:
         raise CliError(
-            "this removes every asker name and e-mail address of the event; "
-            "repeat with --yes to confirm"
+            "this removes every asker name, e-mail address and phone number of the event "
+            "(also in question texts, answers, original mails and the action log) and "
+            "compacts the database; repeat with --yes to confirm"
         )
-    count = service.purge_personal_data()
-    print(f"removed names and addresses from {count} messages of {service.event.slug}")
+    result = service.purge_personal_data()
+    print(
+        f"removed names, addresses, phone numbers, file names and original messages "
+        f"({result.messages} messages had a name or address) from {service.event.slug}; "
+        f"compacted {db.safe_url} ({result.compacted})"
+    )
     return 0
 
 
@@ -476,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "purge-personal-data",
         parents=[common],
-        help="remove names and e-mail addresses, keep the questions",
+        help="remove names, e-mail addresses and phone numbers, keep the questions",
     )
     p.add_argument("--yes", action="store_true", help="confirm")
     p.set_defaults(func=cmd_purge)

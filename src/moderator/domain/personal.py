@@ -21,15 +21,20 @@ __all__ = [
     "EMAIL_MASK",
     "NAME_MASK",
     "PHONE_MASK",
+    "SOURCE_MASK",
     "Masked",
+    "Scrubber",
+    "contacts_in",
     "mask_contacts",
     "mask_names",
     "name_patterns",
+    "name_patterns_exact",
 ]
 
 EMAIL_MASK = "[E-Mail-Adresse entfernt]"
 PHONE_MASK = "[Telefonnummer entfernt]"
 NAME_MASK = "[Name entfernt]"
+SOURCE_MASK = "[Quelle entfernt]"
 
 # Local part and domain as mail clients write them; also "anna (at) example.de" variants
 # are rare enough in questions to leave aside.
@@ -125,3 +130,110 @@ def mask_names(text: str, pattern: re.Pattern[str] | None) -> str:
     if not text or pattern is None:
         return text
     return pattern.sub(NAME_MASK, text)
+
+
+def contacts_in(text: str) -> tuple[set[str], set[str]]:
+    """The e-mail addresses (lower case) and phone numbers (E.164) written in `text`."""
+    if not text:
+        return set(), set()
+    emails = {match.group().lower() for match in EMAIL_RE.finditer(text)}
+    phones: set[str] = set()
+    if len(_DIGITS.findall(text)) >= 5:
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, PHONE_REGION, leniency=phonenumbers.Leniency.VALID, max_tries=10_000
+        ):
+            phones.add(
+                phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            )
+    return emails, phones
+
+
+class Scrubber:
+    """Removes the askers' personal data from what an event stored (`purge-personal-data`).
+
+    Built from what the askers left: their names, and every e-mail address and phone number
+    found in their messages (headers, bodies, quotes). Then:
+
+    * `question(text, own_names)`: every e-mail address and phone number is masked, every
+      asker's full name (two words or more) wherever it appears, and the words of
+      `own_names` (the asker's own name, e.g. "Anna" in a signature "Viele Grüße, Anna").
+    * `answer(text, askers)`: the team's text keeps its own contact details (the city's
+      phone number); masked are the askers' known addresses and numbers, the askers' full
+      names and the words of the names of this question's askers ("Sehr geehrte Frau …").
+    * `log(value)`: a copy in the action log (any JSON value): the imported sources' file
+      names and paths are replaced, and strings are masked as questions with the words of
+      every asker's name.
+
+    A single-word name ("Kaiserslautern", "Gast") is only masked in that asker's own
+    messages and the answers to them, never across the event: it may be an ordinary word.
+    """
+
+    def __init__(
+        self,
+        names: Iterable[str | None],
+        emails: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        sources: Iterable[str | None] = (),
+    ) -> None:
+        self.names = sorted({" ".join(n.split()) for n in names if n and n.strip()})
+        self.sources = sorted({s for s in sources if s}, key=len, reverse=True)
+        self.emails = {e.lower() for e in emails}
+        self.phones = set(phones)
+        full = [n for n in self.names if len(n.split()) > 1]
+        self._full = name_patterns_exact(full)
+        self._every_word = name_patterns(self.names)
+        self._own: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+
+    def _words_of(self, names: Iterable[str | None]) -> re.Pattern[str] | None:
+        key = tuple(sorted({n for n in names if n}))
+        if key not in self._own:
+            self._own[key] = name_patterns(key)
+        return self._own[key]
+
+    def question(self, text: str, own_names: Iterable[str | None] = ()) -> str:
+        text, _ = mask_contacts(text)
+        text = mask_names(text, self._full)
+        return mask_names(text, self._words_of(own_names))
+
+    def answer(self, text: str, askers: Iterable[str | None] = ()) -> str:
+        if not text:
+            return text
+        text = EMAIL_RE.sub(
+            lambda m: EMAIL_MASK if m.group().lower() in self.emails else m.group(), text
+        )
+        if self.phones and len(_DIGITS.findall(text)) >= 5:
+            spans = [
+                (match.start, match.end)
+                for match in phonenumbers.PhoneNumberMatcher(
+                    text, PHONE_REGION, leniency=phonenumbers.Leniency.VALID, max_tries=10_000
+                )
+                if phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+                in self.phones
+            ]
+            for start, end in reversed(spans):
+                text = text[:start] + PHONE_MASK + text[end:]
+        text = mask_names(text, self._full)
+        return mask_names(text, self._words_of(askers))
+
+    def log(self, value: object) -> object:
+        if isinstance(value, str):
+            for source in self.sources:
+                value = value.replace(source, SOURCE_MASK)
+            return mask_names(mask_contacts(value)[0], self._every_word)
+        if isinstance(value, list):
+            return [self.log(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.log(item) for key, item in value.items()}
+        return value
+
+
+def name_patterns_exact(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for whole names only (not their single words), ignoring case."""
+    names = [n for n in names if n]
+    if not names:
+        return None
+    alternatives = "|".join(
+        r"\s+".join(re.escape(piece) for piece in name.split())
+        for name in sorted(names, key=len, reverse=True)
+    )
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)

@@ -21,7 +21,7 @@ from moderator.domain.models import (
     QueueState,
     Suggestion,
 )
-from moderator.domain.similarity import MAYBE_SCORE
+from moderator.domain.similarity import MAYBE_SCORE, DuplicateIndex
 from moderator.export.tabular import as_exported
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
@@ -33,6 +33,7 @@ from moderator.services.meaning import MeaningMixin
 from moderator.services.queues import QueueMixin
 from moderator.services.undo import UndoMixin
 from moderator.storage.db import Database
+from moderator.storage.purge import PURGED_TABLES
 from moderator.storage.repository import (
     GroupSummary,
     MessageRow,
@@ -106,6 +107,15 @@ def open_event(
         embedder=embedder,
         language=config.language,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    """`messages`: how many had a name or address; `compacted`: what freed the old text's
+    space in the database files (e.g. "VACUUM"), with any caveat."""
+
+    messages: int
+    compacted: str
 
 
 class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, MeaningMixin):
@@ -419,8 +429,11 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
         else:
             row.vote_for_id = None
 
-    def purge_personal_data(self) -> int:
-        with self._write(IMPORT, QUEUE) as repo:
+    def purge_personal_data(self, *, reclaim: bool = True) -> PurgeResult:
+        """Remove the askers' personal data (see `storage.purge`). With `reclaim`, the
+        database is compacted afterwards, so the old text is gone from its files too
+        (`Database.reclaim_space`)."""
+        with self._write(IMPORT, QUEUE, index=True) as repo:
             count = repo.purge_personal_data(self.event_id)
             self._log(
                 repo,
@@ -430,4 +443,11 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 {},
                 {"messages": count},
             )
-            return count
+            # The duplicate index holds the old texts: it is built again from the new ones.
+            self._index, self._indexed_upto = DuplicateIndex(), 0
+            self._index_ready = False
+        compacted = ""
+        if reclaim:
+            self.db.dispose()  # no pooled connection may hold an old snapshot
+            compacted = self.db.reclaim_space(PURGED_TABLES)
+        return PurgeResult(messages=count, compacted=compacted)

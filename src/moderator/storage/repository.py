@@ -28,6 +28,7 @@ from moderator.domain.models import (
     QueueState,
     Suggestion,
 )
+from moderator.storage.purge import purge_personal_data, purged_key
 from moderator.storage.rows import (
     ActionRow,
     EventRow,
@@ -396,16 +397,20 @@ class Repository:
 
     # -- messages --------------------------------------------------------------------------
     def known_keys(self, event_id: int, keys: Collection[str]) -> dict[str, int]:
+        """Stored message ids by source key; a message whose key a purge replaced by its
+        hash (`purged_key`) is found too, so importing a source again adds nothing."""
         found: dict[str, int] = {}
         key_list = list(keys)
-        for start in range(0, len(key_list), 500):
-            chunk = key_list[start : start + 500]
+        for start in range(0, len(key_list), 250):
+            chunk = key_list[start : start + 250]
+            hashed = {purged_key(key): key for key in chunk}
             for key, msg_id in self.s.execute(
                 select(MessageRow.source_key, MessageRow.id).where(
-                    MessageRow.event_id == event_id, MessageRow.source_key.in_(chunk)
+                    MessageRow.event_id == event_id,
+                    MessageRow.source_key.in_([*chunk, *hashed]),
                 )
             ):
-                found[key] = msg_id
+                found[hashed.get(key, key)] = msg_id
         return found
 
     def insert_messages(self, rows: list[dict[str, Any]]) -> list[int]:
@@ -1113,13 +1118,5 @@ class Repository:
 
     # -- personal data ---------------------------------------------------------------------
     def purge_personal_data(self, event_id: int) -> int:
-        result = self.s.execute(
-            update(MessageRow)
-            .where(
-                MessageRow.event_id == event_id,
-                or_(MessageRow.author.is_not(None), MessageRow.author_email.is_not(None)),
-            )
-            .values(author=None, author_email=None)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount or 0
+        """See `storage.purge.purge_personal_data`."""
+        return purge_personal_data(self.s, event_id)
