@@ -243,7 +243,42 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if skipped else 0
 
 
+def _imap_passwords(sources: Sequence[str]) -> dict[str, str]:
+    """The password of each IMAP source, from the environment, the settings file, the
+    keyring or a prompt; never from the URL, which shows in `ps` and the shell history."""
+    from urllib.parse import unquote, urlsplit
+
+    from moderator.config import IMAP_PASSWORD_ENV, imap_password
+
+    passwords: dict[str, str] = {}
+    for source in sources:
+        if not source.startswith(("imap://", "imaps://")):
+            continue
+        parts = urlsplit(source)
+        user, host = unquote(parts.username or ""), parts.hostname or ""
+        where = f"{parts.scheme}://{user}@{host}"
+        if parts.password is not None:
+            raise CliError(
+                f"{where}: leave the password out of the URL (it would show in `ps` and the "
+                f"shell history); set ${IMAP_PASSWORD_ENV}, put imap_password in "
+                "settings.toml, or type it when asked"
+            )
+        password = imap_password(user, host)
+        if password is None and sys.stdin.isatty():
+            import getpass
+
+            password = getpass.getpass(f"IMAP password for {user}@{host}: ")
+        if not password:
+            raise CliError(
+                f"{where}: no IMAP password; set ${IMAP_PASSWORD_ENV}, put imap_password in "
+                "settings.toml, or run in a terminal to be asked"
+            )
+        passwords[source] = password
+    return passwords
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
+    passwords = _imap_passwords(args.sources)  # before anything is created or opened
     db = _database(args)
     service = _service(args, db)
     from moderator.services.ingesting import watch
@@ -254,6 +289,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         fmt=args.format,
         interval=args.interval,
         report=lambda s: _print_summary(s, out=sys.stderr),
+        imap_passwords=passwords,
+        allow_insecure=args.allow_insecure,
     )
 
 
@@ -444,11 +481,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
-        "watch", parents=[common], help="follow growing chat files, mail folders or an IMAP mailbox"
+        "watch",
+        parents=[common],
+        help="follow growing chat files, mail folders or an IMAP mailbox "
+        "(imaps://user@host/INBOX; the password from $MODERATOR_IMAP_PASSWORD, "
+        "imap_password in settings.toml, the keyring, or a prompt)",
     )
     p.add_argument("sources", nargs="+", metavar="PATH_OR_IMAP_URL")
     p.add_argument("--format", help="format of watched files (default: detect)")
     p.add_argument("--interval", type=float, default=0.5, help="seconds between looks")
+    p.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="IMAP: log in even if the server offers no STARTTLS (the password travels "
+        "in plain text); only on a network you trust",
+    )
     p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("export", parents=[common], help="export questions (Q&A page or data)")
