@@ -130,7 +130,7 @@ def text_cell(value: str | None, limit: int | None = EXCEL_CELL_LIMIT) -> str:
     """User text made safe for a spreadsheet cell: visible controls, neutralised, and, with a
     `limit` (XLSX), cut to it with a visible mark."""
     value = neutralize_cell(visible_controls(value or ""))
-    if limit is not None and excel_length(value) > limit:
+    if limit is not None and len(value) * 2 > limit and excel_length(value) > limit:
         value = value[: _cut(value, limit - len(_TRUNCATED))] + _TRUNCATED
     return value
 
