@@ -363,9 +363,16 @@ def cmd_purge(args: argparse.Namespace) -> int:
     result = service.purge_personal_data()
     print(
         f"removed names, addresses, phone numbers, file names and original messages "
-        f"({result.messages} messages had a name or address) from {service.event.slug}; "
-        f"compacted {db.safe_url} ({result.compacted})"
+        f"({result.messages} messages had a name or address) from {service.event.slug}"
     )
+    if not result.complete:
+        print(
+            f"moderator: warning: the old text may still be in the database files: "
+            f"{result.compacted}; run purge-personal-data again when no console is open",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"compacted {db.safe_url} ({result.compacted})")
     return 0
 
 

@@ -32,7 +32,7 @@ from moderator.services.importing import ImportingMixin, ImportSummary
 from moderator.services.meaning import MeaningMixin
 from moderator.services.queues import QueueMixin
 from moderator.services.undo import UndoMixin
-from moderator.storage.db import Database
+from moderator.storage.db import Database, StorageError
 from moderator.storage.purge import PURGED_TABLES
 from moderator.storage.repository import (
     GroupSummary,
@@ -112,10 +112,12 @@ def open_event(
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
     """`messages`: how many had a name or address; `compacted`: what freed the old text's
-    space in the database files (e.g. "VACUUM"), with any caveat."""
+    space in the database files (e.g. "VACUUM"), or why that failed; `complete`: the old
+    text is gone from the files too (else running the purge again later finishes it)."""
 
     messages: int
     compacted: str
+    complete: bool = True
 
 
 class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, MeaningMixin):
@@ -446,8 +448,13 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
             # The duplicate index holds the old texts: it is built again from the new ones.
             self._index, self._indexed_upto = DuplicateIndex(), 0
             self._index_ready = False
-        compacted = ""
-        if reclaim:
-            self.db.dispose()  # no pooled connection may hold an old snapshot
+        if not reclaim:
+            return PurgeResult(messages=count, compacted="", complete=False)
+        self.db.dispose()  # no pooled connection may hold an old snapshot
+        try:
             compacted = self.db.reclaim_space(PURGED_TABLES)
-        return PurgeResult(messages=count, compacted=compacted)
+        except StorageError as exc:  # the purge itself is committed: say what is left
+            return PurgeResult(messages=count, compacted=str(exc), complete=False)
+        return PurgeResult(
+            messages=count, compacted=compacted, complete="may remain" not in compacted
+        )
