@@ -21,7 +21,7 @@ from moderator.domain.models import (
     QueueState,
     Suggestion,
 )
-from moderator.domain.similarity import MAYBE_SCORE, DuplicateIndex
+from moderator.domain.similarity import MAYBE_SCORE
 from moderator.export.tabular import as_exported
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
@@ -445,8 +445,9 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 {},
                 {"messages": count},
             )
-            # The duplicate index holds the old texts: it is built again from the new ones.
-            self._index, self._indexed_upto = DuplicateIndex(), 0
+            # The duplicate index holds the old texts (and their vectors, which the purge
+            # dropped): it is built again from the new ones, the meaning pass encodes again.
+            self._index, self._indexed_upto = self._new_index(), 0
             self._index_ready = False
         if not reclaim:
             return PurgeResult(messages=count, compacted="", complete=False)

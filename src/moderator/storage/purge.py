@@ -12,14 +12,14 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from moderator.domain.personal import Scrubber, contacts_in
-from moderator.storage.rows import ActionRow, GroupRow, MessageRow
+from moderator.storage.rows import ActionRow, GroupRow, MessageRow, QuestionVectorRow
 
 #: The tables a purge rewrites (and `Database.reclaim_space` compacts).
-PURGED_TABLES = ("messages", "groups", "actions")
+PURGED_TABLES = ("messages", "groups", "actions", "question_vectors")
 
 PURGED_KEY = "purged:"
 
@@ -41,7 +41,9 @@ def purge_personal_data(session: Session, event_id: int) -> int:
     takes its place), their source key becomes its hash (`purged_key`); question texts,
     titles, answers and the action log's copies are masked by a `Scrubber` built from
     what the messages held. Groups get a new version, so a console holding the old
-    text cannot write it back. Batched by id, so memory stays bounded.
+    text cannot write it back. The questions' sentence vectors, made from the old text,
+    are dropped (the meaning pass encodes the new text again). Batched by id, so memory
+    stays bounded.
     """
     scrubber = _scrubber(session, event_id)
     askers: dict[int, set[str]] = {}
@@ -142,6 +144,7 @@ def purge_personal_data(session: Session, event_id: int) -> int:
                 for row in rows
             ],
         )
+    session.execute(delete(QuestionVectorRow).where(QuestionVectorRow.event_id == event_id))
     return count
 
 
