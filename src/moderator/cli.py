@@ -117,7 +117,6 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
     name = moderator_name(getattr(args, "as_name", None))
     config = _config(args)
     if config is not None:
-        args.language = config.language
         return open_event(db, config, moderator=name, embedder=_embedder)
     from moderator.config import parse_config
     from moderator.storage.repository import Repository
@@ -138,11 +137,8 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
         else:
             text, slug = "", None
     if slug is None:
-        default = load_default_config()
-        args.language = default.language
-        return open_event(db, default, moderator=name, embedder=_embedder)
+        return open_event(db, load_default_config(), moderator=name, embedder=_embedder)
     stored = parse_config(text, source=f"event {slug}") if text else load_default_config()
-    args.language = stored.language
     return open_event(db, stored, moderator=name, update_config=False, embedder=_embedder)
 
 
@@ -325,7 +321,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         os.replace(tmp, out)
         print(f"wrote {out}", file=sys.stderr)
     # Contact details the askers wrote into their questions are masked unless asked for.
-    if note := masked_note(result.masked, language=getattr(args, "language", "en")):
+    if note := masked_note(result.masked, language=service.language):
         print(note, file=sys.stderr)
     return 0
 

@@ -250,10 +250,10 @@ def default_db_url() -> str:
 
 
 def imap_password(user: str, host: str) -> str | None:
-    """The IMAP password for `user` at `host`, never from a command line: `$MODERATOR_IMAP_
-    PASSWORD`, else `imap_password` in the settings file, else the system keyring (service
-    "moderator", account "imap://user@host") when the `keyring` package is installed.
-    None when none of them has it (the command line then asks)."""
+    """The IMAP password for `user` at `host`, never from a command line:
+    `$MODERATOR_IMAP_PASSWORD`, else `imap_password` in the settings file, else the system
+    keyring (service "moderator", account "imap://user@host") when the `keyring` package is
+    installed. None when none of them has it (the command line then asks)."""
     env = os.environ.get(IMAP_PASSWORD_ENV)
     if env:
         return env
