@@ -36,8 +36,8 @@ PHONE_MASK = "[Telefonnummer entfernt]"
 NAME_MASK = "[Name entfernt]"
 SOURCE_MASK = "[Quelle entfernt]"
 
-# Local part and domain as mail clients write them; also "anna (at) example.de" variants
-# are rare enough in questions to leave aside.
+# Local part and domain as mail clients write them. Disguised forms ("anna (at) example.de")
+# are not recognised.
 EMAIL_RE = re.compile(
     r"(?<![\w.%+-])[\w.%+-]+@(?:[\w-]+\.)+[^\W\d_]{2,}(?![\w-])",
     re.UNICODE,
