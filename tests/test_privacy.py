@@ -66,6 +66,9 @@ def test_default_json_export_leaves_out_originals_and_names(service: EventServic
     doc = json.loads(published.data)
     assert doc["personal_data"] is False
     assert all("original" not in m and "author" not in m for m in doc["messages"])
+    # Message-IDs name the sender's host (here "mailer.example-verein.de"): digests instead.
+    assert all(m["source_key"].startswith("sha256:") for m in doc["messages"])
+    assert "example-verein.de" not in published.data and "mail.example.de" not in published.data
     for secret in (*NAMES[2:], *EMAILS, *PHONES, "Jürgen Müller <jm@example.de>", "jm@example.de"):
         assert secret not in published.data, secret
     assert (published.masked.emails, published.masked.phones) == (1, 2)
@@ -74,6 +77,10 @@ def test_default_json_export_leaves_out_originals_and_names(service: EventServic
     doc = json.loads(private.data)
     assert doc["personal_data"] is True
     assert any("Otmar Quellenberg" in m["original"] for m in doc["messages"])
+    assert {m["source_key"] for m in doc["messages"]} == {
+        "email:a7f3c2e1-contact@mailer.example-verein.de",
+        "email:20200615091502.4711@mail.example.de",
+    }
     assert all(phone in private.data for phone in PHONES)
     assert private.masked.total == 0
 

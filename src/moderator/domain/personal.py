@@ -11,6 +11,7 @@ prices, postcodes and dates stay as they are. Digits inside a URL are left alone
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ __all__ = [
     "Masked",
     "Scrubber",
     "contacts_in",
+    "key_digest",
     "mask_contacts",
     "mask_names",
     "name_patterns",
@@ -132,6 +134,12 @@ def mask_names(text: str, pattern: re.Pattern[str] | None) -> str:
     if not text or pattern is None:
         return text
     return pattern.sub(NAME_MASK, text)
+
+
+def key_digest(key: str) -> str:
+    """SHA-256 (hex) of a message's source key: as stable as the key (the same message
+    gives the same digest), but shows neither its Message-ID nor its file name."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def contacts_in(text: str) -> tuple[set[str], set[str]]:

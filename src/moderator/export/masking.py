@@ -11,9 +11,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from moderator.domain.models import Group, Message
-from moderator.domain.personal import Masked, mask_contacts
+from moderator.domain.personal import Masked, key_digest, mask_contacts
 
-__all__ = ["Masked", "mask_groups", "mask_messages"]
+__all__ = ["HIDDEN_KEY", "Masked", "hide_source_keys", "mask_groups", "mask_messages"]
+
+#: Prefix of a source key the publishable JSON shows only as its digest.
+HIDDEN_KEY = "sha256:"
 
 
 def mask_messages(messages: Sequence[Message]) -> tuple[tuple[Message, ...], Masked]:
@@ -49,3 +52,15 @@ def mask_groups(
             group = replace(group, title=title, members=members)
         out.append(group)
     return tuple(out), total
+
+
+def hide_source_keys(messages: Sequence[Message]) -> tuple[Message, ...]:
+    """Messages whose source keys (Message-IDs carry the sender's host, sometimes the name;
+    chat keys the file name) are replaced by their digest, which is just as stable. Keys a
+    purge already replaced by a digest stay as they are."""
+    return tuple(
+        m
+        if m.source_key.startswith("purged:")
+        else replace(m, source_key=HIDDEN_KEY + key_digest(m.source_key))
+        for m in messages
+    )

@@ -10,7 +10,7 @@ from moderator.domain.models import Group, Kind, Message, QueueState
 from moderator.domain.personal import Masked
 from moderator.domain.queues import EXPORT_DEFAULT_STATES
 from moderator.export.json_export import build_json, render_json
-from moderator.export.masking import mask_groups, mask_messages
+from moderator.export.masking import hide_source_keys, mask_groups, mask_messages
 from moderator.services.console import EventService
 from moderator.services.errors import ServiceError
 from moderator.storage.repository import Repository
@@ -127,7 +127,7 @@ def _json_result(
     masked = Masked()
     if not include_askers:
         groups, masked = mask_groups(groups, count_members=False)
-        messages, in_messages = mask_messages(messages)
+        messages, in_messages = mask_messages(hide_source_keys(messages))
         masked += in_messages
     document = build_json(
         event=service.event,

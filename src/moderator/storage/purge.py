@@ -8,14 +8,13 @@ caller's one write transaction. Freeing the pages the old text occupied is
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from moderator.domain.personal import Scrubber, contacts_in
+from moderator.domain.personal import Scrubber, contacts_in, key_digest
 from moderator.storage.rows import ActionRow, GroupRow, MessageRow, QuestionVectorRow
 
 #: The tables a purge rewrites (and `Database.reclaim_space` compacts).
@@ -29,8 +28,7 @@ def purged_key(key: str) -> str:
     is there but no longer names the mail (Message-IDs carry host and sender names)."""
     if key.startswith(PURGED_KEY):
         return key
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-    return PURGED_KEY + digest
+    return PURGED_KEY + key_digest(key)
 
 
 def purge_personal_data(session: Session, event_id: int) -> int:
