@@ -72,7 +72,7 @@ def group(
     members: list[tuple[str, str | None, int]] | list[Message],
     answer: str = "",
     state: QueueState = QueueState.LATER,
-    votes: int = 0,
+    supporters: int = 0,
     suggested: str | None = None,
     title: str | None = None,
 ) -> Group:
@@ -93,7 +93,9 @@ def group(
         version=1,
         created_at=START,
         members=built,
-        votes=votes,
+        # As the repository counts them: every asker plus the "+1"s and reactions.
+        votes=len(built) + supporters,
+        extra_votes=supporters,
     )
 
 
@@ -119,7 +121,7 @@ def realistic_groups() -> tuple[Group, ...]:
                 "in der Mediathek.\n\nMehr dazu: https://www.kaiserslautern.de/stadtrat"
             ),
             state=QueueState.ANSWERED_WRITING,
-            votes=4,
+            supporters=1,
         ),
         group(
             2,
@@ -130,7 +132,6 @@ def realistic_groups() -> tuple[Group, ...]:
                 "veröffentlichen wir auf herzlich-digital.de."
             ),
             state=QueueState.ANSWERED_WRITING,
-            votes=1,
         ),
         group(
             3,
@@ -152,7 +153,6 @@ def realistic_groups() -> tuple[Group, ...]:
                 "Onlineshop ist nicht nötig: die Bestellung läuft über die App Alzura Local."
             ),
             state=QueueState.ANSWERED_WRITING,
-            votes=2,
         ),
         group(
             4,
@@ -191,7 +191,7 @@ def realistic_groups() -> tuple[Group, ...]:
                 "Strecke durch die Innenstadt wird im Arbeitskreis Mobilität geprüft."
             ),
             state=QueueState.ANSWERED_WRITING,
-            votes=6,
+            supporters=2,
         ),
         group(
             8,
@@ -204,7 +204,7 @@ def realistic_groups() -> tuple[Group, ...]:
                     52,
                 )
             ],
-            votes=2,
+            supporters=1,
         ),
         group(
             9,
@@ -227,7 +227,7 @@ def realistic_groups() -> tuple[Group, ...]:
             10,
             "infrastruktur",
             [("Wie hoch ist die Strahlenbelastung durch die neuen Sensoren?", "Nora", 28)],
-            votes=3,
+            supporters=2,
         ),
         group(
             11,
@@ -272,7 +272,7 @@ def realistic_groups() -> tuple[Group, ...]:
                 "Rest trägt die Stadt."
             ),
             state=QueueState.ANSWERED_WRITING,
-            votes=5,
+            supporters=4,
         ),
         group(
             14,

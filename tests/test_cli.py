@@ -75,7 +75,7 @@ def test_import_reports_skipped_with_exit_code(tmp_path: Path) -> None:
 
 def test_export_json_and_markdown_from_demo(demo_db: str) -> None:
     doc = json.loads(run("export", "--format", "json", "--status", "all", db=demo_db).stdout)
-    assert doc["schema_version"] == 1 and doc["personal_data"] is False
+    assert doc["schema_version"] == 2 and doc["personal_data"] is False
     assert len(doc["messages"]) == 98 + 28 + 10 + 4
     assert {m["channel"] for m in doc["messages"]} == {"chat", "email", "phone"}
     default = json.loads(run("export", "--format", "json", db=demo_db).stdout)

@@ -46,6 +46,7 @@ from moderator.export.tabular import (
     SHEET_QUESTIONS,
     SHEET_WORDINGS,
     WORDING_HEADERS,
+    unneutralize_cell,
 )
 from tests.export_data import (
     EVENT,
@@ -194,11 +195,11 @@ def test_sections_follow_project_order_with_general_last_and_empty_ones_left_out
 
 def test_sections_order_by_votes_then_first_asked_and_general_last_even_if_listed_first():
     groups = (
-        group(1, "cim", [("späte Frage", None, 30)], votes=1),
-        group(2, "cim", [("frühe Frage", None, 5)], votes=1),
-        group(3, "cim", [("beliebte Frage", None, 50)], votes=9),
+        group(1, "cim", [("späte Frage", None, 30)], supporters=1),
+        group(2, "cim", [("frühe Frage", None, 5)], supporters=1),
+        group(3, "cim", [("beliebte Frage", None, 50)], supporters=9),
         group(4, "cim", [message(4, "ohne Zeit", None, 0)]),
-        group(5, GENERAL_KEY, [("allgemein", None, 1)], votes=99),
+        group(5, GENERAL_KEY, [("allgemein", None, 1)], supporters=99),
     )
     no_time = replace(groups[3].members[0], received_at=None)
     groups = (*groups[:3], replace(groups[3], members=(no_time,)), groups[4])
@@ -404,6 +405,10 @@ def test_neutralize_cell():
     assert neutralize_cell("\rx") == "'\rx"
     assert neutralize_cell("Frage = Antwort") == "Frage = Antwort"
     assert neutralize_cell("") == ""
+    # a leading apostrophe gets one more, so import-answers removes exactly the added one
+    assert neutralize_cell("'=x") == "''=x" and neutralize_cell("'x") == "''x"
+    for text in ("'=x", "'x", "''", "=1", "x'", "", "'"):
+        assert unneutralize_cell(neutralize_cell(text)) == text
 
 
 def _risky(text: str) -> bool:

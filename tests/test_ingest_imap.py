@@ -9,13 +9,16 @@ every Dovecot process runs as that user.
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import imaplib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -45,11 +48,20 @@ def _free_port() -> int:
 @dataclass
 class Dovecot:
     port: int
+    root: Path
     user: str = "moderator"
 
-    def url(self, mailbox: str = "INBOX", password: str = PASSWORD) -> str:
-        quoted = password.replace(" ", "%20")
-        return f"imap://{self.user}:{quoted}@127.0.0.1:{self.port}/{mailbox}?starttls=no"
+    def url(self, mailbox: str = "INBOX") -> str:
+        """The mailbox's URL as a user gives it: no password in it."""
+        return f"imap://{self.user}@127.0.0.1:{self.port}/{mailbox}"
+
+    def source(self, mailbox: str = "INBOX", password: str = PASSWORD) -> ImapSource:
+        # The test server speaks plain text only (ssl = no): allowed here, refused by default.
+        return ImapSource(self.url(mailbox), password=password, allow_insecure=True)
+
+    def log(self) -> str:
+        path = self.root / "dovecot.log"
+        return path.read_text("utf-8", "replace") if path.exists() else ""
 
     def client(self) -> imaplib.IMAP4:
         conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
@@ -140,7 +152,7 @@ def dovecot() -> Iterator[Dovecot]:
                     output = process.stdout.read().decode() if process.stdout else ""
                     pytest.fail(f"Dovecot did not start:\n{output}\n{log}")
                 time.sleep(0.05)
-        yield Dovecot(port)
+        yield Dovecot(port, root)
     finally:
         process.terminate()
         try:
@@ -174,7 +186,7 @@ def _flags(server: Dovecot, mailbox: str) -> list[bytes]:
 
 def test_fetch_new_is_read_only_and_incremental(dovecot: Dovecot) -> None:
     _append(dovecot, "INBOX", "registration_example.eml", "bullets_dash.eml")
-    source = ImapSource(dovecot.url())
+    source = dovecot.source()
 
     messages, problems, state = source.fetch_new(None)
 
@@ -207,7 +219,7 @@ def test_uidvalidity_change_starts_over(dovecot: Dovecot) -> None:
     conn.create("Anmeldungen")
     conn.logout()
     _append(dovecot, "Anmeldungen", "flowed.eml")
-    source = ImapSource(dovecot.url("Anmeldungen"))
+    source = dovecot.source("Anmeldungen")
     first, _, state = source.fetch_new(None)
     assert [m.source_key for m in first] == ["email:flowed.eva@example.de"]
 
@@ -230,7 +242,7 @@ def test_problem_mail_is_reported_and_others_kept(dovecot: Dovecot) -> None:
     conn.create("Gemischt")
     conn.logout()
     _append(dovecot, "Gemischt", "no_text_part.eml", "english_reply.eml")
-    messages, problems, _ = ImapSource(dovecot.url("Gemischt")).fetch_new(None)
+    messages, problems, _ = dovecot.source("Gemischt").fetch_new(None)
     assert [m.source_key for m in messages] == ["email:english.lisa@example.co.uk"]
     assert len(problems) == 1
     assert "no-text.ida@example.de" in str(problems[0])
@@ -238,10 +250,10 @@ def test_problem_mail_is_reported_and_others_kept(dovecot: Dovecot) -> None:
 
 
 def test_wrong_password_raises_clear_error(dovecot: Dovecot) -> None:
-    source = ImapSource(dovecot.url(password="falsch"))
-    with pytest.raises(ImapError, match="cannot log in"):
+    source = dovecot.source(password="falsch")
+    with pytest.raises(ImapError, match="cannot log in") as raised:
         source.fetch_new(None)
-    assert "falsch" not in source.display_name
+    assert "falsch" not in source.display_name and "falsch" not in str(raised.value)
 
 
 def test_url_parsing() -> None:
@@ -268,13 +280,240 @@ def test_watching_a_mailbox_imports_new_mail_once(dovecot: Dovecot, sqlite_servi
     conn.create("Watch")
     conn.logout()
     _append(dovecot, "Watch", "registration_example.eml")
-    follower = ImapFollower(sqlite_service, dovecot.url("Watch"))
+    follower = ImapFollower(
+        sqlite_service, dovecot.url("Watch"), password=PASSWORD, allow_insecure=True
+    )
     first = follower.poll()
     assert first is not None and first.new == 1
     assert follower.poll() is None  # nothing new, nothing imported
     _append(dovecot, "Watch", "bullets_dash.eml")
-    again = ImapFollower(sqlite_service, dovecot.url("Watch"))  # a restarted watcher
+    again = ImapFollower(  # a restarted watcher
+        sqlite_service, dovecot.url("Watch"), password=PASSWORD, allow_insecure=True
+    )
     second = again.poll()
     assert second is not None and second.new == 1 and second.already_imported == 0
     assert len(sqlite_service.messages()) == 2
     assert not any(b"\\Seen" in line for line in _flags(dovecot, "Watch"))
+
+
+# ------------------------------------------------------------------ the password (issue item 9)
+
+
+def test_plain_text_login_is_refused_unless_allowed(dovecot: Dovecot) -> None:
+    """The server offers no STARTTLS: the password must not go out in plain text."""
+    before = dovecot.log()
+    source = ImapSource(dovecot.url(), password=PASSWORD)
+    with pytest.raises(ImapError, match="STARTTLS") as raised:
+        source.fetch_new(None)
+    assert "--allow-insecure" in str(raised.value) and PASSWORD not in str(raised.value)
+    deadline = time.monotonic() + 30
+    while "Disconnected" not in (dovecot_saw := dovecot.log()[len(before) :]):
+        assert time.monotonic() < deadline, "Dovecot logged no disconnect"
+        time.sleep(0.02)  # Dovecot writes its log from another process
+    assert "no auth attempts" in dovecot_saw, dovecot_saw  # it never tried to log in
+    messages, _, _ = ImapSource(dovecot.url(), password=PASSWORD, allow_insecure=True).fetch_new(
+        None
+    )
+    assert isinstance(messages, list)
+
+
+def test_watch_never_logs_the_password_and_does_not_repeat_itself(
+    sqlite_service, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A mailbox that cannot be reached (nothing listens on the port) while `watch` keeps
+    looking: one warning naming the mailbox, never the password."""
+    import logging
+    import threading
+
+    from moderator.services.ingesting import watch
+
+    secret = "falsches Geheimnis 42"
+    url = f"imap://moderator@127.0.0.1:{_free_port()}/INBOX"
+    stop = threading.Event()
+    polls: list[logging.LogRecord] = []
+
+    class StopAfterThreeLooks(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.name == "moderator.services.ingesting":
+                polls.append(record)
+                if len(polls) >= 3:
+                    stop.set()
+
+    handler = StopAfterThreeLooks(logging.DEBUG)
+    logger = logging.getLogger("moderator.services.ingesting")
+    logger.addHandler(handler)
+    caplog.set_level(logging.DEBUG, logger="moderator")
+    try:
+        watch(
+            sqlite_service,
+            [url],
+            interval=0.01,
+            imap_interval=0.0,
+            stop=stop,
+            imap_passwords={url: secret},
+            allow_insecure=True,
+        )
+    finally:
+        logger.removeHandler(handler)
+    assert len(polls) >= 3
+    assert all(secret not in r.getMessage() for r in caplog.records)
+    assert all("Geheimnis" not in r.getMessage() for r in caplog.records)
+    warnings = [r for r in polls if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, [r.getMessage() for r in warnings]
+    assert "cannot log in" in warnings[0].getMessage()
+    assert url.removeprefix("imap://") in warnings[0].getMessage()
+
+
+def _moderator(*args: str, env: dict[str, str], **kw) -> subprocess.Popen:
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.Popen(
+        [sys.executable, "-m", "moderator", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root / "src"), **env},
+        **kw,
+    )
+
+
+def _stored_messages(db_url: str) -> int:
+    from moderator.storage.db import Database
+    from moderator.storage.rows import MessageRow
+
+    path = Path(db_url.removeprefix("sqlite:///"))
+    if not path.exists():
+        return 0
+    db = Database(db_url)
+    try:
+        if db.current_revision() is None:
+            return 0
+        from sqlalchemy import func, select
+
+        with db.reading() as session:
+            return session.scalar(select(func.count()).select_from(MessageRow)) or 0
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("where", ["environment", "settings"])
+def test_cli_watch_takes_the_password_from_env_or_settings_never_the_command_line(
+    dovecot: Dovecot, tmp_path: Path, where: str
+) -> None:
+    mailbox = f"Cli{where}"
+    conn = dovecot.client()
+    conn.create(mailbox)
+    conn.logout()
+    _append(dovecot, mailbox, "registration_example.eml")
+    config_home = tmp_path / "config"
+    env = {"XDG_CONFIG_HOME": str(config_home), "MODERATOR_IMAP_PASSWORD": ""}
+    if where == "environment":
+        env["MODERATOR_IMAP_PASSWORD"] = PASSWORD
+    else:
+        settings = config_home / "moderator" / "settings.toml"
+        settings.parent.mkdir(parents=True)
+        settings.write_text(f'imap_password = "{PASSWORD}"\n', "utf-8")
+    db = f"sqlite:///{tmp_path / 'watch.db'}"
+    process = _moderator(
+        "--db", db, "watch", dovecot.url(mailbox), "--allow-insecure", "--interval", "0.05",
+        env=env,
+    )  # fmt: skip
+    import select
+
+    err = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b" 1 new" not in err:  # the summary `watch` prints once the mail is stored
+            assert process.poll() is None and time.monotonic() < deadline, err
+            if select.select([process.stderr], [], [], 0.1)[0]:
+                err += os.read(process.stderr.fileno(), 4096)
+        assert _stored_messages(db) == 1
+        # What `ps` shows of the running watcher:
+        command_line = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+        assert PASSWORD.encode() not in command_line
+        assert dovecot.url(mailbox).encode() in command_line
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert PASSWORD.encode() not in err + rest
+
+
+def test_cli_watch_refuses_a_password_in_the_url_or_none_at_all(tmp_path: Path) -> None:
+    db = tmp_path / "nie.db"
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "MODERATOR_IMAP_PASSWORD": ""}
+    in_url = _moderator(
+        "--db", f"sqlite:///{db}", "watch", "imaps://anna:streng%20geheim@mail.example.de/INBOX",
+        env=env,
+    )  # fmt: skip
+    _, err = in_url.communicate(timeout=60)
+    assert in_url.returncode == 2
+    assert "leave the password out of the URL" in err.decode()
+    assert "geheim" not in err.decode() and len(err.decode().strip().splitlines()) == 1
+
+    nothing = _moderator(
+        "--db", f"sqlite:///{db}", "watch", "imaps://anna@mail.example.de/INBOX", env=env
+    )
+    _, err = nothing.communicate(timeout=60)
+    assert nothing.returncode == 2
+    assert "no IMAP password" in err.decode() and "MODERATOR_IMAP_PASSWORD" in err.decode()
+    assert not db.exists()  # refused before anything was created
+
+
+def test_cli_watch_asks_for_the_password_in_a_terminal(dovecot: Dovecot, tmp_path: Path) -> None:
+    """No password anywhere: `watch` asks on its terminal (a real pseudo-terminal here),
+    without echoing it."""
+    import fcntl
+    import pty
+    import select
+    import termios
+
+    conn = dovecot.client()
+    conn.create("Prompt")
+    conn.logout()
+    _append(dovecot, "Prompt", "flowed.eml")
+    db = f"sqlite:///{tmp_path / 'prompt.db'}"
+    master, slave = pty.openpty()
+
+    def controlling_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root / "src"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "MODERATOR_IMAP_PASSWORD": "",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moderator", "--db", db, "watch", dovecot.url("Prompt"),
+         "--allow-insecure", "--interval", "0.05"],
+        stdin=slave, stdout=slave, stderr=slave, cwd=root, env=env,
+        preexec_fn=controlling_terminal,
+    )  # fmt: skip
+    os.close(slave)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"IMAP password for moderator@127.0.0.1: " not in seen:
+            assert time.monotonic() < deadline and process.poll() is None, seen
+            if select.select([master], [], [], 0.1)[0]:
+                seen += os.read(master, 4096)
+        os.write(master, PASSWORD.encode() + b"\n")
+        while b" 1 new" not in seen:  # the summary `watch` prints once the mail is stored
+            assert time.monotonic() < deadline and process.poll() is None, seen
+            if select.select([master], [], [], 0.05)[0]:
+                seen += os.read(master, 4096)
+        assert _stored_messages(db) == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        with contextlib.suppress(OSError):
+            while select.select([master], [], [], 0.2)[0]:
+                chunk = os.read(master, 4096)
+                if not chunk:
+                    break
+                seen += chunk
+        os.close(master)
+    assert PASSWORD.encode() not in seen  # not echoed, not printed

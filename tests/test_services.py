@@ -173,7 +173,7 @@ def test_markup_text_is_stored_literally(service: EventService) -> None:
 def test_json_export_is_documented_shape(service: EventService) -> None:
     service.import_messages([msg(1, "Wie sicher sind die Daten der Plattform?", author="Eva")])
     doc = json.loads(export_json(service))
-    assert doc["schema"] == "moderator.export" and doc["schema_version"] == 1
+    assert doc["schema"] == "moderator.export" and doc["schema_version"] == 2
     assert doc["personal_data"] is False
     assert "author" not in doc["messages"][0]
     with_names = json.loads(export_json(service, include_askers=True))

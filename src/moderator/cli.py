@@ -223,7 +223,42 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if skipped else 0
 
 
+def _imap_passwords(sources: Sequence[str]) -> dict[str, str]:
+    """The password of each IMAP source, from the environment, the settings file, the
+    keyring or a prompt; never from the URL, which shows in `ps` and the shell history."""
+    from urllib.parse import unquote, urlsplit
+
+    from moderator.config import IMAP_PASSWORD_ENV, imap_password
+
+    passwords: dict[str, str] = {}
+    for source in sources:
+        if not source.startswith(("imap://", "imaps://")):
+            continue
+        parts = urlsplit(source)
+        user, host = unquote(parts.username or ""), parts.hostname or ""
+        where = f"{parts.scheme}://{user}@{host}"
+        if parts.password is not None:
+            raise CliError(
+                f"{where}: leave the password out of the URL (it would show in `ps` and the "
+                f"shell history); set ${IMAP_PASSWORD_ENV}, put imap_password in "
+                "settings.toml, or type it when asked"
+            )
+        password = imap_password(user, host)
+        if password is None and sys.stdin.isatty():
+            import getpass
+
+            password = getpass.getpass(f"IMAP password for {user}@{host}: ")
+        if not password:
+            raise CliError(
+                f"{where}: no IMAP password; set ${IMAP_PASSWORD_ENV}, put imap_password in "
+                "settings.toml, or run in a terminal to be asked"
+            )
+        passwords[source] = password
+    return passwords
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
+    passwords = _imap_passwords(args.sources)  # before anything is created or opened
     db = _database(args)
     service = _service(args, db)
     from moderator.services.ingesting import watch
@@ -234,18 +269,20 @@ def cmd_watch(args: argparse.Namespace) -> int:
         fmt=args.format,
         interval=args.interval,
         report=lambda s: _print_summary(s, out=sys.stderr),
+        imap_passwords=passwords,
+        allow_insecure=args.allow_insecure,
     )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     db = _database(args)
     service = _service(args, db)
-    from moderator.services.exporting import export_to
+    from moderator.services.exporting import export_result, masked_note
 
     out = Path(args.output) if args.output else None
     if out is not None and out.exists() and not args.force:
         raise CliError(f"{out} exists; use --force to overwrite it")
-    data = export_to(
+    result = export_result(
         service,
         fmt=args.format,
         status=args.status,
@@ -254,6 +291,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         show_counts=not args.no_counts,
         chart=args.chart,
     )
+    data = result.data
     if out is None:
         if isinstance(data, bytes):
             if args.format == "xlsx":
@@ -261,11 +299,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(data)
         else:
             sys.stdout.write(data)
-        return 0
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-    os.replace(tmp, out)
-    print(f"wrote {out}", file=sys.stderr)
+    else:
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        os.replace(tmp, out)
+        print(f"wrote {out}", file=sys.stderr)
+    # Contact details the askers wrote into their questions are masked unless asked for.
+    if note := masked_note(result.masked, language=service.language):
+        print(note, file=sys.stderr)
     return 0
 
 
@@ -295,11 +336,23 @@ def cmd_purge(args: argparse.Namespace) -> int:
     service = _service(args, db)
     if not args.yes:
         raise CliError(
-            "this removes every asker name and e-mail address of the event; "
-            "repeat with --yes to confirm"
+            "this removes every asker name, e-mail address and phone number of the event "
+            "(also in question texts, answers, original mails and the action log) and "
+            "compacts the database; repeat with --yes to confirm"
         )
-    count = service.purge_personal_data()
-    print(f"removed names and addresses from {count} messages of {service.event.slug}")
+    result = service.purge_personal_data()
+    print(
+        f"removed names, addresses, phone numbers, file names and original messages "
+        f"({result.messages} messages had a name or address) from {service.event.slug}"
+    )
+    if not result.complete:
+        print(
+            f"moderator: warning: the old text may still be in the database files: "
+            f"{result.compacted}; run purge-personal-data again when no console is open",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"compacted {db.safe_url} ({result.compacted})")
     return 0
 
 
@@ -414,11 +467,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
-        "watch", parents=[common], help="follow growing chat files, mail folders or an IMAP mailbox"
+        "watch",
+        parents=[common],
+        help="follow growing chat files, mail folders or an IMAP mailbox "
+        "(imaps://user@host/INBOX; the password from $MODERATOR_IMAP_PASSWORD, "
+        "imap_password in settings.toml, the keyring, or a prompt)",
     )
     p.add_argument("sources", nargs="+", metavar="PATH_OR_IMAP_URL")
     p.add_argument("--format", help="format of watched files (default: detect)")
     p.add_argument("--interval", type=float, default=0.5, help="seconds between looks")
+    p.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="IMAP: log in even if the server offers no STARTTLS (the password travels "
+        "in plain text); only on a network you trust",
+    )
     p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("export", parents=[common], help="export questions (Q&A page or data)")
@@ -430,7 +493,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--include-askers",
         action="store_true",
-        help="include names and e-mail addresses (personal data)",
+        help="include names, e-mail addresses, the full original messages and the contact "
+        "details in question text (personal data; masked by default)",
     )
     p.add_argument("--no-counts", action="store_true", help="leave out how many people asked")
     p.add_argument("--chart", action="store_true", help="HTML: include the statistics chart")
@@ -450,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "purge-personal-data",
         parents=[common],
-        help="remove names and e-mail addresses, keep the questions",
+        help="remove names, e-mail addresses and phone numbers, keep the questions",
     )
     p.add_argument("--yes", action="store_true", help="confirm")
     p.set_defaults(func=cmd_purge)

@@ -5,6 +5,7 @@ A bad configuration file raises `ConfigError` whose message names the file and l
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -16,8 +17,10 @@ from pathlib import Path
 from moderator.domain.models import GENERAL_KEY, Project
 
 APP_NAME = "moderator"
+log = logging.getLogger(__name__)
 DB_ENV = "MODERATOR_DB"
 NAME_ENV = "MODERATOR_NAME"
+IMAP_PASSWORD_ENV = "MODERATOR_IMAP_PASSWORD"
 
 
 class ConfigError(ValueError):
@@ -209,7 +212,7 @@ def _user_toml(path: Path, what: str) -> dict:
 
 
 SETTINGS_FILE = "settings.toml"
-SETTINGS_KEYS = frozenset({"name", "db"})
+SETTINGS_KEYS = frozenset({"name", "db", "imap_password"})
 
 
 def settings_path() -> Path:
@@ -219,9 +222,9 @@ def settings_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> dict[str, str]:
-    """This laptop's settings: `name` (the moderator's name in the action log) and `db`
+    """This laptop's settings: `name` (the moderator's name in the action log), `db`
     (the database URL, e.g. the team's PostgreSQL server), so neither has to be given with
-    every command.
+    every command, and `imap_password` (for `watch imap://…`).
 
     Read from `settings.toml` in the user configuration directory; a missing file means
     none, a broken one is a `ConfigError` naming the file (and the line, for bad TOML).
@@ -235,7 +238,8 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f'{path}: {key} must be a text, e.g. {key} = "…"')
-    return {key: value.strip() for key, value in data.items()}
+    # A password is taken as written; names and URLs without stray blanks.
+    return {key: value if key == "imap_password" else value.strip() for key, value in data.items()}
 
 
 def default_db_url() -> str:
@@ -248,6 +252,28 @@ def default_db_url() -> str:
     if configured:
         return configured
     return f"sqlite:///{data_dir() / 'moderator.db'}"
+
+
+def imap_password(user: str, host: str) -> str | None:
+    """The IMAP password for `user` at `host`, never from a command line:
+    `$MODERATOR_IMAP_PASSWORD`, else `imap_password` in the settings file, else the system
+    keyring (service "moderator", account "imap://user@host") when the `keyring` package is
+    installed. None when none of them has it (the command line then asks)."""
+    env = os.environ.get(IMAP_PASSWORD_ENV)
+    if env:
+        return env
+    configured = load_settings().get("imap_password")
+    if configured:
+        return configured
+    try:
+        import keyring
+    except ImportError:
+        return None
+    try:
+        return keyring.get_password(APP_NAME, f"imap://{user}@{host}")
+    except Exception as exc:  # keyring backends raise their own kinds (no backend, locked)
+        log.info("keyring has no IMAP password for %s@%s: %s", user, host, exc)
+        return None
 
 
 def moderator_name(explicit: str | None = None) -> str:

@@ -3,6 +3,10 @@
 The file is found by its `id` and `answer` columns (aliases: ID/Nr/Nummer,
 Antwort/Answer/Antworten), in the first rows of the "Fragen" sheet (or the first sheet).
 Rows that cannot be read are reported by row number; everything else is kept.
+
+The text comes back exactly as the export wrote it: the one guarding apostrophe the export
+put before `=`, `+`, `-`, `@`, tab, CR or `'` is removed, an answer continued in
+`answer_part_2`, `answer_part_3`, … is joined, and nothing else is touched (no trimming).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from moderator.export.tabular import FORMULA_PREFIXES, SHEET_QUESTIONS
+from moderator.export.tabular import ANSWER_PART, SHEET_QUESTIONS, unneutralize_cell
 
 ID_ALIASES = frozenset({"id", "nr", "nr.", "nummer", "group_id", "frage-id", "frage_id"})
 ANSWER_ALIASES = frozenset({"answer", "answers", "antwort", "antworten"})
@@ -28,11 +32,8 @@ def _header_key(value: object) -> str:
     return str(value or "").strip().lstrip("\ufeff").strip().lower()
 
 
-def _unneutralize(value: str) -> str:
-    """Undo the export's formula guard: `'=x` back to `=x`."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value
+_unneutralize = unneutralize_cell
+_ANSWER_PART = re.compile(re.escape(ANSWER_PART).replace(r"\{n\}", r"(\d+)"))
 
 
 def _decode(raw: bytes) -> str:
@@ -74,14 +75,20 @@ def _xlsx_rows(path: Path) -> Iterator[list[object]]:
         workbook.close()
 
 
-def _find_columns(rows: Iterator[list[object]], path: Path) -> tuple[int, int, int]:
-    """Locate the header row; returns (header row number, id column, answer column)."""
+def _find_columns(rows: Iterator[list[object]], path: Path) -> tuple[int, int, list[int]]:
+    """Locate the header row; returns (header row number, id column, answer columns: the
+    answer first, then its continuations in order)."""
     for number, row in enumerate(rows, start=1):
         keys = [_header_key(value) for value in row]
         id_col = next((i for i, k in enumerate(keys) if k in ID_ALIASES), None)
         answer_col = next((i for i, k in enumerate(keys) if k in ANSWER_ALIASES), None)
         if id_col is not None and answer_col is not None:
-            return number, id_col, answer_col
+            parts = sorted(
+                (int(match.group(1)), i)
+                for i, k in enumerate(keys)
+                if (match := _ANSWER_PART.fullmatch(k))
+            )
+            return number, id_col, [answer_col, *(i for _, i in parts)]
         if number >= HEADER_SEARCH_ROWS:
             break
     raise AnswerFileError(
@@ -105,15 +112,20 @@ def _parse_id(value: object) -> int | None:
     return int(text) if text.isdecimal() and text.isascii() else None
 
 
+def _cell_text(value: object) -> str:
+    return "" if value is None else _unneutralize(str(value))
+
+
 def _collect(
-    rows: Iterable[list[object]], start: int, id_col: int, answer_col: int, path: Path
+    rows: Iterable[list[object]], start: int, id_col: int, answer_cols: list[int], path: Path
 ) -> tuple[dict[int, str], list[str]]:
     answers: dict[int, str] = {}
     problems: list[str] = []
     for number, row in enumerate(rows, start=start):
         raw_id = row[id_col] if id_col < len(row) else None
-        raw_answer = row[answer_col] if answer_col < len(row) else None
-        answer = "" if raw_answer is None else _unneutralize(str(raw_answer)).strip()
+        answer = "".join(_cell_text(row[col]) for col in answer_cols if col < len(row))
+        if not answer.strip():
+            answer = ""  # only blanks: no answer yet
         if raw_id is None or str(raw_id).strip() == "":
             if answer:
                 problems.append(f"{path.name}, row {number}: answer without an id")
@@ -143,5 +155,5 @@ def read_answers(path: Path) -> tuple[dict[int, str], list[str]]:
     path = Path(path)
     is_xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
     rows = _xlsx_rows(path) if is_xlsx else _csv_rows(path)
-    header_row, id_col, answer_col = _find_columns(rows, path)
-    return _collect(rows, header_row + 1, id_col, answer_col, path)
+    header_row, id_col, answer_cols = _find_columns(rows, path)
+    return _collect(rows, header_row + 1, id_col, answer_cols, path)

@@ -204,15 +204,20 @@ def generated_at(options: ExportOptions) -> datetime:
 
 
 def count_label(group: Group) -> str | None:
-    """ "3 Personen haben das gefragt" (plus supporters); None for a single asker without votes."""
+    """ "3 Personen haben das gefragt" plus the supporters ("+1"s, reactions) beyond them.
+
+    `group.votes` counts the askers too; only `extra_votes` are further people. None for a
+    single asker without supporters.
+    """
     askers = len(group.members)
+    supporters = group.extra_votes
     parts: list[str] = []
     if askers > 1:
         parts.append(f"{askers} Personen haben das gefragt")
-    if group.votes == 1:
+    if supporters == 1:
         parts.append("1 weitere Person unterstützt die Frage")
-    elif group.votes > 1:
-        parts.append(f"{group.votes} weitere Personen unterstützen die Frage")
+    elif supporters > 1:
+        parts.append(f"{supporters} weitere Personen unterstützen die Frage")
     return ", ".join(parts) if parts else None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from moderator.domain.models import Event, Group, Message, Project
 
 SCHEMA = "moderator.export"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -38,7 +38,6 @@ def build_json(
             "kind_overridden": m.kind_overridden,
             "received_at": _iso(m.received_at),
             "text": m.text,
-            "original": m.original,
             "source_key": m.source_key,
             "private": m.private,
             "group_id": m.group_id,
@@ -49,6 +48,9 @@ def build_json(
             ],
         }
         if include_askers:
+            # The full original (a whole mail: greeting, signature, addresses) is
+            # personal data as much as the name is.
+            doc["original"] = m.original
             doc["author"] = m.author
             doc["author_email"] = m.author_email
         return doc

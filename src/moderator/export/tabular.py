@@ -5,8 +5,15 @@ by the `id` and `answer` headers, so renaming them breaks the round trip.
 
 Formula neutralisation: a text cell starting with `=`, `+`, `-`, `@`, tab or CR gets a
 leading apostrophe (`'`), so Excel/LibreOffice never evaluate it (`=cmd|' /C calc'!A0`
-comes out as the text `'=cmd|' /C calc'!A0`). Control characters that spreadsheets or XML
-reject are replaced by visible stand-ins (␀, ␛, U+FFFD), never dropped silently.
+comes out as the text `'=cmd|' /C calc'!A0`). Text that itself starts with an apostrophe
+gets one more, so `import-answers` can remove exactly the one the export added. Control
+characters that spreadsheets or XML reject are replaced by visible stand-ins (␀, ␛,
+U+FFFD), never dropped silently.
+
+Cell limit: Excel keeps at most 32,767 characters (UTF-16 code units) in a cell. The CSV has
+no limit and is never cut. In the XLSX an answer that long continues in the columns
+`answer_part_2`, `answer_part_3`, … at the end of the "Fragen" sheet, which `import-answers`
+joins back; question wordings (read-only there) are cut with a visible " […gekürzt]".
 """
 
 from __future__ import annotations
@@ -69,33 +76,88 @@ SHEET_QUESTIONS = "Fragen"
 SHEET_WORDINGS = "Wortlaute"
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What gets the guarding apostrophe: formulas, and text that starts with an apostrophe itself.
+GUARDED_PREFIXES = (*FORMULA_PREFIXES, "'")
 EXCEL_CELL_LIMIT = 32_767
 _TRUNCATED = " […gekürzt]"
+# Continuation columns of an answer longer than one XLSX cell: answer_part_2, _3, …
+ANSWER_PART = "answer_part_{n}"
 
 Cell = str | int
 
 
 def neutralize_cell(value: str) -> str:
-    """Prefix `'` to text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR)."""
-    if value.startswith(FORMULA_PREFIXES):
+    """Prefix `'` to text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR)
+    and to text starting with `'`, so that removing one leading `'` always gives it back."""
+    if value.startswith(GUARDED_PREFIXES):
         return "'" + value
     return value
 
 
-def text_cell(value: str | None) -> str:
-    """User text made safe for a spreadsheet cell: visible controls, neutralised, length-capped."""
-    value = neutralize_cell(visible_controls(value or ""))
-    if len(value) > EXCEL_CELL_LIMIT:
-        value = value[: EXCEL_CELL_LIMIT - len(_TRUNCATED)] + _TRUNCATED
+def unneutralize_cell(value: str) -> str:
+    """Exactly undo `neutralize_cell`."""
+    if value.startswith("'") and value[1:].startswith(GUARDED_PREFIXES):
+        return value[1:]
     return value
+
+
+def excel_length(value: str) -> int:
+    """Length as Excel counts it: UTF-16 code units (an emoji counts two)."""
+    return len(value) + sum(1 for char in value if ord(char) > 0xFFFF)
+
+
+def _cut(value: str, units: int) -> int:
+    """Index where `value` must be cut so the first part has at most `units` UTF-16 units."""
+    if len(value) * 2 <= units:
+        return len(value)
+    count = 0
+    for index, char in enumerate(value):
+        count += 2 if ord(char) > 0xFFFF else 1
+        if count > units:
+            return index
+    return len(value)
+
+
+def as_exported(stored: str, read: str) -> bool:
+    """Whether `read` (an answer as `import-answers` read it back) is what the export wrote
+    for the `stored` answer: the same text with controls shown as ␀/␛ and, in an XLSX file,
+    CR line ends as LF. Such an answer was not edited and must not replace the stored one."""
+    shown = visible_controls(stored)
+    return read in (shown, shown.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def text_cell(value: str | None, limit: int | None = EXCEL_CELL_LIMIT) -> str:
+    """User text made safe for a spreadsheet cell: visible controls, neutralised, and, with a
+    `limit` (XLSX), cut to it with a visible mark."""
+    value = neutralize_cell(visible_controls(value or ""))
+    if limit is not None and len(value) * 2 > limit and excel_length(value) > limit:
+        value = value[: _cut(value, limit - len(_TRUNCATED))] + _TRUNCATED
+    return value
+
+
+def answer_cells(value: str | None, limit: int | None = EXCEL_CELL_LIMIT) -> list[str]:
+    """An answer as one cell, or (over `limit`) as several that `import-answers` joins.
+
+    Each piece is neutralised on its own and fits the limit with its apostrophe."""
+    value = visible_controls(value or "")
+    if limit is None:
+        return [neutralize_cell(value)]
+    pieces: list[str] = []
+    while True:
+        cut = _cut(value, limit - 1)  # room for the guarding apostrophe
+        pieces.append(neutralize_cell(value[:cut]))
+        value = value[cut:]
+        if not value:
+            return pieces
 
 
 def _iso(value: datetime | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def question_headers(options: ExportOptions) -> tuple[str, ...]:
-    return (*QUESTION_HEADERS, COL_ASKERS) if options.include_askers else QUESTION_HEADERS
+def question_headers(options: ExportOptions, answer_parts: int = 1) -> tuple[str, ...]:
+    headers = (*QUESTION_HEADERS, COL_ASKERS) if options.include_askers else QUESTION_HEADERS
+    return (*headers, *(ANSWER_PART.format(n=n) for n in range(2, answer_parts + 1)))
 
 
 def wording_headers(options: ExportOptions) -> tuple[str, ...]:
@@ -104,30 +166,47 @@ def wording_headers(options: ExportOptions) -> tuple[str, ...]:
     return WORDING_HEADERS
 
 
-def question_rows(data: ExportData, options: ExportOptions) -> list[list[Cell]]:
-    """Rows of the "Fragen" table (without header), in page order (project, votes, time)."""
+def question_rows(
+    data: ExportData, options: ExportOptions, limit: int | None = EXCEL_CELL_LIMIT
+) -> list[list[Cell]]:
+    """Rows of the "Fragen" table (without header), in page order (project, votes, time).
+
+    An answer over `limit` continues at the end of its row (see `answer_cells`); rows are
+    padded to the same length."""
     rows: list[list[Cell]] = []
     for project, groups in sections(data):
         for group in groups:
             channels = ", ".join(dict.fromkeys(m.channel.value for m in group.members))
+            answer, *more = answer_cells(group.answer, limit)
             row: list[Cell] = [
                 group.id,
-                text_cell(project.name),
+                text_cell(project.name, limit),
                 group.state.value,
-                text_cell(group.title),
+                text_cell(group.title, limit),
                 len(group.members),
                 group.votes,
                 channels,
                 _iso(first_asked(group)),
-                text_cell(group.answer),
+                answer,
             ]
             if options.include_askers:
-                row.append(text_cell(", ".join(group.askers)))
+                row.append(text_cell(", ".join(group.askers), limit))
+            row.extend(more)
             rows.append(row)
+    width = max((len(row) for row in rows), default=0)
+    for row in rows:
+        row.extend([""] * (width - len(row)))
     return rows
 
 
-def wording_rows(data: ExportData, options: ExportOptions) -> list[list[Cell]]:
+def _answer_parts(rows: list[list[Cell]], options: ExportOptions) -> int:
+    base = len(question_headers(options))
+    return 1 + (len(rows[0]) - base if rows else 0)
+
+
+def wording_rows(
+    data: ExportData, options: ExportOptions, limit: int | None = EXCEL_CELL_LIMIT
+) -> list[list[Cell]]:
     """Rows of the "Wortlaute" table: every member wording of every exported group."""
     rows: list[list[Cell]] = []
     for _, groups in sections(data):
@@ -138,11 +217,11 @@ def wording_rows(data: ExportData, options: ExportOptions) -> list[list[Cell]]:
                     message.id,
                     message.channel.value,
                     _iso(message.received_at),
-                    text_cell(message.text),
+                    text_cell(message.text, limit),
                 ]
                 if options.include_askers:
-                    row.append(text_cell(message.author))
-                    row.append(text_cell(message.author_email))
+                    row.append(text_cell(message.author, limit))
+                    row.append(text_cell(message.author_email, limit))
                 rows.append(row)
     return rows
 
@@ -156,15 +235,17 @@ def _csv_bytes(headers: Sequence[str], rows: list[list[Cell]]) -> bytes:
 
 
 def render_csv(data: ExportData, options: ExportOptions | None = None) -> bytes:
-    """The "Fragen" table as CSV for German Excel: UTF-8 BOM, `;`, all quoted, CRLF."""
+    """The "Fragen" table as CSV for German Excel: UTF-8 BOM, `;`, all quoted, CRLF.
+
+    Nothing is cut: a CSV cell has no length limit."""
     options = options or ExportOptions()
-    return _csv_bytes(question_headers(options), question_rows(data, options))
+    return _csv_bytes(question_headers(options), question_rows(data, options, limit=None))
 
 
 def render_wordings_csv(data: ExportData, options: ExportOptions | None = None) -> bytes:
     """The "Wortlaute" table as CSV, same dialect as `render_csv`."""
     options = options or ExportOptions()
-    return _csv_bytes(wording_headers(options), wording_rows(data, options))
+    return _csv_bytes(wording_headers(options), wording_rows(data, options, limit=None))
 
 
 _QUESTION_WIDTHS = {
@@ -192,6 +273,10 @@ _WRAPPED = {COL_QUESTION, COL_ANSWER, COL_TEXT, COL_ASKERS}
 
 
 def _fill_sheet(sheet, headers: Sequence[str], rows: list[list[Cell]], widths: dict) -> None:
+    widths = {
+        **widths,
+        **{h: widths[COL_ANSWER] for h in headers if h.startswith("answer_part_")},
+    }
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -213,7 +298,7 @@ def _fill_sheet(sheet, headers: Sequence[str], rows: list[list[Cell]], widths: d
     templates = []
     for header in headers:
         cell = WriteOnlyCell(sheet)
-        cell.alignment = wrap if header in _WRAPPED else top
+        cell.alignment = wrap if header in _WRAPPED or header.startswith("answer_part_") else top
         templates.append(cell)
     for row in rows:
         for cell, value in zip(templates, row, strict=True):
@@ -233,9 +318,9 @@ def write_xlsx(
     options = options or ExportOptions()
     workbook = Workbook(write_only=True)
     questions = workbook.create_sheet(SHEET_QUESTIONS)
-    _fill_sheet(
-        questions, question_headers(options), question_rows(data, options), _QUESTION_WIDTHS
-    )
+    rows = question_rows(data, options)
+    headers = question_headers(options, _answer_parts(rows, options))
+    _fill_sheet(questions, headers, rows, _QUESTION_WIDTHS)
     wordings = workbook.create_sheet(SHEET_WORDINGS)
     _fill_sheet(wordings, wording_headers(options), wording_rows(data, options), _WORDING_WIDTHS)
     target = str(path_or_stream) if isinstance(path_or_stream, Path) else path_or_stream

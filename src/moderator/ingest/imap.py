@@ -40,14 +40,26 @@ class ImapState:
 
 
 class ImapSource:
-    """An IMAP mailbox given as `imap://user:pass@host:port/MAILBOX` or `imaps://...`.
+    """An IMAP mailbox given as `imaps://user@host:port/MAILBOX` or `imap://...`.
 
-    User name and password are percent-decoded (write `@` in a user name as `%40`). The
-    mailbox defaults to INBOX. Plain `imap://` upgrades with STARTTLS when the server offers
-    it; add `?starttls=no` to a local test server's URL to stay in plain text.
+    The password is given apart (`password=`), never in the URL: a URL on a command line
+    shows in `ps` and the shell history. (A password in the URL is still read, for
+    programs that build one; the command line refuses it.) The user name is
+    percent-decoded (write `@` in a user name as `%40`). The mailbox defaults to INBOX.
+
+    Plain `imap://` upgrades with STARTTLS. A server that does not offer it would get the
+    password in plain text: the login is refused before anything is sent, unless
+    `allow_insecure` (`--allow-insecure`) says so; `?starttls=no` then skips the upgrade.
     """
 
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        password: str | None = None,
+        allow_insecure: bool = False,
+        timeout: float = 30.0,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("imap", "imaps"):
             raise ValueError(f"not an imap:// or imaps:// URL: {self._redact(url)}")
@@ -57,11 +69,15 @@ class ImapSource:
         self.host = parts.hostname
         self.port = parts.port or (993 if self.secure else 143)
         self.user = unquote(parts.username or "")
-        self.password = unquote(parts.password or "")
+        self.password = password if password is not None else unquote(parts.password or "")
         self.mailbox = unquote(parts.path.lstrip("/")) or "INBOX"
         query = parse_qs(parts.query)
         self.starttls = query.get("starttls", ["yes"])[0].lower() not in ("no", "0", "false")
+        self.allow_insecure = allow_insecure
         self.timeout = timeout
+
+    def __repr__(self) -> str:  # never the password, in a traceback or a log
+        return f"ImapSource({self.display_name!r})"
 
     @staticmethod
     def _redact(url: str) -> str:
@@ -84,6 +100,14 @@ class ImapSource:
                 conn = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
                 if self.starttls and "STARTTLS" in conn.capabilities:
                     conn.starttls(ssl.create_default_context())
+                elif not self.allow_insecure:
+                    with contextlib.suppress(OSError, imaplib.IMAP4.error):
+                        conn.logout()
+                    raise ImapError(
+                        f"{self.display_name}: the server offers no STARTTLS, so the password "
+                        "would travel in plain text; not logged in (use imaps:// or, on a "
+                        "network you trust, --allow-insecure)"
+                    )
             conn.login(self.user, self.password)
         except (OSError, imaplib.IMAP4.error) as error:
             raise ImapError(f"{self.display_name}: cannot log in: {error}") from error

@@ -24,6 +24,7 @@ from moderator.domain.models import (
     Suggestion,
     WriteResult,
 )
+from moderator.export.tabular import as_exported
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
     NotFoundError,
@@ -34,7 +35,8 @@ from moderator.services.importing import ImportingMixin, ImportSummary
 from moderator.services.meaning import MeaningMixin
 from moderator.services.queues import QueueMixin
 from moderator.services.undo import UndoMixin
-from moderator.storage.db import Database
+from moderator.storage.db import Database, StorageError
+from moderator.storage.purge import PURGED_TABLES
 from moderator.storage.repository import (
     MessageRow,
     Repository,
@@ -117,6 +119,17 @@ def open_event(
         embedder=embedder,
         language=config.language,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    """`messages`: how many had a name or address; `compacted`: what freed the old text's
+    space in the database files (e.g. "VACUUM"), or why that failed; `complete`: the old
+    text is gone from the files too (else running the purge again later finishes it)."""
+
+    messages: int
+    compacted: str
+    complete: bool = True
 
 
 class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, MeaningMixin):
@@ -360,8 +373,8 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 if row.event_id != self.event_id or row.merged_into_id is not None:
                     unknown.append(group_id)
                     continue
-                if row.answer == answer:
-                    continue
+                if row.answer == answer or as_exported(row.answer, answer):
+                    continue  # not edited since the export (see `as_exported`)
                 before = {"answer": row.answer, "state": row.state, "position": row.position}
                 row.answer = answer
                 row.updated_at = self.clock()
@@ -463,8 +476,11 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
         else:
             row.vote_for_id = None
 
-    def purge_personal_data(self) -> int:
-        with self._write(IMPORT, QUEUE) as repo:
+    def purge_personal_data(self, *, reclaim: bool = True) -> PurgeResult:
+        """Remove the askers' personal data (see `storage.purge`). With `reclaim`, the
+        database is compacted afterwards, so the old text is gone from its files too
+        (`Database.reclaim_space`)."""
+        with self._write(IMPORT, QUEUE, index=True) as repo:
             count = repo.purge_personal_data(self.event_id)
             self._log(
                 repo,
@@ -474,4 +490,17 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 {},
                 {"messages": count},
             )
-            return count
+            # The duplicate index holds the old texts (and their vectors, which the purge
+            # dropped): it is built again from the new ones, the meaning pass encodes again.
+            self._index, self._indexed_upto = self._new_index(), 0
+            self._index_ready = False
+        if not reclaim:
+            return PurgeResult(messages=count, compacted="", complete=False)
+        self.db.dispose()  # no pooled connection may hold an old snapshot
+        try:
+            compacted = self.db.reclaim_space(PURGED_TABLES)
+        except StorageError as exc:  # the purge itself is committed: say what is left
+            return PurgeResult(messages=count, compacted=str(exc), complete=False)
+        return PurgeResult(
+            messages=count, compacted=compacted, complete="may remain" not in compacted
+        )

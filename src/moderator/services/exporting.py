@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from moderator.domain.models import Group, Kind, Message, QueueState, effective_project
+from moderator.domain.personal import Masked
 from moderator.domain.queues import EXPORT_DEFAULT_STATES
 from moderator.export.json_export import build_json, render_json
+from moderator.export.masking import hide_source_keys, mask_groups, mask_messages
 from moderator.services.console import EventService
 from moderator.services.errors import ServiceError
 from moderator.storage.repository import Repository
@@ -72,6 +74,14 @@ def snapshot(
     return Snapshot(tuple(selected), tuple(messages), suggestions)
 
 
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """A rendered export (text, or bytes for XLSX) and what was masked in it."""
+
+    data: str | bytes
+    masked: Masked
+
+
 def export_json(
     service: EventService,
     *,
@@ -81,6 +91,25 @@ def export_json(
     generated_at: datetime | None = None,
 ) -> str:
     """The complete JSON document; with default arguments every group and message."""
+    result = _json_result(
+        service,
+        states=states,
+        project=project,
+        include_askers=include_askers,
+        generated_at=generated_at,
+    )
+    assert isinstance(result.data, str)
+    return result.data
+
+
+def _json_result(
+    service: EventService,
+    *,
+    states: Collection[QueueState] | None,
+    project: str | None,
+    include_askers: bool,
+    generated_at: datetime | None,
+) -> ExportResult:
     snap = snapshot(
         service, states=states, project=project, include_merged=states is None and project is None
     )
@@ -94,10 +123,16 @@ def export_json(
             for m in snap.messages
             if m.group_id in wanted or (m.kind == Kind.VOTE and m.vote_for_id in member_ids)
         )
+    groups = snap.groups
+    masked = Masked()
+    if not include_askers:
+        groups, masked = mask_groups(groups, count_members=False)
+        messages, in_messages = mask_messages(hide_source_keys(messages))
+        masked += in_messages
     document = build_json(
         event=service.event,
         projects=service.projects,
-        groups=snap.groups,
+        groups=groups,
         messages=messages,
         suggestions=snap.suggestions,
         include_askers=include_askers,
@@ -107,7 +142,7 @@ def export_json(
             "project": project,
         },
     )
-    return render_json(document)
+    return ExportResult(render_json(document), masked)
 
 
 FORMATS = ("md", "html", "csv", "xlsx", "json")
@@ -125,11 +160,39 @@ def export_to(
     generated_at: datetime | None = None,
 ) -> str | bytes:
     """Render the export in one of `FORMATS`; text formats give str, XLSX bytes."""
+    return export_result(
+        service,
+        fmt=fmt,
+        status=status,
+        project=project,
+        include_askers=include_askers,
+        show_counts=show_counts,
+        chart=chart,
+        generated_at=generated_at,
+    ).data
+
+
+def export_result(
+    service: EventService,
+    *,
+    fmt: str,
+    status: str | None = None,
+    project: str | None = None,
+    include_askers: bool = False,
+    show_counts: bool = True,
+    chart: bool = False,
+    generated_at: datetime | None = None,
+) -> ExportResult:
+    """Like `export_to`, and says how many contact details were masked.
+
+    Without `include_askers` (the default, the publishable form) e-mail addresses and
+    phone numbers in question text are masked in every format.
+    """
     if fmt not in FORMATS:
         raise ServiceError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     states = parse_status(status)
     if fmt == "json":
-        return export_json(
+        return _json_result(
             service,
             states=states,
             project=project,
@@ -141,7 +204,10 @@ def export_to(
     from moderator.export.base import ExportData, ExportOptions
 
     snap = snapshot(service, states=states, project=project)
-    data = ExportData(event=service.event, projects=tuple(service.projects), groups=snap.groups)
+    groups, masked = snap.groups, Masked()
+    if not include_askers:
+        groups, masked = mask_groups(groups)
+    data = ExportData(event=service.event, projects=tuple(service.projects), groups=groups)
     options = ExportOptions(
         include_askers=include_askers,
         show_counts=show_counts,
@@ -151,20 +217,47 @@ def export_to(
     if fmt == "md":
         from moderator.export.markdown import render_markdown
 
-        return render_markdown(data, options)
+        return ExportResult(render_markdown(data, options), masked)
     if fmt == "html":
         from moderator.export.html import render_html
 
-        return render_html(data, options)
+        return ExportResult(render_html(data, options), masked)
     if fmt == "csv":
         from moderator.export.tabular import render_csv
 
-        return render_csv(data, options)
+        return ExportResult(render_csv(data, options), masked)
     from moderator.export.tabular import write_xlsx
 
     buffer = io.BytesIO()
     write_xlsx(data, options, buffer)
-    return buffer.getvalue()
+    return ExportResult(buffer.getvalue(), masked)
+
+
+def masked_note(masked: Masked, *, language: str = "en") -> str | None:
+    """The line the CLI prints after an export that masked contact details."""
+    if not masked.total:
+        return None
+    if language == "de":
+        parts = []
+        if masked.emails:
+            parts.append(
+                "1 E-Mail-Adresse" if masked.emails == 1 else f"{masked.emails} E-Mail-Adressen"
+            )
+        if masked.phones:
+            parts.append(
+                "1 Telefonnummer" if masked.phones == 1 else f"{masked.phones} Telefonnummern"
+            )
+        return (
+            f"{' und '.join(parts)} im Fragetext unkenntlich gemacht (--include-askers behält sie)"
+        )
+    parts = []
+    if masked.emails:
+        parts.append(
+            "1 e-mail address" if masked.emails == 1 else f"{masked.emails} e-mail addresses"
+        )
+    if masked.phones:
+        parts.append("1 phone number" if masked.phones == 1 else f"{masked.phones} phone numbers")
+    return f"masked {' and '.join(parts)} in question text (--include-askers keeps them)"
 
 
 def import_answers_file(service: EventService, path) -> tuple[list[int], list[str]]:

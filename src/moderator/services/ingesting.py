@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -61,6 +61,7 @@ class FileFollower:
         self._signature: tuple[int, int] | None = None
         self._seen: set[str] = set()
         self._holding = False
+        self.label = str(path)
 
     def _current_signature(self) -> tuple[int, int] | None:
         try:
@@ -105,14 +106,23 @@ class FileFollower:
 
 
 class ImapFollower:
-    """Polls an IMAP mailbox read-only, remembering UIDVALIDITY and the last UID."""
+    """Polls an IMAP mailbox read-only, remembering UIDVALIDITY and the last UID.
 
-    def __init__(self, service: EventService, url: str) -> None:
+    `label` names it in messages and logs: the mailbox URL without any password."""
+
+    def __init__(
+        self,
+        service: EventService,
+        url: str,
+        *,
+        password: str | None = None,
+        allow_insecure: bool = False,
+    ) -> None:
         from moderator.ingest.imap import ImapSource
 
         self.service = service
-        self.url = url
-        self.source = ImapSource(url)
+        self.source = ImapSource(url, password=password, allow_insecure=allow_insecure)
+        self.label = self.source.display_name
         self.key = "imap:" + url.split("@")[-1]
 
     def poll(self) -> ImportSummary | None:
@@ -129,12 +139,25 @@ class ImapFollower:
 
 
 def make_followers(
-    service: EventService, sources: Sequence[str], fmt: str | None = None
+    service: EventService,
+    sources: Sequence[str],
+    fmt: str | None = None,
+    *,
+    imap_passwords: Mapping[str, str] | None = None,
+    allow_insecure: bool = False,
 ) -> list[FileFollower | ImapFollower]:
+    """One follower per source; `imap_passwords` by IMAP URL (the URLs carry none)."""
     followers: list[FileFollower | ImapFollower] = []
     for source in sources:
         if source.startswith(("imap://", "imaps://")):
-            followers.append(ImapFollower(service, source))
+            followers.append(
+                ImapFollower(
+                    service,
+                    source,
+                    password=(imap_passwords or {}).get(source),
+                    allow_insecure=allow_insecure,
+                )
+            )
         else:
             followers.append(FileFollower(service, Path(source), fmt))
     return followers
@@ -149,21 +172,37 @@ def watch(
     report: Callable[[ImportSummary], None] | None = None,
     stop: threading.Event | None = None,
     imap_interval: float = 10.0,
+    imap_passwords: Mapping[str, str] | None = None,
+    allow_insecure: bool = False,
 ) -> int:
-    """Follow the sources until interrupted (or `stop` is set); returns an exit code."""
-    followers = make_followers(service, sources, fmt)
+    """Follow the sources until interrupted (or `stop` is set); returns an exit code.
+
+    A source that keeps failing the same way (server down, login refused) is reported once
+    as a warning, then only in the debug log until the error changes or it works again.
+    """
+    followers = make_followers(
+        service, sources, fmt, imap_passwords=imap_passwords, allow_insecure=allow_insecure
+    )
     stop = stop or threading.Event()
     last_imap = 0.0
+    failing: dict[int, str] = {}  # follower index -> the error last reported
     while not stop.is_set():
         now = time.monotonic()
-        for follower in followers:
+        for index, follower in enumerate(followers):
             if isinstance(follower, ImapFollower) and now - last_imap < imap_interval:
                 continue
             try:
                 summary = follower.poll()
             except Exception as exc:
-                log.warning("%s: %s", getattr(follower, "path", getattr(follower, "url", "")), exc)
+                problem = str(exc)
+                if failing.get(index) == problem:
+                    log.debug("%s: still: %s", follower.label, problem)
+                else:
+                    log.warning("%s: %s", follower.label, problem)
+                    failing[index] = problem
                 continue
+            if failing.pop(index, None) is not None:
+                log.warning("%s: works again", follower.label)
             if summary is not None and report is not None:
                 report(summary)
         if any(isinstance(f, ImapFollower) for f in followers) and now - last_imap >= imap_interval:

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -26,6 +26,7 @@ from moderator.domain.models import (
 )
 from moderator.storage.action_log import ActionLog
 from moderator.storage.convert import to_action, to_event, to_message
+from moderator.storage.purge import purge_personal_data, purged_key
 from moderator.storage.read_models import ONE_QUERY_MAX_IDS, ReadModels
 from moderator.storage.rows import (
     ActionRow,
@@ -189,16 +190,20 @@ class Repository(ReadModels, ActionLog):
 
     # -- messages --------------------------------------------------------------------------
     def known_keys(self, event_id: int, keys: Collection[str]) -> dict[str, int]:
+        """Stored message ids by source key; a message whose key a purge replaced by its
+        hash (`purged_key`) is found too, so importing a source again adds nothing."""
         found: dict[str, int] = {}
         key_list = list(keys)
-        for start in range(0, len(key_list), 500):
-            chunk = key_list[start : start + 500]
+        for start in range(0, len(key_list), 250):
+            chunk = key_list[start : start + 250]
+            hashed = {purged_key(key): key for key in chunk}
             for key, msg_id in self.s.execute(
                 select(MessageRow.source_key, MessageRow.id).where(
-                    MessageRow.event_id == event_id, MessageRow.source_key.in_(chunk)
+                    MessageRow.event_id == event_id,
+                    MessageRow.source_key.in_([*chunk, *hashed]),
                 )
             ):
-                found[key] = msg_id
+                found[hashed.get(key, key)] = msg_id
         return found
 
     def insert_messages(self, rows: list[dict[str, Any]]) -> list[int]:
@@ -494,13 +499,5 @@ class Repository(ReadModels, ActionLog):
 
     # -- personal data ---------------------------------------------------------------------
     def purge_personal_data(self, event_id: int) -> int:
-        result = self.s.execute(
-            update(MessageRow)
-            .where(
-                MessageRow.event_id == event_id,
-                or_(MessageRow.author.is_not(None), MessageRow.author_email.is_not(None)),
-            )
-            .values(author=None, author_email=None)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount or 0
+        """See `storage.purge.purge_personal_data`."""
+        return purge_personal_data(self.s, event_id)
