@@ -33,6 +33,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -79,13 +80,22 @@ MODEL_WEIGHTS: dict[str, float] = {
 }
 MODEL_BIAS = -4.6028
 
-# Candidate generation.
+# Candidate generation. A query reads whole postings lists, rarest first, while they fit
+# in `_POSTINGS_BUDGET`; a list too long for what is left only adds to the candidates
+# gathered so far (a look-up per candidate). All of that together, lists read and
+# candidates looked up, stops at `_WORK_BUDGET`, so a query costs the same however many
+# similar questions the index holds (10,000 copies of one question made the work grow with
+# the index, and an import of them quadratic). Where even the rarest list is longer than
+# `_POSTINGS_BUDGET`, no key narrows the search: its newest `_SAMPLE` entries are the
+# candidates.
 _CANDIDATES = 8
 _VECTOR_CANDIDATES = 8  # nearest by meaning, added to the lexical candidates
 # A search by meaning: above the median cosine by this, and within the band of the best.
 _SEARCH_MARGIN = 0.05
 _SEARCH_BAND = 0.035
 _POSTINGS_BUDGET = 4_000
+_WORK_BUDGET = 4 * _POSTINGS_BUDGET
+_SAMPLE = 500
 _AFFIX_WEIGHT = 0.35
 _AFFIX_LEN = 4
 
@@ -177,7 +187,8 @@ class DuplicateIndex:
         self._candidates = candidates
         self._idf_weighting = idf_weighting
         self._items: dict[int, Prepared] = {}
-        self._postings: dict[str, set[int]] = {}
+        # key -> ids in insertion order (a dict used as an ordered set: newest last)
+        self._postings: dict[str, dict[int, None]] = {}
         self._df: dict[str, int] = {}
         self._last: tuple[str, Prepared] | None = None
         self.fusion = fusion
@@ -245,9 +256,9 @@ class DuplicateIndex:
         for key in _index_keys(p):
             bucket = postings.get(key)
             if bucket is None:
-                postings[key] = {item_id}
+                postings[key] = {item_id: None}
             else:
-                bucket.add(item_id)
+                bucket[item_id] = None
 
     def remove(self, item_id: int) -> None:
         """Forget `item_id`; unknown ids are ignored."""
@@ -268,7 +279,7 @@ class DuplicateIndex:
         for key in _index_keys(p):
             bucket = postings.get(key)
             if bucket is not None:
-                bucket.discard(item_id)
+                bucket.pop(item_id, None)
                 if not bucket:
                     del postings[key]
 
@@ -284,21 +295,36 @@ class DuplicateIndex:
                 keyed.append((len(bucket), kind * math.log1p(n / len(bucket)), bucket))
         keyed.sort(key=itemgetter(0))
         acc: dict[int, float] = {}
-        budget = _POSTINGS_BUDGET
+        budget = _POSTINGS_BUDGET  # postings read in full
+        work = _WORK_BUDGET  # postings read and candidates looked up
         for size, w, bucket in keyed:
             if not acc:
-                # the rarest key seeds the accumulator at C speed
-                acc = dict.fromkeys(bucket, w)
-                budget -= size
+                # the rarest key seeds the accumulator at C speed (its newest entries only,
+                # when even it is longer than the budget: the newest before `before`
+                # among the newest `work` of them)
+                if size > budget:
+                    newest: Iterable[int] = islice(reversed(bucket), work)
+                    if before is not None:
+                        newest = (item for item in newest if item < before)
+                    acc = dict.fromkeys(islice(newest, _SAMPLE), w)
+                    work -= _SAMPLE
+                else:
+                    acc = dict.fromkeys(bucket, w)
+                    work -= len(acc)
+                budget -= len(acc)
             elif size <= budget:
                 budget -= size
+                work -= size
                 get = acc.get
                 for item in bucket:
                     acc[item] = get(item, 0.0) + w
-            else:
+            elif len(acc) <= work:
+                work -= len(acc)
                 for item in acc:
                     if item in bucket:
                         acc[item] += w
+            else:
+                break
         for item in exclude:
             acc.pop(item, None)
         if before is not None:

@@ -5,9 +5,11 @@ Nothing here knows a particular chat format; the e-mail importer may reuse all o
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -114,6 +116,66 @@ def _normalise_newlines(text: str) -> str:
     return _NEWLINES.sub("\n", text)
 
 
+#: Files up to this size are read whole; larger UTF-8 files are read line by line.
+STREAM_BYTES = 8 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+def iter_lines(path: Path, problems: list[ImportProblem], position: list[int]) -> Iterator[str]:
+    """The lines of a text file, decoded as `read_text` does, without holding the file.
+
+    A UTF-8 file (checked in a first pass, in chunks) is read line by line; anything else
+    (UTF-16, Windows-1252, broken lines) is read whole by `read_text`. `problems` gets the
+    decoding problems; `position[0]` follows the bytes read, for a progress bar.
+    """
+    if path.is_dir():
+        raise UnknownFormatError(f"{path}: is a directory, not a file")
+    if path.stat().st_size <= STREAM_BYTES or not _plain_utf8(path):
+        text, found = read_text(path)
+        problems.extend(found)
+        position[0] = path.stat().st_size
+        yield from text.split("\n")
+        return
+    with path.open("rb") as handle:
+        first = True
+        for raw in handle:  # split at b"\n": a "\r\n" stays within its line
+            position[0] += len(raw)
+            line = raw.decode("utf-8")
+            if first:
+                line, first = line.removeprefix("\ufeff"), False
+            if line.endswith("\n"):
+                line = line[:-1]
+                if line.endswith("\r"):
+                    line = line[:-1]
+                yield from _NEWLINES.split(line)
+            else:  # the last line, without a line end
+                yield from _NEWLINES.split(line)
+                return
+        yield ""  # a file ending in a line end ends with an empty line, as `split` gives
+
+
+def _plain_utf8(path: Path) -> bool:
+    """True when the whole file is UTF-8 (BOM allowed) without NUL bytes, read in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        head = handle.read(2)
+        if head.startswith(_UTF16_BOMS):
+            return False
+        handle.seek(0)
+        while chunk := handle.read(_CHUNK):
+            if b"\x00" in chunk:
+                return False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
 def read_text(path: Path) -> tuple[str, list[ImportProblem]]:
     """Read and decode a text file (see `decode_bytes`); errors name the file."""
     try:
@@ -127,20 +189,25 @@ class KeyMaker:
     """Stable `source_key`s: a content hash plus a per-content occurrence counter.
 
     A key depends only on the message itself and on how often the same content appeared
-    before it, so a file that grows keeps the keys of its earlier messages.
+    before it, so a file that grows keeps the keys of its earlier messages. It remembers
+    64 bits of each content hash (a chat log of a million messages costs some 60 MB here).
     """
 
     def __init__(self, prefix: str, source_name: str) -> None:
         self._base = f"{prefix}:{Path(source_name).name}:"
-        self._seen: Counter[str] = Counter()
+        self._once: set[int] = set()
+        self._repeats: Counter[int] = Counter()  # occurrences beyond the first
 
     def key(self, *parts: object) -> str:
         content = "\x1f".join("" if p is None else str(p) for p in parts)
-        digest = hashlib.sha1(content.encode("utf-8", "surrogatepass")).hexdigest()
-        occurrence = self._seen[digest]
-        self._seen[digest] += 1
-        if occurrence:
-            digest = hashlib.sha1(f"{digest}|{occurrence}".encode()).hexdigest()
+        hashed = hashlib.sha1(content.encode("utf-8", "surrogatepass"))
+        digest = hashed.hexdigest()
+        short = int.from_bytes(hashed.digest()[:8], "big")
+        if short in self._once:
+            self._repeats[short] += 1
+            digest = hashlib.sha1(f"{digest}|{self._repeats[short]}".encode()).hexdigest()
+        else:
+            self._once.add(short)
         return self._base + digest[:20]
 
 
@@ -247,6 +314,9 @@ class SnippetIndex:
 
     PREFIX = 20
     SCAN_LIMIT = 2000
+    #: Prefixes remembered (the most recently seen): a long log needs bounded memory, and
+    #: a reply quotes a message from the last few hundred thousand.
+    PREFIX_LIMIT = 200_000
 
     def __init__(self) -> None:
         self._by_prefix: dict[str, tuple[str, str]] = {}
@@ -254,7 +324,11 @@ class SnippetIndex:
 
     def add(self, text: str, key: str) -> None:
         head = collapse_ws(text[:400])
-        self._by_prefix[head[: self.PREFIX]] = (head, key)
+        prefix = head[: self.PREFIX]
+        self._by_prefix.pop(prefix, None)  # the newest moves to the end
+        self._by_prefix[prefix] = (head, key)
+        if len(self._by_prefix) > self.PREFIX_LIMIT:
+            del self._by_prefix[next(iter(self._by_prefix))]
         self._recent.append((head, key))
         if len(self._recent) > 2 * self.SCAN_LIMIT:
             del self._recent[: self.SCAN_LIMIT]

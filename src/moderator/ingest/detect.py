@@ -8,10 +8,12 @@ the first detector that answers wins, so specific formats come before generic on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from moderator.domain.models import IncomingMessage
 from moderator.ingest import bbb, pasted, spreadsheet, zoom
 from moderator.ingest.base import ImportProblem, ParseResult, UnknownFormatError, decode_bytes
 
@@ -184,6 +186,51 @@ def detect_format(path: Path) -> str:
 
 def _blank(data: bytes) -> bool:
     return not data.removeprefix(b"\xef\xbb\xbf").strip()
+
+
+@dataclass(slots=True)
+class StreamedParse:
+    """A source being parsed lazily: `messages` is read once; `problems` fills while it is
+    read (complete when it is exhausted); `position[0]` of `size` bytes have been read."""
+
+    format: str
+    messages: Iterator[IncomingMessage]
+    problems: list[ImportProblem]
+    size: int
+    position: list[int]
+
+
+#: Formats read line by line (bounded memory however long the file); the others are
+#: parsed whole and then handed out one by one.
+STREAMING = frozenset(zoom.LAYOUTS)
+
+
+def stream_file(
+    path: Path, *, format: str | None = None, day: date | None = None
+) -> StreamedParse:
+    """Like `parse_file`, but the messages are parsed while they are read (`STREAMING`)."""
+    name = _check(path, format)
+    size = path.stat().st_size if path.is_file() else 0
+    if name in STREAMING and path.is_file():
+        problems: list[ImportProblem] = []
+        position = [0]
+        messages = zoom.iter_parse(path, layout=name, day=day, problems=problems, position=position)
+        return StreamedParse(name, messages, problems, size, position)
+    result = parse_file(path, format=format, day=day)
+    return StreamedParse(result.format, iter(result.messages), result.problems, size, [size])
+
+
+def _check(path: Path, format: str | None) -> str | None:
+    """The format to parse `path` with (None for an empty file); errors name the file."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if format is not None and format not in FORMATS:
+        raise UnknownFormatError(
+            f"{path}: unknown format {format!r}; choose one of {', '.join(sorted(FORMATS))}"
+        )
+    if path.is_file() and path.stat().st_size <= HEAD_BYTES and _blank(path.read_bytes()):
+        return None
+    return format or detect_format(path)
 
 
 def parse_file(path: Path, *, format: str | None = None, day: date | None = None) -> ParseResult:

@@ -11,6 +11,7 @@ reactions are linked to the message they quote (`reply_to_key`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from moderator.ingest.base import (
     UnknownFormatError,
     WallClock,
     guess_day,
+    iter_lines,
     long_message_problem,
     parse_clock,
     parse_elapsed,
@@ -176,8 +178,33 @@ def parse(
     if layout not in LAYOUTS:
         raise UnknownFormatError(f"{name}: not a Zoom chat file (no 'HH:MM:SS From …' lines)")
     parser = _Parser(name, layout, guess_day(day, source_name, folder), start, problems)
-    parser.run(text)
-    return ParseResult(layout, parser.messages, parser.problems)
+    messages = list(parser.run(text.split("\n")))
+    return ParseResult(layout, messages, parser.problems)
+
+
+def iter_parse(
+    path: Path,
+    *,
+    layout: str | None = None,
+    day: date | None = None,
+    start: datetime | None = None,
+    problems: list[ImportProblem],
+    position: list[int],
+) -> Iterator[IncomingMessage]:
+    """The messages of a Zoom chat file, read lazily: the same messages as `parse(path)`,
+    in bounded memory however long the file. `problems` is filled while reading;
+    `position[0]` follows the bytes read."""
+    if layout is None:
+        with path.open("rb") as handle:
+            head = handle.read(256 * 1024).decode("utf-8", errors="replace")
+        layout = detect_layout(head.removeprefix("\ufeff"))
+    if layout not in LAYOUTS:
+        raise UnknownFormatError(f"{path.name}: not a Zoom chat file (no 'HH:MM:SS From …' lines)")
+    lines = iter_lines(path, problems, position)
+    parser = _Parser(
+        path.name, layout, guess_day(day, path.name, path.parent.name), start, problems
+    )
+    return parser.run(lines)
 
 
 class _Parser:
@@ -194,21 +221,20 @@ class _Parser:
         self.clock = WallClock(day)
         self.start = start
         self.problems = problems
-        self.messages: list[IncomingMessage] = []
         self.keys = KeyMaker("zoom", name)
         self.snippets = SnippetIndex()
 
     def problem(self, line: int | None, reason: str) -> None:
         self.problems.append(ImportProblem(self.name, line, reason))
 
-    def run(self, text: str) -> None:
+    def run(self, lines: Iterable[str]) -> Iterator[IncomingMessage]:
         pending: _Pending | None = None
         stray: int | None = None
-        for number, line in enumerate(text.split("\n"), start=1):
+        for number, line in enumerate(lines, start=1):
             header = self._header(line, number)
             if header is not None:
-                if pending is not None:
-                    self._emit(pending)
+                if pending is not None and (message := self._emit(pending)) is not None:
+                    yield message
                 pending = header
             elif pending is not None:
                 if self.layout == "zoom" and line.startswith("\t"):
@@ -216,8 +242,8 @@ class _Parser:
                 pending.body.append(line)
             elif line.strip() and stray is None:
                 stray = number
-        if pending is not None:
-            self._emit(pending)
+        if pending is not None and (message := self._emit(pending)) is not None:
+            yield message
         if stray is not None:
             self.problem(stray, "text before the first message ignored")
 
@@ -267,33 +293,31 @@ class _Parser:
             return None
         return self.clock.at(clock)
 
-    def _emit(self, pending: _Pending) -> None:
+    def _emit(self, pending: _Pending) -> IncomingMessage | None:
         original = "\n".join(pending.body).strip()
         if not original:
             self.problem(pending.line, "empty message skipped")
-            return
+            return None
         received = self._when(pending.time, pending.line)
         key = self.keys.key(pending.time, pending.sender, original)
         text, reply_to, kind = self._links(original, pending.line)
         if note := long_message_problem(self.name, pending.line, original):
             self.problems.append(note)
-        self.messages.append(
-            IncomingMessage(
-                source_key=key,
-                channel=Channel.CHAT,
-                text=text,
-                author=pending.sender,
-                received_at=received,
-                original=original,
-                private=pending.private,
-                reply_to_key=reply_to,
-                kind_hint=kind,
-                source_name=self.name,
-                source_line=pending.line,
-            )
-        )
         if kind is None:
             self.snippets.add(text, key)
+        return IncomingMessage(
+            source_key=key,
+            channel=Channel.CHAT,
+            text=text,
+            author=pending.sender,
+            received_at=received,
+            original=original,
+            private=pending.private,
+            reply_to_key=reply_to,
+            kind_hint=kind,
+            source_name=self.name,
+            source_line=pending.line,
+        )
 
     def _links(self, text: str, line: int) -> tuple[str, str | None, Kind | None]:
         """(text to keep, key of the quoted message, kind hint) for replies and reactions."""

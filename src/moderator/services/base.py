@@ -280,14 +280,16 @@ class ServiceBase:
         with self._lock, self._reading() as session:
             self._sync_index(Repository(session))
 
-    def _imported(self, count: int) -> None:
-        """Keep the planner's statistics fresh while the event grows (after the commit)."""
+    def _imported(self, count: int, *, flush: bool = False) -> None:
+        """Keep the planner's statistics fresh while the event grows (after the commit).
+        `flush`: the end of a large import, whose batches may have left some unchecked."""
         self._imported_unchecked += count
         if not self._imported_unchecked:
             return
         now = time.monotonic()
         if (
-            self._imported_unchecked >= STATISTICS_BATCH
+            flush
+            or self._imported_unchecked >= STATISTICS_BATCH
             or now - self._statistics_checked >= STATISTICS_EVERY
         ):
             changed, self._imported_unchecked = self._imported_unchecked, 0

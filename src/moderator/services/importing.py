@@ -1,11 +1,20 @@
 """Importing messages: classification, grouping, tagging and duplicate suggestions,
-stored with bulk statements in one transaction per batch."""
+stored with bulk statements in one transaction per batch.
+
+An import streams: it reads the messages lazily, a batch at a time, and commits each batch
+in its own short transaction, so a long import never holds the database for long (a
+moderator's decision waits for one batch at most), keeps only one batch in memory, and an
+interrupted import keeps every batch it committed: run again, it adds exactly what is
+missing (known source keys are skipped). After each committed batch `_after_import_batch`
+runs (the place for follow-up work on the new questions), then the caller's `progress`.
+"""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -19,7 +28,15 @@ from moderator.domain.models import (
     Kind,
 )
 from moderator.domain.tagging import TagSuggestion
-from moderator.services.base import IMPORT, MAX_TEXT, QUEUE, S, ServiceBase, title_of
+from moderator.services.base import (
+    IMPORT,
+    MAX_TEXT,
+    QUEUE,
+    STATISTICS_BATCH,
+    S,
+    ServiceBase,
+    title_of,
+)
 from moderator.services.errors import (
     ConflictError,
     ServiceError,
@@ -32,6 +49,12 @@ from moderator.storage.repository import (
 # Questions typed in by hand carry no time of their own: they were asked when typed in.
 TYPED_IN = (Channel.PHONE, Channel.MANUAL)
 IMPORT_ATTEMPTS = 3  # an import that collided with a moderator's decision is tried again
+# Batches: the first has `BATCH_FIRST` messages; later ones are sized so that a batch's
+# transaction takes about `BATCH_SECONDS` (a moderator's write waits for at most one of
+# them), within `BATCH_MIN`..`BATCH_MAX` messages.
+BATCH_FIRST = 200
+BATCH_MIN, BATCH_MAX = 10, 2000
+BATCH_SECONDS = 0.05
 _T = TypeVar("_T")
 
 
@@ -67,6 +90,25 @@ class ImportSummary:
         self.merges.extend(other.merges)
 
 
+@dataclass(frozen=True, slots=True)
+class ImportBatch:
+    """One committed batch of an import, for progress and for follow-up work.
+
+    `read`: messages taken from the source so far (this batch included); `summary`: what
+    this batch stored (its `group_ids` are the new questions' groups); `question_ids`: the
+    message ids of the questions it stored, in arrival order.
+    """
+
+    source: str
+    number: int
+    read: int
+    summary: ImportSummary
+    question_ids: tuple[int, ...]
+
+
+Progress = Callable[[ImportBatch], None]
+
+
 class ImportingMixin(ServiceBase):
     # ------------------------------------------------------------------ importing
     def import_messages(
@@ -75,29 +117,49 @@ class ImportingMixin(ServiceBase):
         *,
         source: str = "",
         problems: Sequence[object] = (),
+        progress: Progress | None = None,
+        batch_size: int | None = None,
     ) -> ImportSummary:
-        """Store new messages (known source keys are skipped) in one transaction."""
-        batch: list[IncomingMessage] = []
-        seen: set[str] = set()
-        repeated = 0
-        for message in incoming:
-            if message.source_key in seen:
-                repeated += 1
-                continue
-            seen.add(message.source_key)
-            batch.append(message)
+        """Store new messages (known source keys are skipped), a batch per transaction.
+
+        `incoming` is read lazily, one batch at a time. `problems` is read at the end (a
+        streaming parser fills it while it is read). `batch_size` fixes the batch size;
+        by default batches are sized to take about `BATCH_SECONDS` each. `progress` is
+        called after each committed batch.
+        """
+        total = ImportSummary(source=source)
+        size = [batch_size or BATCH_FIRST]
+        read = 0
+        for number, (batch, repeated) in enumerate(_batches(incoming, size), start=1):
+            read += len(batch) + repeated
+            part, question_ids, seconds = self._import_one_batch(batch, source)
+            part.already_imported += repeated
+            total.merge(part)
+            if batch_size is None:
+                size[0] = _next_size(size[0], seconds)
+            report = ImportBatch(source, number, read, part, tuple(question_ids))
+            self._after_import_batch(report)
+            if progress is not None:
+                progress(report)
+        if total.new >= STATISTICS_BATCH:
+            self._imported(0, flush=True)
+        total.skipped = [str(p) for p in problems]
+        return total
+
+    def _import_one_batch(
+        self, batch: list[IncomingMessage], source: str
+    ) -> tuple[ImportSummary, list[int], float]:
+        """Store one batch in one transaction (tried again after a collision); returns its
+        summary, the message ids of the questions it stored and the seconds it took to
+        store them (the lock wait included, the judging before it not)."""
         if not batch:
-            return ImportSummary(
-                source=source, skipped=[str(p) for p in problems], already_imported=repeated
-            )
+            return ImportSummary(source=source), [], 0.0
         judged = self._judge(batch)  # pure work, done before taking the event's write lock
 
-        def store(*locks: str) -> ImportSummary:
-            summary = ImportSummary(
-                source=source, skipped=[str(p) for p in problems], already_imported=repeated
-            )
+        def store(*locks: str) -> tuple[ImportSummary, list[int]]:
+            summary = ImportSummary(source=source)
             with self._write(*locks) as repo:
-                self._import_batch(repo, batch, summary, judged)
+                question_ids = self._import_batch(repo, batch, summary, judged)
                 if summary.new:
                     self._log(
                         repo,
@@ -108,11 +170,18 @@ class ImportingMixin(ServiceBase):
                         {},
                         self._import_log(source, summary),
                     )
-            return summary
+            return summary, question_ids
 
-        summary = self._store_import(store)
+        started = time.perf_counter()
+        summary, question_ids = self._store_import(store)
+        seconds = time.perf_counter() - started
         self._imported(summary.new)
-        return summary
+        return summary, question_ids, seconds
+
+    def _after_import_batch(self, batch: ImportBatch) -> None:
+        """Runs after each committed import batch, before the caller's progress report:
+        the hook for follow-up work on the batch's new questions (`batch.question_ids`).
+        Nothing yet."""
 
     @staticmethod
     def _import_log(source: str, summary: ImportSummary) -> dict[str, Any]:
@@ -156,15 +225,16 @@ class ImportingMixin(ServiceBase):
         batch: list[IncomingMessage],
         summary: ImportSummary,
         judged: dict[str, tuple[Kind, Any]] | None = None,
-    ) -> None:
-        """Store new messages with bulk statements: groups first, then messages, then links."""
+    ) -> list[int]:
+        """Store new messages with bulk statements: groups first, then messages, then links.
+        Returns the message ids of the new questions."""
         self._sync_index(repo)  # under the import lock: no other importer's question is missed
         known = repo.known_keys(self.event_id, [m.source_key for m in batch])
         now = self.clock()
         new = [m for m in batch if m.source_key not in known]
         summary.already_imported += len(batch) - len(new)
         if not new:
-            return
+            return []
         judged = judged if judged is not None else self._judge(new)
         fresh = [(m, judged[m.source_key][0]) for m in new]
         # One group per question, with its suggested project.
@@ -204,6 +274,10 @@ class ImportingMixin(ServiceBase):
         )
         keys = dict(known)
         keys.update({m.source_key: mid for (m, _), mid in zip(fresh, message_ids, strict=True)})
+        # A reply may quote a message stored earlier (an earlier batch or import).
+        elsewhere = {m.reply_to_key for m, _ in fresh if m.reply_to_key} - keys.keys()
+        if elsewhere:
+            keys.update(repo.known_keys(self.event_id, elsewhere))
         # Replies and votes: a vote counts for the question it replies or reacts to, else
         # the latest question before it.
         kinds = {mid: k for (_, k), mid in zip(fresh, message_ids, strict=True)}
@@ -281,6 +355,7 @@ class ImportingMixin(ServiceBase):
             else:
                 summary.chatter += 1
         summary.group_ids.extend(g for g in group_ids if g not in merged_groups)
+        return question_ids
 
     def _classify(self, message: IncomingMessage) -> Kind:
         """Question, chatter or vote; what the host posts in the chat is announcement."""
@@ -420,3 +495,33 @@ class ImportingMixin(ServiceBase):
         summary = self._store_import(store)
         self._imported(summary.new)
         return summary
+
+
+def _batches(
+    incoming: Iterable[IncomingMessage], size: list[int]
+) -> Iterator[tuple[list[IncomingMessage], int]]:
+    """(batch, repeats dropped from it) of up to `size[0]` messages each, read lazily (the
+    caller may change `size[0]` between batches). A source key repeated within a batch is
+    dropped there; one repeated across batches is found stored by the later batch."""
+    batch: list[IncomingMessage] = []
+    seen: set[str] = set()
+    repeated = 0
+    for message in incoming:
+        if message.source_key in seen:
+            repeated += 1
+            continue
+        seen.add(message.source_key)
+        batch.append(message)
+        if len(batch) >= size[0]:
+            yield batch, repeated
+            batch, seen, repeated = [], set(), 0
+    if batch or repeated:
+        yield batch, repeated
+
+
+def _next_size(size: int, seconds: float) -> int:
+    """The next batch size, aiming at `BATCH_SECONDS` per batch (at most doubling)."""
+    if seconds <= 0:
+        return min(BATCH_MAX, size * 2)
+    wanted = size * BATCH_SECONDS / seconds
+    return max(BATCH_MIN, min(BATCH_MAX, 2 * size, int(wanted)))

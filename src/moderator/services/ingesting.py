@@ -6,13 +6,24 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from moderator.domain.models import Channel
 from moderator.services.console import EventService, ImportSummary
+from moderator.services.importing import ImportBatch
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FileProgress:
+    """After each committed batch of a file: `position` of its `size` bytes are read."""
+
+    source: str
+    position: int
+    size: int
+    batch: ImportBatch
 
 
 def import_paths(
@@ -21,26 +32,43 @@ def import_paths(
     *,
     fmt: str | None = None,
     channel: Channel | None = None,
+    progress: Callable[[FileProgress], None] | None = None,
+    batch_size: int | None = None,
 ) -> list[ImportSummary]:
     """Import every path (files, mbox, Maildir folders); one summary per path.
 
-    A path that cannot be read at all yields a summary with one skipped line and the
-    others are still imported.
+    Each file is parsed while it is stored, a batch per transaction (chat logs line by
+    line, so a log of a million messages needs no more memory than a small one);
+    `progress` hears of every committed batch. A path that cannot be read at all yields a
+    summary with one skipped line and the others are still imported.
     """
-    from moderator.ingest.detect import parse_file
+    from moderator.ingest.detect import stream_file
 
     summaries = []
     for path in paths:
         label = str(path)
         try:
-            result = parse_file(Path(path), format=fmt)
+            result = stream_file(Path(path), format=fmt)
         except (ValueError, OSError) as exc:
             summaries.append(ImportSummary(source=label, skipped=[_one_line(exc, label)]))
             continue
-        messages = result.messages
+        messages: Iterable = result.messages
         if channel is not None:
-            messages = [replace(m, channel=channel) for m in messages]
-        summaries.append(service.import_messages(messages, source=label, problems=result.problems))
+            messages = (replace(m, channel=channel) for m in messages)
+
+        def report(batch: ImportBatch, result=result, label=label) -> None:
+            if progress is not None:
+                progress(FileProgress(label, result.position[0], result.size, batch))
+
+        summaries.append(
+            service.import_messages(
+                messages,
+                source=label,
+                problems=result.problems,
+                progress=report,
+                batch_size=batch_size,
+            )
+        )
     return summaries
 
 
