@@ -205,9 +205,7 @@ class StreamedParse:
 STREAMING = frozenset(zoom.LAYOUTS)
 
 
-def stream_file(
-    path: Path, *, format: str | None = None, day: date | None = None
-) -> StreamedParse:
+def stream_file(path: Path, *, format: str | None = None, day: date | None = None) -> StreamedParse:
     """Like `parse_file`, but the messages are parsed while they are read (`STREAMING`)."""
     name = _check(path, format)
     size = path.stat().st_size if path.is_file() else 0
