@@ -63,8 +63,7 @@ def _embedder():
 _MEANING_TEXT = {
     "de": {
         "task": "Bedeutungsabgleich",
-        "done": "Bedeutungsabgleich: {n} Fragen in {s:.1f} s, {k} mit Duplikatvorschlag "
-        "({model})",
+        "done": "Bedeutungsabgleich: {n} Fragen in {s:.1f} s, {k} mit Duplikatvorschlag ({model})",
         "off": "Bedeutungsabgleich nicht verfügbar: Duplikate nur nach Wörtern",
     },
     "en": {
@@ -143,6 +142,81 @@ def _print_summary(summary, *, out=sys.stdout) -> None:
         print(f"  skipped: {problem}", file=out)
 
 
+class _ImportProgress:
+    """A Rich progress bar on stderr, a line per file, moved on after each committed
+    batch: bytes read of the file, messages read and stored (German or English, as the
+    event's interface). Off when stderr is not a terminal."""
+
+    def __init__(self, language: str, *, enabled: bool) -> None:
+        from moderator.ui.i18n import Strings
+
+        self.t = Strings(language)
+        self.enabled = enabled
+        self._tasks: dict[str, object] = {}
+        self._new: dict[str, int] = {}
+        self._progress = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),
+                TextColumn("{task.fields[bytes]}", markup=False),
+                TextColumn("{task.fields[counts]}", markup=False),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+
+    def __enter__(self) -> _ImportProgress:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def _number(self, value: float, digits: int = 0) -> str:
+        text = f"{value:,.{digits}f}"
+        if self.t.language == "de":
+            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return text
+
+    def update(self, report) -> None:
+        if self._progress is None:
+            return
+        task = self._tasks.get(report.source)
+        if task is None:
+            label = "".join(c if c.isprintable() else "?" for c in Path(report.source).name)
+            task = self._progress.add_task(label, total=report.size or None, bytes="", counts="")
+            self._tasks[report.source] = task
+        new = self._new[report.source] = self._new.get(report.source, 0) + report.batch.summary.new
+        mb = 1024 * 1024
+        self._progress.update(
+            task,
+            completed=report.position,
+            bytes=self.t(
+                "import.bytes",
+                done=self._number(report.position / mb, 1),
+                total=self._number(report.size / mb, 1),
+            ),
+            counts=self.t(
+                "import.progress",
+                read=self._number(report.batch.read),
+                new=self._number(new),
+            ),
+        )
+
+
 # ---------------------------------------------------------------------------- commands
 def cmd_tui(args: argparse.Namespace) -> int:
     db = _database(args)
@@ -212,9 +286,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     from moderator.services.ingesting import import_paths
 
     channel = Channel(args.channel) if args.channel else None
-    summaries = import_paths(
-        service, [Path(p) for p in args.paths], fmt=args.format, channel=channel
-    )
+    if args.batch_size is not None and args.batch_size < 1:
+        raise CliError(f"--batch-size must be at least 1, not {args.batch_size}")
+    with _ImportProgress(service.language, enabled=sys.stderr.isatty()) as bar:
+        summaries = import_paths(
+            service,
+            [Path(p) for p in args.paths],
+            fmt=args.format,
+            channel=channel,
+            progress=bar.update,
+            batch_size=args.batch_size,
+        )
     skipped = 0
     for summary in summaries:
         _print_summary(summary)
@@ -463,6 +545,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--channel",
         choices=[c.value for c in Channel],
         help="override the channel, e.g. phone for a list typed in by hand",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        metavar="N",
+        help="messages per transaction (default: batches of about 80 ms each)",
     )
     p.set_defaults(func=cmd_import)
 

@@ -94,7 +94,7 @@ _VECTOR_CANDIDATES = 8  # nearest by meaning, added to the lexical candidates
 _SEARCH_MARGIN = 0.05
 _SEARCH_BAND = 0.035
 _POSTINGS_BUDGET = 4_000
-_WORK_BUDGET = 4 * _POSTINGS_BUDGET
+_WORK_BUDGET = 2 * _POSTINGS_BUDGET
 _SAMPLE = 500
 _AFFIX_WEIGHT = 0.35
 _AFFIX_LEN = 4
@@ -183,8 +183,12 @@ class DuplicateIndex:
         idf_weighting: bool = True,
         fusion: FusionModel | None = None,
         vector_candidates: int = _VECTOR_CANDIDATES,
+        max_items: int | None = None,
     ) -> None:
+        """`max_items`: hold at most this many questions; adding one more forgets the
+        oldest (first added), so memory stays bounded however large the event grows."""
         self._candidates = candidates
+        self._max_items = max_items
         self._idf_weighting = idf_weighting
         self._items: dict[int, Prepared] = {}
         # key -> ids in insertion order (a dict used as an ordered set: newest last)
@@ -259,6 +263,8 @@ class DuplicateIndex:
                 postings[key] = {item_id: None}
             else:
                 bucket[item_id] = None
+        if self._max_items is not None and len(self._items) > self._max_items:
+            self.remove(next(iter(self._items)))
 
     def remove(self, item_id: int) -> None:
         """Forget `item_id`; unknown ids are ignored."""

@@ -53,6 +53,10 @@ IMPORT, QUEUE = "import", "queue"  # the event's write locks (`Repository.lock_s
 # large, else at most this often while questions keep arriving.
 STATISTICS_BATCH = 500
 STATISTICS_EVERY = 10.0  # seconds
+# The duplicate index holds the event's newest questions up to this many (about 1.2 kB
+# each): a chat of a million messages stays in bounded memory; older questions are no
+# longer suggested as duplicates of new ones.
+INDEX_MAX_QUESTIONS = 150_000
 
 
 class Learned(NamedTuple):
@@ -100,7 +104,7 @@ class ServiceBase:
             self.event: Event = to_event(repo.event(event_id))
             self.projects: tuple[Project, ...] = tuple(repo.projects(event_id))
         self._tagger = Tagger(self.projects)
-        self._index = DuplicateIndex()
+        self._index = DuplicateIndex(max_items=INDEX_MAX_QUESTIONS)
         self._indexed_upto = 0
         self._lock = threading.RLock()
         self._index_ready = False
@@ -151,7 +155,7 @@ class ServiceBase:
         return self._embedder.model_id if self._embedder is not None else None
 
     def _new_index(self) -> DuplicateIndex:
-        return DuplicateIndex(fusion=fusion_model_for(self.model_id))
+        return DuplicateIndex(fusion=fusion_model_for(self.model_id), max_items=INDEX_MAX_QUESTIONS)
 
     if TYPE_CHECKING:  # helpers one mixin defines and another uses (see EventService)
 
@@ -184,7 +188,7 @@ class ServiceBase:
         scopes = scopes or (QUEUE,)
         index = IMPORT in scopes if index is None else index
         with self._lock if index else contextlib.nullcontext():
-            indexed = len(self._index)
+            indexed = (len(self._index), self._indexed_upto)  # (a full index keeps its size)
             try:
                 with self.db.writing() as session:
                     repo = Repository(session)
@@ -194,7 +198,7 @@ class ServiceBase:
                     repo.finish_write(self.event_id)
             except BaseException as exc:
                 unsure = isinstance(exc, DatabaseUnavailable)  # may have failed at COMMIT
-                if index and (unsure or len(self._index) != indexed):
+                if index and (unsure or (len(self._index), self._indexed_upto) != indexed):
                     self._index, self._indexed_upto = self._new_index(), 0
                     self._index_ready = False
                 if isinstance(exc, DatabaseUnavailable):
@@ -299,11 +303,13 @@ class ServiceBase:
     def _question_rows(
         self, repo: Repository, after_id: int
     ) -> list[tuple[int, int, str, bytes | None]]:
-        """(message id, group id, text, stored vector or None) of questions after `after_id`."""
-        model_id = self.model_id
+        """(message id, group id, text, stored vector or None) of questions after `after_id`
+        (the newest `INDEX_MAX_QUESTIONS` of them: the index holds no more)."""
+        model_id, newest = self.model_id, INDEX_MAX_QUESTIONS
         if model_id is None:
-            return [(m, g, t, None) for m, g, t in repo.question_texts(self.event_id, after_id)]
-        return repo.question_texts_and_vectors(self.event_id, model_id, after_id)
+            rows = repo.question_texts(self.event_id, after_id, newest=newest)
+            return [(m, g, t, None) for m, g, t in rows]
+        return repo.question_texts_and_vectors(self.event_id, model_id, after_id, newest=newest)
 
     def _sync_index(self, repo: Repository) -> None:
         """Bring the duplicate index up to date with questions stored by anyone (with their

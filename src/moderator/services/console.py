@@ -89,7 +89,16 @@ def open_event(
     """Find or create the event of `config` in the database and return its service.
 
     `embedder` gives the sentence encoder when first needed (`moderator.meaning.load_embedder`
-    in the product); without one, duplicates are matched by their words alone."""
+    in the product); without one, duplicates are matched by their words alone.
+
+    Only reads when the event is there and its configuration stays (`stats`, `export`):
+    a reader never waits for a writer, such as a long import.
+    """
+    with db.reading() as session:
+        row = Repository(session).event_by_slug(config.slug)
+        found = None if row is None or update_config else row.id
+    if found is not None:
+        return _service(db, found, config, moderator, clock, embedder)
     with db.writing() as session:
         repo = Repository(session)
         row = repo.event_by_slug(config.slug)
@@ -108,6 +117,17 @@ def open_event(
             row.config_toml = config.source_text
             repo.replace_projects(row.id, config.projects)
         event_id = row.id
+    return _service(db, event_id, config, moderator, clock, embedder)
+
+
+def _service(
+    db: Database,
+    event_id: int,
+    config: EventConfig,
+    moderator: str,
+    clock: Clock,
+    embedder: EmbedderProvider | None,
+) -> EventService:
     db.refresh_statistics()  # a database filled by someone else may never have been analysed
     return EventService(
         db,

@@ -53,8 +53,8 @@ IMPORT_ATTEMPTS = 3  # an import that collided with a moderator's decision is tr
 # transaction takes about `BATCH_SECONDS` (a moderator's write waits for at most one of
 # them), within `BATCH_MIN`..`BATCH_MAX` messages.
 BATCH_FIRST = 200
-BATCH_MIN, BATCH_MAX = 10, 2000
-BATCH_SECONDS = 0.05
+BATCH_MIN, BATCH_MAX = 20, 2000
+BATCH_SECONDS = 0.08
 _T = TypeVar("_T")
 
 
@@ -303,16 +303,23 @@ class ImportingMixin(ServiceBase):
         suggestion_rows: list[dict[str, Any]] = []
         merged: list[tuple[int, int, int]] = []  # (message id, own group, target group)
         question_ids = [keys[m.source_key] for m, _ in questions]
-        for (message, _), mid, gid in zip(questions, question_ids, group_ids, strict=True):
-            local_group[mid] = gid
+        # First the index (each question sees the ones before it), then one query for the
+        # groups of the earlier questions found, then the groups in arrival order.
+        found: list[list[tuple[int, float]]] = []
+        for (message, _), mid in zip(questions, question_ids, strict=True):
             text = message.text[:MAX_TEXT]
-            hits = self._index.query(text, limit=8, min_score=self.matching.suggest_threshold)
+            found.append(
+                self._index.query(text, limit=8, min_score=self.matching.suggest_threshold)
+            )
             self._index.add(mid, text)
             self._indexed_upto = max(self._indexed_upto, mid)
+        in_batch = set(question_ids)
+        earlier = {h for hits in found for h, _ in hits if h not in in_batch}
+        groups_of = repo.group_of_messages(earlier) if earlier else {}
+        for mid, gid, hits in zip(question_ids, group_ids, found, strict=True):
+            local_group[mid] = gid
             if not hits:
                 continue
-            unresolved = [h for h, _ in hits if h not in local_group]
-            groups_of = repo.group_of_messages(unresolved) if unresolved else {}
             by_group: dict[int, float] = {}
             for hit, score in hits:
                 other = local_group.get(hit, groups_of.get(hit))

@@ -128,6 +128,33 @@ def _describe(exc: BaseException) -> str:
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
 
 
+#: How long a SQLite writer waits for the others' transactions before "database is locked".
+SQLITE_WRITE_WAIT = 10.0
+#: How often a waiting SQLite writer tries again (SQLite's own busy handler backs off to
+#: 100 ms between tries, so a moderator's write behind an import's stream of short batches
+#: would keep missing the gaps between them and wait seconds; this way it waits for one).
+SQLITE_WRITE_POLL = 0.002
+
+
+def _begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, trying again every `SQLITE_WRITE_POLL` while another writer holds
+    the database, for up to `SQLITE_WRITE_WAIT` seconds."""
+    deadline = time.monotonic() + SQLITE_WRITE_WAIT
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = any(marker in str(exc).lower() for marker in ("locked", "busy"))
+                if not busy or time.monotonic() >= deadline:
+                    raise
+            time.sleep(SQLITE_WRITE_POLL)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(SQLITE_WRITE_WAIT * 1000)}")
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -136,7 +163,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_WRITE_WAIT * 1000)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -144,7 +171,7 @@ def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         if conn.get_execution_options().get("moderator_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(conn.connection.driver_connection)
         else:
             conn.exec_driver_sql("BEGIN")
 

@@ -259,20 +259,25 @@ class Repository(ReadModels, ActionLog):
             MessageRow.group_id.is_not(None),
         )
 
-    def question_texts(self, event_id: int, after_id: int = 0) -> list[tuple[int, int, str]]:
-        """(message id, group id, text) of every grouped question, for the duplicate index."""
-        query = (
-            select(MessageRow.id, MessageRow.group_id, MessageRow.text)
-            .where(*self._grouped_questions(event_id), MessageRow.id > after_id)
-            .order_by(MessageRow.id)
+    def question_texts(
+        self, event_id: int, after_id: int = 0, *, newest: int | None = None
+    ) -> list[tuple[int, int, str]]:
+        """(message id, group id, text) of every grouped question after `after_id`, in id
+        order, for the duplicate index; with `newest`, only the newest that many."""
+        query = select(MessageRow.id, MessageRow.group_id, MessageRow.text).where(
+            *self._grouped_questions(event_id), MessageRow.id > after_id
         )
-        return [(m, g, t) for m, g, t in self.s.execute(query)]
+        if newest is not None:
+            rows = self.s.execute(query.order_by(MessageRow.id.desc()).limit(newest)).all()
+            return [(m, g, t) for m, g, t in reversed(rows)]
+        return [(m, g, t) for m, g, t in self.s.execute(query.order_by(MessageRow.id))]
 
     def question_texts_and_vectors(
-        self, event_id: int, model_id: str, after_id: int = 0
+        self, event_id: int, model_id: str, after_id: int = 0, *, newest: int | None = None
     ) -> list[tuple[int, int, str, bytes | None]]:
         """(message id, group id, text, stored vector of `model_id` or None) of every grouped
-        question after `after_id`, for the duplicate index."""
+        question after `after_id`, in id order, for the duplicate index; with `newest`,
+        only the newest that many."""
         query = (
             select(MessageRow.id, MessageRow.group_id, MessageRow.text, QuestionVectorRow.vector)
             .outerjoin(
@@ -281,9 +286,11 @@ class Repository(ReadModels, ActionLog):
                 & (QuestionVectorRow.model_id == model_id),
             )
             .where(*self._grouped_questions(event_id), MessageRow.id > after_id)
-            .order_by(MessageRow.id)
         )
-        return [(m, g, t, v) for m, g, t, v in self.s.execute(query)]
+        if newest is not None:
+            rows = self.s.execute(query.order_by(MessageRow.id.desc()).limit(newest)).all()
+            return [(m, g, t, v) for m, g, t, v in reversed(rows)]
+        return [(m, g, t, v) for m, g, t, v in self.s.execute(query.order_by(MessageRow.id))]
 
     def questions_without_vector(
         self, event_id: int, model_id: str, limit: int

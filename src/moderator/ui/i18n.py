@@ -139,6 +139,8 @@ _DE: dict[str, str] = {
     "activity.undone": "rückgängig gemacht",
     "modal.help_hint": "Esc schließt · Strg+P öffnet die Befehlspalette",
     "modal.no_project": "kein Filter / keines",
+    "import.progress": "{read} Nachrichten gelesen, {new} neu",
+    "import.bytes": "{done} von {total} MB",
     "legend": "Kanäle: » Chat  @ E-Mail  ☎ Telefon  ✍ von Hand  ↓ Import · "
     "Projekt mit ? = Vorschlag · ▶ auf Sendung · * grau = wird gespeichert",
 }
@@ -269,6 +271,8 @@ _EN: dict[str, str] = {
     "activity.undone": "undone",
     "modal.help_hint": "esc closes · ctrl+p opens the command palette",
     "modal.no_project": "no filter / none",
+    "import.progress": "{read} messages read, {new} new",
+    "import.bytes": "{done} of {total} MB",
     "legend": "Channels: » chat  @ e-mail  ☎ phone  ✍ by hand  ↓ import · "
     "project with ? = suggestion · ▶ on air · * grey = being saved",
 }
