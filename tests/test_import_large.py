@@ -304,3 +304,32 @@ def test_duplicate_candidate_work_is_bounded_for_many_alike_questions(
     assert [score for _, score in hits] == [100.0] * 3
     assert {item for item, _ in hits} <= set(range(4950, 5000))  # the newest
     assert 0 < len(touched) <= 600
+
+
+def test_who_did_what_shows_an_import_in_batches_as_one_entry(tmp_path: Path) -> None:
+    chat = tmp_path / "chat.txt"
+    write_chat(chat, 60)
+    db = Database(f"sqlite:///{tmp_path / 'm.db'}")
+    db.upgrade()
+    service = open_event(db, load_default_config(), moderator="Anna", clock=FakeClock())
+    first = service.add_manual("Wie laut sind die autonomen Busse?")
+    (summary,) = import_paths(service, [chat], batch_size=7)
+    service.move(first.id, QueueState.LATER)
+    import_paths(service, [chat], batch_size=7)  # nothing new: nothing logged
+    assert [a.verb for a in service.history(limit=None)].count("import") == 9
+    activity = service.activity(limit=10)
+    assert [a.verb for a in activity] == ["move", "import", "manual"]
+    folded = activity[1]
+    assert folded.after["new"] == 60 and folded.after["questions"] == summary.questions
+    assert folded.summary == f"imported 60 messages ({summary.questions} questions) from {chat}"
+    db.dispose()
+
+
+def test_a_capped_duplicate_index_forgets_its_oldest_questions() -> None:
+    index = DuplicateIndex(max_items=3)
+    for item, text in enumerate(["Wann kommt der Bus?", "Wo stehen Paketstationen?"] * 3):
+        index.add(item, text)
+    assert len(index) == 3
+    assert [item for item, _ in index.query("Wann kommt der Bus?", limit=5)] == [4]
+    index.remove(4)
+    assert len(index) == 2

@@ -31,7 +31,7 @@ from moderator.services.errors import (
     ServiceError,
 )
 from moderator.services.grouping import GroupingMixin
-from moderator.services.importing import ImportingMixin, ImportSummary
+from moderator.services.importing import ImportingMixin, ImportSummary, fold_imports
 from moderator.services.meaning import MeaningMixin
 from moderator.services.queues import QueueMixin
 from moderator.services.undo import UndoMixin
@@ -253,6 +253,11 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
         scored = self.suggestions(group_id, min_score=self.matching.maybe_threshold)
         floor = self.matching.suggest_threshold
         return [s for s in scored if s.score >= floor], [s for s in scored if s.score < floor]
+
+    def activity(self, limit: int = 100) -> list[Action]:
+        """The last `limit` entries of "who did what", newest first, an import's batches
+        as one entry (`fold_imports`; looks at most 20 times `limit` log entries back)."""
+        return fold_imports(self.history(limit=limit * 20))[:limit]
 
     def groups_suggesting(self, group_ids: Collection[int]) -> set[int]:
         """Groups whose duplicate hint may name one of `group_ids` (to re-read when those

@@ -15,13 +15,14 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from moderator.domain.actions import Verb
 from moderator.domain.classify import classify, is_host
 from moderator.domain.models import (
+    Action,
     Channel,
     Group,
     IncomingMessage,
@@ -190,6 +191,7 @@ class ImportingMixin(ServiceBase):
         return {
             "source": source,
             "new": summary.new,
+            "questions": summary.questions,
             "groups": summary.group_ids,
             "merged": [g for _, own, target in summary.merges for g in (own, target)],
             "moved": [message for message, _, _ in summary.merges],
@@ -532,3 +534,33 @@ def _next_size(size: int, seconds: float) -> int:
         return min(BATCH_MAX, size * 2)
     wanted = size * BATCH_SECONDS / seconds
     return max(BATCH_MIN, min(BATCH_MAX, 2 * size, int(wanted)))
+
+
+def fold_imports(actions: Sequence[Action]) -> list[Action]:
+    """The action log (newest first) with each run of consecutive import entries of one
+    importer and source (the batches of one import, or a watched file's polls) as one
+    entry, its counts summed: "who did what" then shows an import of a million messages
+    as one line, not as thousands."""
+    folded: list[Action] = []
+    for action in actions:
+        last = folded[-1] if folded else None
+        if (
+            last is None
+            or not action.verb == last.verb == "import"
+            or action.moderator != last.moderator
+            or action.after.get("source") != last.after.get("source")
+        ):
+            folded.append(action)
+            continue
+        new = int(last.after.get("new", 0)) + int(action.after.get("new", 0))
+        known = "questions" in last.after and "questions" in action.after
+        questions = int(last.after.get("questions", 0)) + int(action.after.get("questions", 0))
+        source = str(action.after.get("source") or "")
+        folded[-1] = replace(
+            last,
+            summary=f"imported {new} messages"
+            + (f" ({questions} questions)" if known else "")
+            + (f" from {source}" if source else ""),
+            after={"source": source, "new": new} | ({"questions": questions} if known else {}),
+        )
+    return folded

@@ -116,7 +116,7 @@ class Views(Room):
     @work(thread=True, group="activity", exit_on_error=False)
     def _load_activity(self) -> None:
         try:
-            actions = self.service.history(limit=ACTIVITY_SHOWN)
+            actions = self.service.activity(limit=ACTIVITY_SHOWN)
         except ConnectionLostError as exc:
             self.post_message(ConnectionChanged(False, str(exc)))
             self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
