@@ -108,7 +108,9 @@ class UseEmbedder:
 _ADAPTERS = {"e5": E5Embedder, "use": UseEmbedder}
 
 
-def load_embedder(name: str | None = None, *, threads: int | None = None) -> Embedder | None:
+def load_embedder(
+    name: str | None = None, *, threads: int | None = None
+) -> Embedder | None:
     """The encoder `name` ("e5", "use"), else the first of `MODELS` that loads; None when
     none does (see `unavailable_reason`). Loaded once per process and kept.
 

@@ -84,7 +84,9 @@ class MeaningMixin(ServiceBase):
             progress(done, total)
         while True:
             with self._reading() as session:
-                rows = Repository(session).questions_without_vector(self.event_id, model_id, batch)
+                rows = Repository(session).questions_without_vector(
+                    self.event_id, model_id, batch
+                )
             if not rows:
                 break
             vectors = embedder.encode([text[:MAX_TEXT] for _, text in rows])
