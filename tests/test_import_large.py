@@ -86,7 +86,8 @@ def moderator(*args: str, db: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        # the meaning pass after an import is not what these tests are about
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "MODERATOR_EMBEDDER": "none"},
     )
 
 
@@ -100,9 +101,9 @@ def wait_for(condition, what: str, timeout: float = 120.0) -> None:
 
 def test_sigkill_halfway_then_rerun_stores_every_message_exactly_once(tmp_path: Path) -> None:
     chat = tmp_path / "meeting_saved_chat.txt"
-    write_chat(chat, 3000)
+    write_chat(chat, 2000)
     expected = len(zoom.parse(chat).messages)
-    assert expected == 3000
+    assert expected == 2000
     killed_db, clean_db = tmp_path / "killed.db", tmp_path / "clean.db"
 
     proc = moderator("import", "--batch-size", "7", str(chat), db=killed_db)
@@ -125,8 +126,8 @@ def test_sigkill_halfway_then_rerun_stores_every_message_exactly_once(tmp_path: 
     assert len(resumed) == len({row[0] for row in resumed}) == expected
     # votes and replies found their targets across batch boundaries and the kill
     assert resumed == stored(clean_db)
-    assert sum(1 for _, kind, vote, _ in resumed if kind == "vote" and vote) > 300
-    assert sum(1 for *_, reply in resumed if reply) > 200
+    assert sum(1 for _, kind, vote, _ in resumed if kind == "vote" and vote) > 200
+    assert sum(1 for *_, reply in resumed if reply) > 150
 
 
 def test_batches_keep_votes_suggestions_and_merges_of_one_big_transaction(
