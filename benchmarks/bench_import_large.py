@@ -86,8 +86,9 @@ def generate(path: Path, count: int, *, similar: bool, seed: int = 5) -> None:
             out.write(f"{stamp} From  {sender}  to  Everyone:\r\n\t{text}\r\n")
 
 
-def run_import(db: Path, log: Path) -> tuple[float, int, str]:
-    """(seconds, peak RSS in KiB, first summary line) of one `moderator import` process."""
+def run_import(db: Path, log: Path) -> tuple[float, float, int, str]:
+    """(seconds, CPU seconds, peak RSS in KiB, first summary line) of one `moderator
+    import` process. CPU seconds say more than wall time on a shared machine."""
     # the import alone: the meaning pass after it is measured by its own benchmark
     env = dict(
         os.environ, PYTHONPATH=str(ROOT / "src"), MODERATOR_NAME="bench", MODERATOR_EMBEDDER="none"
@@ -103,7 +104,8 @@ def run_import(db: Path, log: Path) -> tuple[float, int, str]:
         err.seek(0)
         if proc.returncode not in (0, 1):
             sys.exit(f"import failed ({proc.returncode}): {err.read().decode()[-2000:]}")
-        return seconds, usage.ru_maxrss, out.read().decode().strip().splitlines()[0]
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, cpu, usage.ru_maxrss, out.read().decode().strip().splitlines()[0]
 
 
 def main() -> None:
@@ -125,18 +127,19 @@ def main() -> None:
         generate(log, size, similar=args.similar)
         made = time.perf_counter() - t0
         mb = log.stat().st_size / 1e6
-        seconds, peak, line = run_import(db, log)
+        seconds, cpu, peak, line = run_import(db, log)
         print(
             f"{kind} N={size:>9,}  log {mb:7.1f} MB (generated in {made:5.1f} s)  "
-            f"import {seconds:8.1f} s  {size / seconds:8,.0f} messages/s  "
-            f"peak RSS {peak / 1024:7.1f} MB",
+            f"import {seconds:8.1f} s ({cpu:8.1f} s CPU)  {size / seconds:8,.0f} messages/s "
+            f"({size / cpu:6,.0f} per CPU second)  peak RSS {peak / 1024:7.1f} MB",
             flush=True,
         )
         print(f"    {line}", flush=True)
         if not args.no_rerun:
-            again, peak2, line2 = run_import(db, log)
+            again, cpu2, peak2, line2 = run_import(db, log)
             print(
-                f"    re-run: {again:8.1f} s  peak RSS {peak2 / 1024:7.1f} MB  | {line2}",
+                f"    re-run: {again:8.1f} s ({cpu2:8.1f} s CPU)  peak RSS {peak2 / 1024:7.1f} MB"
+                f"  | {line2}",
                 flush=True,
             )
         if not args.keep:
