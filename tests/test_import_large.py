@@ -21,8 +21,10 @@ from moderator.domain.models import QueueState
 from moderator.domain.similarity import DuplicateIndex
 from moderator.ingest import base, zoom
 from moderator.services import open_event
+from moderator.services.errors import ConnectionLostError
 from moderator.services.exporting import export_to
 from moderator.services.ingesting import import_paths
+from moderator.storage import db as storage_db
 from moderator.storage.db import Database
 from tests.conftest import ROOT, FakeClock
 
@@ -334,3 +336,20 @@ def test_a_capped_duplicate_index_forgets_its_oldest_questions() -> None:
     assert [item for item, _ in index.query("Wann kommt der Bus?", limit=5)] == [4]
     index.remove(4)
     assert len(index) == 2
+
+
+def test_a_write_that_waited_too_long_says_so_in_one_line(
+    sqlite_service, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick retry of a waiting SQLite writer ends, after `SQLITE_WRITE_WAIT`, in the
+    usual "database is locked; nichts gespeichert", not in a driver exception."""
+    monkeypatch.setattr(storage_db, "SQLITE_WRITE_WAIT", 0.2)
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(ConnectionLostError, match="database is locked; nichts gespeichert"):
+            sqlite_service.add_manual("Wann kommt der Bus?")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert sqlite_service.add_manual("Wann kommt der Bus?").id

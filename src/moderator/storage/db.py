@@ -148,8 +148,10 @@ def _begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
                 return
             except sqlite3.OperationalError as exc:
                 busy = any(marker in str(exc).lower() for marker in ("locked", "busy"))
-                if not busy or time.monotonic() >= deadline:
+                if not busy:
                     raise
+                if time.monotonic() >= deadline:  # as SQLAlchemy reports it: see `writing`
+                    raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
             time.sleep(SQLITE_WRITE_POLL)
     finally:
         dbapi_connection.execute(f"PRAGMA busy_timeout={int(SQLITE_WRITE_WAIT * 1000)}")
