@@ -284,19 +284,20 @@ class ServiceBase:
         with self._lock, self._reading() as session:
             self._sync_index(Repository(session))
 
-    def _imported(self, count: int, *, flush: bool = False) -> None:
+    def _imported(self, count: int, *, whole: int = 0) -> None:
         """Keep the planner's statistics fresh while the event grows (after the commit).
-        `flush`: the end of a large import, whose batches may have left some unchecked."""
+        `whole`: an import in batches ends, having written this many rows in all: the
+        statistics are checked against that count (as for one big transaction)."""
         self._imported_unchecked += count
-        if not self._imported_unchecked:
+        if not self._imported_unchecked and not whole:
             return
         now = time.monotonic()
         if (
-            flush
+            whole
             or self._imported_unchecked >= STATISTICS_BATCH
             or now - self._statistics_checked >= STATISTICS_EVERY
         ):
-            changed, self._imported_unchecked = self._imported_unchecked, 0
+            changed, self._imported_unchecked = max(whole, self._imported_unchecked), 0
             self._statistics_checked = now
             self.db.refresh_statistics(changed)
 

@@ -143,7 +143,7 @@ class ImportingMixin(ServiceBase):
             if progress is not None:
                 progress(report)
         if total.new >= STATISTICS_BATCH:
-            self._imported(0, flush=True)
+            self._imported(0, whole=total.new)
         total.skipped = [str(p) for p in problems]
         return total
 
