@@ -305,8 +305,10 @@ class ServiceBase:
         self, repo: Repository, after_id: int
     ) -> list[tuple[int, int, str, bytes | None]]:
         """(message id, group id, text, stored vector or None) of questions after `after_id`
-        (the newest `INDEX_MAX_QUESTIONS` of them: the index holds no more)."""
-        model_id, newest = self.model_id, INDEX_MAX_QUESTIONS
+        (loading from the start, only the newest `INDEX_MAX_QUESTIONS`: the index holds no
+        more; a catch-up reads the few new ones in id order, which is quicker)."""
+        model_id = self.model_id
+        newest = INDEX_MAX_QUESTIONS if after_id == 0 else None
         if model_id is None:
             rows = repo.question_texts(self.event_id, after_id, newest=newest)
             return [(m, g, t, None) for m, g, t in rows]
