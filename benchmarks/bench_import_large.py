@@ -108,6 +108,43 @@ def run_import(db: Path, log: Path) -> tuple[float, float, int, str]:
         return seconds, cpu, usage.ru_maxrss, out.read().decode().strip().splitlines()[0]
 
 
+def moderator_waits(folder: Path, size: int) -> None:
+    """A moderator's writes (queue moves, one after the other) while `moderator import`
+    of `size` messages runs in another process: how long each took (lock wait included)."""
+    from moderator.config import load_default_config
+    from moderator.domain.models import QueueState
+    from moderator.services import open_event
+    from moderator.storage.db import Database
+
+    log, path = folder / f"chat_wait_{size}.txt", folder / f"wait_{size}.sqlite"
+    path.unlink(missing_ok=True)
+    generate(log, size, similar=False)
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    anna = open_event(db, load_default_config(), moderator="Anna")
+    group = anna.add_manual("Wie laut sind die autonomen Busse?")
+    env = dict(
+        os.environ, PYTHONPATH=str(ROOT / "src"), MODERATOR_NAME="bench", MODERATOR_EMBEDDER="none"
+    )
+    command = [sys.executable, "-m", "moderator", "import", "--db", f"sqlite:///{path}", str(log)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    waits: list[float] = []
+    states = [QueueState.LATER, QueueState.NEW]
+    while proc.poll() is None:
+        start = time.perf_counter()
+        anna.move(group.id, states[len(waits) % 2])
+        waits.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.05)
+    waits.sort()
+    print(
+        f"moderator writes during an import of {size:,} messages: {len(waits)} moves, "
+        f"median {waits[len(waits) // 2]:.1f} ms, p95 {waits[int(len(waits) * 0.95)]:.1f} ms, "
+        f"max {waits[-1]:.1f} ms, 0 failed",
+        flush=True,
+    )
+    db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -115,9 +152,15 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, help="work here (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--no-rerun", action="store_true", help="skip the second import")
+    parser.add_argument(
+        "--moderator", type=int, metavar="N", help="only: a moderator's writes during an import"
+    )
     args = parser.parse_args()
     folder = args.folder or Path(tempfile.mkdtemp(prefix="bench_import_large_"))
     folder.mkdir(parents=True, exist_ok=True)
+    if args.moderator:
+        moderator_waits(folder, args.moderator)
+        return
     kind = "similar" if args.similar else "mixed"
     for size in args.sizes:
         log = folder / f"chat_{kind}_{size}.txt"
