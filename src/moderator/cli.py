@@ -161,6 +161,17 @@ def _meaning_pass(service: EventService) -> None:
 def _service(args: argparse.Namespace, db: Database) -> EventService:
     """The event named by --config or --event, else the newest event, else the default."""
     name = moderator_name(getattr(args, "as_name", None))
+    service = _open_service(args, db, name)
+    if service.moderator != name:
+        print(
+            f"moderator: note: your name is too long for the action log; it is stored as "
+            f"{printable(service.moderator)!r}",
+            file=sys.stderr,
+        )
+    return service
+
+
+def _open_service(args: argparse.Namespace, db: Database, name: str) -> EventService:
     config = _config(args)
     if config is not None:
         return open_event(db, config, moderator=name, embedder=_embedder)
