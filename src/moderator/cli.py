@@ -81,7 +81,7 @@ def _database(args: argparse.Namespace, *, create: bool) -> Database:
             f"{printable(where)} is not a moderator database yet (no tables; check --db)"
         )
     db.upgrade()
-    if current is None:
+    if db.created_schema:
         where = path if path is not None and not existed else db.safe_url
         what = "the database" if path is not None and not existed else "the tables in"
         print(f"moderator: created {what} {printable(where)}", file=sys.stderr)

@@ -78,6 +78,7 @@ def open_event(
     in the product); without one, duplicates are matched by their words alone."""
     with db.writing() as session:
         repo = Repository(session)
+        repo.lock_events()
         row = repo.event_by_slug(config.slug)
         if row is None:
             row = repo.add_event(

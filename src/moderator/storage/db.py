@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+# PostgreSQL advisory lock keys (one 64-bit key space per database; the event's write
+# locks use the two-key form, see `Repository.lock_scope`).
+SCHEMA_LOCK = 0x4D4F445F534348  # "MOD_SCH": migrations
+EVENTS_LOCK = 0x4D4F445F455654  # "MOD_EVT": finding or creating an event
+
+
 class StorageError(RuntimeError):
     """The database cannot be used; the message is one clear line for the user."""
 
@@ -232,6 +238,7 @@ class Database:
             ) from None
         if self.is_sqlite:
             _sqlite_setup(self.engine)
+        self.created_schema = False  # `upgrade` created the tables (a new database)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(moderator_write=True), expire_on_commit=False
@@ -275,8 +282,17 @@ class Database:
         cfg = _alembic_config()
         try:
             with self.engine.begin() as conn:
+                if self.is_postgres:
+                    # Processes started together on a fresh database would all create the
+                    # tables: the first migrates, the others wait here and then find the
+                    # schema at head (Alembic reads the version again under the lock).
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                    current = MigrationContext.configure(conn).get_current_revision()
+                    if current == head:
+                        return head or ""
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+                self.created_schema = current is None
         except DatabaseError as exc:
             raise StorageError(
                 f"cannot upgrade database {self.safe_url}: {_describe(exc)}"

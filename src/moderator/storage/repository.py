@@ -28,6 +28,7 @@ from moderator.domain.models import (
     QueueState,
     Suggestion,
 )
+from moderator.storage.db import EVENTS_LOCK
 from moderator.storage.rows import (
     ActionRow,
     EventRow,
@@ -344,6 +345,12 @@ class Repository:
             )
             for r in rows
         ]
+
+    def lock_events(self) -> None:
+        """Until the transaction ends, be the only one finding or creating an event, so
+        processes started together create it once. SQLite writers take turns anyway."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            self.s.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))
 
     def lock_scope(self, event_id: int, scope: str) -> None:
         """Take one of the event's write locks until the transaction ends.
