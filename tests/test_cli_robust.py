@@ -58,7 +58,7 @@ def test_folder_import_takes_every_readable_file_and_names_the_rest(tmp_path: Pa
     # The chat log, the BigBlueButton chat, the mbox, the loose .eml files and phone.txt:
     # every message of the sample event, as `moderator demo` loads it.
     assert "meeting_saved_chat.txt: 98 new" in out
-    assert "public-chat]_2020-06-26_18-00.txt: 10 new" in out
+    assert "public-chat]_2020-06-26_18-00.txt: 28 new" in out
     assert "anmeldungen.mbox:" in out and "*.eml (6 files): 6 new" in out
     assert "phone.txt: 4 new" in out
     total = sum(

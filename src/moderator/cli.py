@@ -201,6 +201,10 @@ def _open_service(args: argparse.Namespace, db: Database, name: str) -> EventSer
 
 def _print_summary(summary, *, out=None) -> None:
     out = out or sys.stdout
+    if summary.skipped and not (summary.new or summary.already_imported or summary.notes):
+        for problem in summary.skipped:  # nothing read from it: just say why
+            print(f"skipped: {printable(problem)}", file=out)
+        return
     print(
         f"{printable(summary.source)}: {summary.new} new ({summary.questions} questions, "
         f"{summary.chatter} chatter, {summary.votes} votes), "
@@ -295,6 +299,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     for summary in summaries:
         _print_summary(summary)
         skipped += len(summary.skipped)
+    if len(summaries) > 1:
+        new = sum(s.new for s in summaries)
+        known = sum(s.already_imported for s in summaries)
+        print(f"total: {new} new, {known} already imported, {skipped} skipped")
     _meaning_pass(service)
     return 1 if skipped else 0
 
