@@ -121,6 +121,7 @@ def to_action(row: ActionRow) -> Action:
 
 # PostgreSQL advisory lock classes, one per kind of writer: writers of one kind on one event
 # take turns, importers and moderators do not wait for each other (see `lock_scope`).
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL, checked on SQLite too
 WRITE_SCOPES = {"import": 0x4D49, "queue": 0x4D51}
 
 
@@ -638,6 +639,8 @@ class Repository:
 
     # -- groups ----------------------------------------------------------------------------
     def group(self, group_id: int) -> GroupRow:
+        if not 0 < group_id <= MAX_ID:  # an id no row can have (the columns are 32-bit)
+            raise LookupError(f"no question #{group_id}")
         row = self.s.get(GroupRow, group_id)
         if row is None:
             raise LookupError(f"no question #{group_id}")
