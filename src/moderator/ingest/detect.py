@@ -166,17 +166,20 @@ DETECTORS: list[Detector] = [
 ]
 
 
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """A file with NUL bytes that is neither a zip (XLSX) nor UTF-16 text is binary."""
+    zipped_or_utf16 = head.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" in head and not zipped_or_utf16:
+        raise UnknownFormatError(f"{path}: binary file, not a chat export, e-mail or spreadsheet")
+
+
 def detect_format(path: Path) -> str:
     """The format name for `path`; `UnknownFormatError` (naming the file) if none fits."""
     head = b""
     if not path.is_dir():
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
-        zipped_or_utf16 = head.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff"))
-        if b"\x00" in head and not zipped_or_utf16:
-            raise UnknownFormatError(
-                f"{path}: binary file, not a chat export, e-mail or spreadsheet"
-            )
+        _refuse_binary(path, head)
     for detector in DETECTORS:
         found = detector(path, head)
         if found is not None:
@@ -201,6 +204,10 @@ def parse_file(path: Path, *, format: str | None = None, day: date | None = None
         )
     if path.is_file() and path.stat().st_size <= HEAD_BYTES and _blank(path.read_bytes()):
         return ParseResult(format or "empty", [], [ImportProblem(path.name, None, "empty file")])
+    if format is not None and format != "xlsx" and path.is_file():
+        # A named format skips detection, not the check that the file is text at all.
+        with path.open("rb") as handle:
+            _refuse_binary(path, handle.read(HEAD_BYTES))
     name = format or detect_format(path)
     return FORMATS[name](path, day=day)
 
