@@ -420,17 +420,23 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_reindex(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=False)
     service = _service(args, db)
     if service.embedder() is None:
         _meaning_pass(service)  # says why there is no encoder
         return 1
     dropped, _encoded = service.reindex()
     if dropped:
-        print(f"{service.event.slug}: {dropped} vectors of another model dropped", file=sys.stderr)
+        print(
+            f"{printable(service.event.slug)}: {dropped} vectors of another model dropped",
+            file=sys.stderr,
+        )
     _meaning_pass(service)
     status = service.meaning_status()
-    print(f"{service.event.slug}: {status.model_id}, {status.pending} questions without vector")
+    print(
+        f"{printable(service.event.slug)}: {status.model_id}, "
+        f"{status.pending} questions without vector"
+    )
     return 0
 
 
