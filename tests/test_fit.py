@@ -60,6 +60,7 @@ def test_nul_in_a_mail_and_a_utf16_chat_is_removed_and_the_original_kept(
     assert [s.new for s in summaries] == [1, 2], [s.skipped for s in summaries]
     assert any("NUL" in note for note in summaries[0].notes)
     assert any("NUL" in note for note in summaries[1].notes)
+    assert not any("shortened" in note for s in summaries for note in s.notes)
     by_author = {m.author: m for m in service.messages()}
     anna = by_author["Anna Beispiel"]
     assert anna.text == "Wann kommt die Ladesäule an den Stiftsplatz?"

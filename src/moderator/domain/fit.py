@@ -103,13 +103,14 @@ def fit_message(message: IncomingMessage) -> Fitted:
         where = f"{where}, line {message.source_line}"
     notes: list[str] = []
     text = clean(message.text)
-    if text != message.text:
-        notes.append(f"{where}: NUL or undecodable characters removed from the text")
+    labels = (message.author or "") + (message.author_email or "")
+    if text != message.text or has_unstorable(labels):
+        notes.append(f"{where}: NUL or undecodable characters removed from the text or sender")
     author = fit_label(message.author, AUTHOR_MAX)
-    if author != message.author:
-        notes.append(f"{where}: sender name shortened to fit ({len(message.author or '')} chars)")
+    if message.author is not None and len(clean(message.author)) > AUTHOR_MAX:
+        notes.append(f"{where}: sender name shortened to fit ({len(message.author)} chars)")
     email = fit_label(message.author_email, EMAIL_MAX)
-    if email != message.author_email:
+    if message.author_email is not None and len(clean(message.author_email)) > EMAIL_MAX:
         notes.append(f"{where}: sender address shortened to fit")
     key = fit_key(message.source_key)
     if key != message.source_key:
