@@ -174,7 +174,8 @@ def import_answers_file(service: EventService, path) -> tuple[list[int], list[st
     try:
         answers, problems = read_answers(path)
     except (OSError, ValueError) as exc:
-        raise ServiceError(f"{path}: {exc}") from None
+        text = str(exc)
+        raise ServiceError(text if text.startswith(str(path)) else f"{path}: {text}") from None
     updated, unknown = service.import_answers(answers)
     merged = service.merged_into(unknown)
     problems = list(problems) + [
