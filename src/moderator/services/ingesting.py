@@ -177,7 +177,8 @@ def watch(
             try:
                 summary = follower.poll()
             except Exception as exc:
-                log.warning("%s: %s", getattr(follower, "path", getattr(follower, "url", "")), exc)
+                where = str(getattr(follower, "path", getattr(follower, "url", "")))
+                log.warning("%s", _one_line(exc, where))  # the first line: no SQL, no data
                 continue
             if summary is not None and report is not None:
                 report(summary)
