@@ -16,7 +16,7 @@ from tests.conftest import ROOT, _make_postgres_database
 pytestmark = pytest.mark.postgres
 
 PROCESSES = 3
-ROUNDS = 2  # unfixed, the schema or the event race failed the first round already
+ROUNDS = 1  # unfixed, 3 of 3 probes failed (schema or event created twice)
 
 
 def start_import(url: str, path: Path) -> subprocess.Popen:
