@@ -277,7 +277,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for summary in load_sample(service):
         _print_summary(summary, out=sys.stderr)
     _meaning_pass(service)
-    print(f"demo database: {url}", file=sys.stderr)
+    print(f"demo database: {printable(url)}", file=sys.stderr)
     if args.no_tui:
         return 0
     from moderator.ui.app import ModeratorApp
@@ -415,7 +415,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     db = Database(args.db or default_db_url())
     before = db.check()
     head = db.upgrade()
-    print(f"{db.safe_url}: schema {before or 'empty'} -> {head}")
+    print(f"{printable(db.safe_url)}: schema {before or 'empty'} -> {head}")
     return 0
 
 
