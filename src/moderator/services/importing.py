@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from moderator.domain.actions import Verb
 from moderator.domain.classify import classify, is_host
+from moderator.domain.fit import fit_message, fit_messages
 from moderator.domain.models import (
     Channel,
     Group,
@@ -48,6 +49,8 @@ class ImportSummary:
     with_suggestion: int = 0
     auto_merged: int = 0
     skipped: list[str] = field(default_factory=list)
+    # What was changed to fit the database (NUL removed, a long name cut; `domain.fit`).
+    notes: list[str] = field(default_factory=list)
     projects: Counter[str] = field(default_factory=Counter)
     group_ids: list[int] = field(default_factory=list)
     # Auto-merges: (message, its new group, the group it joined instead).
@@ -62,6 +65,7 @@ class ImportSummary:
         self.with_suggestion += other.with_suggestion
         self.auto_merged += other.auto_merged
         self.skipped.extend(other.skipped)
+        self.notes.extend(other.notes)
         self.projects.update(other.projects)
         self.group_ids.extend(other.group_ids)
         self.merges.extend(other.merges)
@@ -80,7 +84,8 @@ class ImportingMixin(ServiceBase):
         batch: list[IncomingMessage] = []
         seen: set[str] = set()
         repeated = 0
-        for message in incoming:
+        notes: list[str] = []
+        for message in fit_messages(incoming, notes):
             if message.source_key in seen:
                 repeated += 1
                 continue
@@ -88,13 +93,19 @@ class ImportingMixin(ServiceBase):
             batch.append(message)
         if not batch:
             return ImportSummary(
-                source=source, skipped=[str(p) for p in problems], already_imported=repeated
+                source=source,
+                skipped=[str(p) for p in problems],
+                already_imported=repeated,
+                notes=notes,
             )
         judged = self._judge(batch)  # pure work, done before taking the event's write lock
 
         def store(*locks: str) -> ImportSummary:
             summary = ImportSummary(
-                source=source, skipped=[str(p) for p in problems], already_imported=repeated
+                source=source,
+                skipped=[str(p) for p in problems],
+                already_imported=repeated,
+                notes=list(notes),
             )
             with self._write(*locks) as repo:
                 self._import_batch(repo, batch, summary, judged)
@@ -350,15 +361,17 @@ class ImportingMixin(ServiceBase):
         text = text.strip()
         if not text:
             raise ServiceError("an empty question cannot be added")
-        message = IncomingMessage(
-            source_key=f"manual:{uuid.uuid4().hex}",
-            channel=channel,
-            text=text,
-            author=author or None,
-            received_at=self.clock(),
-            kind_hint=Kind.QUESTION,
-            source_name="manual entry",
-        )
+        message = fit_message(
+            IncomingMessage(
+                source_key=f"manual:{uuid.uuid4().hex}",
+                channel=channel,
+                text=text,
+                author=author or None,
+                received_at=self.clock(),
+                kind_hint=Kind.QUESTION,
+                source_name="manual entry",
+            )
+        ).message
 
         def store(*locks: str) -> Group:
             summary = ImportSummary(source="manual")
@@ -397,11 +410,14 @@ class ImportingMixin(ServiceBase):
         problems: Sequence[object] = (),
     ) -> ImportSummary:
         """Import and remember where a watched source stopped, in one transaction."""
-        batch = list(incoming)
+        notes: list[str] = []
+        batch = list(fit_messages(incoming, notes))
         judged = self._judge(batch)
 
         def store(*locks: str) -> ImportSummary:
-            summary = ImportSummary(source=source, skipped=[str(p) for p in problems])
+            summary = ImportSummary(
+                source=source, skipped=[str(p) for p in problems], notes=list(notes)
+            )
             with self._write(*locks) as repo:
                 if batch:
                     self._import_batch(repo, batch, summary, judged)

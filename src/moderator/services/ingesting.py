@@ -27,20 +27,35 @@ def import_paths(
     A path that cannot be read at all yields a summary with one skipped line and the
     others are still imported.
     """
-    from moderator.ingest.detect import parse_file
+    from moderator.ingest.detect import FolderItem, parse_file, scan_folder
 
     summaries = []
     for path in paths:
-        label = str(path)
-        try:
-            result = parse_file(Path(path), format=fmt)
-        except (ValueError, OSError) as exc:
-            summaries.append(ImportSummary(source=label, skipped=[_one_line(exc, label)]))
-            continue
-        messages = result.messages
-        if channel is not None:
-            messages = [replace(m, channel=channel) for m in messages]
-        summaries.append(service.import_messages(messages, source=label, problems=result.problems))
+        path = Path(path)
+        if fmt is None and path.is_dir():
+            # A folder: every file in it that can be read; each one left out is named.
+            scan = scan_folder(path)
+            units = scan.items
+            left_out = [
+                ImportSummary(source=str(p), skipped=[f"{p}: {reason}"])
+                for p, reason in scan.skipped
+            ]
+        else:
+            units, left_out = [FolderItem(str(path), fmt or "", [path])], []
+        for unit in units:
+            label = unit.label
+            try:
+                result = unit.parse() if unit.format else parse_file(path)
+            except (ValueError, OSError) as exc:
+                summaries.append(ImportSummary(source=label, skipped=[_one_line(exc, label)]))
+                continue
+            messages = result.messages
+            if channel is not None:
+                messages = [replace(m, channel=channel) for m in messages]
+            summaries.append(
+                service.import_messages(messages, source=label, problems=result.problems)
+            )
+        summaries.extend(left_out)
     return summaries
 
 
@@ -194,11 +209,12 @@ def watch(
             try:
                 summary = follower.poll()
             except Exception as exc:
-                problem = str(exc)
+                # the first line only: no SQL, no data, no password
+                problem = _one_line(exc, follower.label)
                 if failing.get(index) == problem:
-                    log.debug("%s: still: %s", follower.label, problem)
+                    log.debug("still: %s", problem)
                 else:
-                    log.warning("%s: %s", follower.label, problem)
+                    log.warning("%s", problem)
                     failing[index] = problem
                 continue
             if failing.pop(index, None) is not None:
