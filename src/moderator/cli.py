@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ from moderator.config import (
 from moderator.domain.models import Channel
 from moderator.services import EventService, ServiceError, open_event
 from moderator.services.errors import TransitionError
-from moderator.storage.db import Database, StorageError
+from moderator.storage.db import Database, StorageError, sqlite_file
 
 log = logging.getLogger("moderator")
 
@@ -38,13 +39,58 @@ class CliError(RuntimeError):
     """A one-line error for the user; exit code 2."""
 
 
+# Shown as escapes instead of being sent to the terminal: C0/C1 controls (ESC, BEL, CR …),
+# the bidirectional overrides that reorder what is shown, line/paragraph separators, and
+# lone surrogates (undecodable bytes in a file name), which cannot be printed at all.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def printable(text: object) -> str:
+    """`text` safe to echo on a terminal: every control character and escape is shown as
+    ``\\xNN``/``\\uNNNN`` instead of acting on the terminal. The one helper for everything
+    the CLI prints that came from user data (file names, Message-IDs, names, errors)."""
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, str(text))
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines (watch warnings name files and mails) go through `printable` too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 # ---------------------------------------------------------------------------- helpers
-def _database(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
+def _database(args: argparse.Namespace, *, create: bool) -> Database:
+    """The database of --db; `create`: this command adds data, so it may create the
+    database (and says so on stderr); otherwise a missing database is refused."""
     url = args.db or default_db_url()
-    db = Database(url)
-    if upgrade:
-        db.upgrade()
+    path = sqlite_file(url)
+    existed = path is not None and path.exists() and path.stat().st_size > 0
+    db = Database(url, create=create)
+    current = db.check()
+    if current is None and not create:
+        where = path if path is not None else db.safe_url
+        raise CliError(
+            f"{printable(where)} is not a moderator database yet (no tables; check --db)"
+        )
+    db.upgrade()
+    if db.created_schema:
+        where = path if path is not None and not existed else db.safe_url
+        what = "the database" if path is not None and not existed else "the tables in"
+        print(f"moderator: created {what} {printable(where)}", file=sys.stderr)
     return db
+
+
+def _adds_data(args: argparse.Namespace) -> bool:
+    """A configuration file adds (or updates) an event: such a run may create a database."""
+    return bool(getattr(args, "config", None))
 
 
 def _config(args: argparse.Namespace) -> EventConfig | None:
@@ -114,6 +160,17 @@ def _meaning_pass(service: EventService) -> None:
 def _service(args: argparse.Namespace, db: Database) -> EventService:
     """The event named by --config or --event, else the newest event, else the default."""
     name = moderator_name(getattr(args, "as_name", None))
+    service = _open_service(args, db, name)
+    if service.moderator != name:
+        print(
+            f"moderator: note: your name is too long for the action log; it is stored as "
+            f"{printable(service.moderator)!r}",
+            file=sys.stderr,
+        )
+    return service
+
+
+def _open_service(args: argparse.Namespace, db: Database, name: str) -> EventService:
     config = _config(args)
     if config is not None:
         return open_event(db, config, moderator=name, embedder=_embedder)
@@ -125,9 +182,14 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
     return open_event(db, stored, moderator=name, update_config=False, embedder=_embedder)
 
 
-def _print_summary(summary, *, out=sys.stdout) -> None:
+def _print_summary(summary, *, out=None) -> None:
+    out = out or sys.stdout
+    if summary.skipped and not (summary.new or summary.already_imported or summary.notes):
+        for problem in summary.skipped:  # nothing read from it: just say why
+            print(f"skipped: {printable(problem)}", file=out)
+        return
     print(
-        f"{summary.source}: {summary.new} new ({summary.questions} questions, "
+        f"{printable(summary.source)}: {summary.new} new ({summary.questions} questions, "
         f"{summary.chatter} chatter, {summary.votes} votes), "
         f"{summary.already_imported} already imported, "
         f"{summary.with_suggestion} with a duplicate suggestion"
@@ -137,9 +199,11 @@ def _print_summary(summary, *, out=sys.stdout) -> None:
     )
     if summary.projects:
         parts = ", ".join(f"{k} {v}" for k, v in summary.projects.most_common())
-        print(f"  suggested projects: {parts}", file=out)
+        print(f"  suggested projects: {printable(parts)}", file=out)
+    for note in getattr(summary, "notes", ()):
+        print(f"  note: {printable(note)}", file=out)
     for problem in summary.skipped:
-        print(f"  skipped: {problem}", file=out)
+        print(f"  skipped: {printable(problem)}", file=out)
 
 
 class _ImportProgress:
@@ -219,7 +283,7 @@ class _ImportProgress:
 
 # ---------------------------------------------------------------------------- commands
 def cmd_tui(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=_adds_data(args))
     service = _service(args, db)
     from moderator.ui.app import ModeratorApp
 
@@ -228,7 +292,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=_adds_data(args))
     service = _service(args, db)
     from moderator.ui.stage import StageApp
 
@@ -271,7 +335,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for summary in load_sample(service):
         _print_summary(summary, out=sys.stderr)
     _meaning_pass(service)
-    print(f"demo database: {url}", file=sys.stderr)
+    print(f"demo database: {printable(url)}", file=sys.stderr)
     if args.no_tui:
         return 0
     from moderator.ui.app import ModeratorApp
@@ -281,7 +345,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=True)
     service = _service(args, db)
     from moderator.services.ingesting import import_paths
 
@@ -301,6 +365,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     for summary in summaries:
         _print_summary(summary)
         skipped += len(summary.skipped)
+    if len(summaries) > 1:
+        new = sum(s.new for s in summaries)
+        known = sum(s.already_imported for s in summaries)
+        print(f"total: {new} new, {known} already imported, {skipped} skipped")
     _meaning_pass(service)
     return 1 if skipped else 0
 
@@ -340,10 +408,23 @@ def _imap_passwords(sources: Sequence[str]) -> dict[str, str]:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    for source in args.sources:
+        if source.startswith(("imap://", "imaps://")):
+            continue
+        path = Path(source)
+        if not path.exists() and not path.parent.is_dir():
+            raise CliError(f"{printable(path.parent)}: no such folder (watching {printable(path)})")
     passwords = _imap_passwords(args.sources)  # before anything is created or opened
-    db = _database(args)
+    db = _database(args, create=True)
     service = _service(args, db)
     from moderator.services.ingesting import watch
+
+    for source in args.sources:
+        if not source.startswith(("imap://", "imaps://")) and not Path(source).exists():
+            print(
+                f"moderator: {printable(source)} does not exist yet; waiting for it",
+                file=sys.stderr,
+            )
 
     return watch(
         service,
@@ -357,13 +438,18 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    db = _database(args)
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        if out.is_dir():
+            raise CliError(f"{printable(out)} is a folder; give a file name with -o")
+        if not out.parent.is_dir():
+            raise CliError(f"{printable(out.parent)}: no such folder (for {printable(out)})")
+        if out.exists() and not args.force:
+            raise CliError(f"{printable(out)} exists; use --force to overwrite it")
+    db = _database(args, create=_adds_data(args))
     service = _service(args, db)
     from moderator.services.exporting import export_result, masked_note
 
-    out = Path(args.output) if args.output else None
-    if out is not None and out.exists() and not args.force:
-        raise CliError(f"{out} exists; use --force to overwrite it")
     result = export_result(
         service,
         fmt=args.format,
@@ -383,9 +469,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.write(data)
     else:
         tmp = out.with_name(out.name + ".part")
-        tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-        os.replace(tmp, out)
-        print(f"wrote {out}", file=sys.stderr)
+        try:
+            tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+            os.replace(tmp, out)
+        except OSError as exc:  # disk full, no permission …: leave no half-written file behind
+            tmp.unlink(missing_ok=True)
+            raise CliError(f"cannot write {printable(out)}: {exc.strerror or exc}") from None
+        print(f"wrote {printable(out)}", file=sys.stderr)
     # Contact details the askers wrote into their questions are masked unless asked for.
     if note := masked_note(result.masked, language=service.language):
         print(note, file=sys.stderr)
@@ -393,19 +483,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_answers(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=_adds_data(args))
     service = _service(args, db)
     from moderator.services.exporting import import_answers_file
 
     updated, problems = import_answers_file(service, Path(args.file))
-    print(f"{args.file}: {len(updated)} answers stored, {len(problems)} rows not matched")
+    print(
+        f"{printable(args.file)}: {len(updated)} answers stored, {len(problems)} rows not matched"
+    )
     for problem in problems:
-        print(f"  {problem}")
+        print(f"  {printable(problem)}")
     return 1 if problems else 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=_adds_data(args))
     service = _service(args, db)
     from moderator.services.exporting import print_stats
 
@@ -414,7 +506,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=False)
     service = _service(args, db)
     if not args.yes:
         raise CliError(
@@ -425,7 +517,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     result = service.purge_personal_data()
     print(
         f"removed names, addresses, phone numbers, file names and original messages "
-        f"({result.messages} messages had a name or address) from {service.event.slug}"
+        f"({result.messages} messages had a name or address) from {printable(service.event.slug)}"
     )
     if not result.complete:
         print(
@@ -439,34 +531,40 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    db = _database(args, upgrade=False)
+    db = Database(args.db or default_db_url())
     before = db.check()
     head = db.upgrade()
-    print(f"{db.safe_url}: schema {before or 'empty'} -> {head}")
+    print(f"{printable(db.safe_url)}: schema {before or 'empty'} -> {head}")
     return 0
 
 
 def cmd_db_reindex(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=False)
     service = _service(args, db)
     if service.embedder() is None:
         _meaning_pass(service)  # says why there is no encoder
         return 1
     dropped, _encoded = service.reindex()
     if dropped:
-        print(f"{service.event.slug}: {dropped} vectors of another model dropped", file=sys.stderr)
+        print(
+            f"{printable(service.event.slug)}: {dropped} vectors of another model dropped",
+            file=sys.stderr,
+        )
     _meaning_pass(service)
     status = service.meaning_status()
-    print(f"{service.event.slug}: {status.model_id}, {status.pending} questions without vector")
+    print(
+        f"{printable(service.event.slug)}: {status.model_id}, "
+        f"{status.pending} questions without vector"
+    )
     return 0
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = _database(args, create=False)
     from moderator.services.events import events
 
     for event in events(db):
-        print(f"{event.slug}\t{event.title}")
+        print(f"{printable(event.slug)}\t{printable(event.title)}")
     return 0
 
 
@@ -632,17 +730,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(args, name, None)
     if not hasattr(args, "verbose"):
         args.verbose = False
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     try:
         return args.func(args)
     except (CliError, ConfigError, StorageError, ServiceError, TransitionError) as exc:
-        print(f"moderator: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # disk full, a file that vanished, no permission …
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        log.debug("details", exc_info=True)
+        return 2
+    except Exception as exc:  # a database or library fault: one line, details with -v
+        _error(f"{_first_line(exc)} ({type(exc).__name__}; -v shows the details)")
+        log.info("details", exc_info=True)
+        return 2
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own message of a database error (without the SQL that SQLAlchemy
+    appends), else the exception's first line."""
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).strip()
+    return text.splitlines()[0] if text else type(inner).__name__
+
+
+def _error(message: str) -> None:
+    print(f"moderator: error: {printable(' '.join(message.split()))}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from moderator.export.tabular import ANSWER_PART, SHEET_QUESTIONS, unneutralize_cell
 
@@ -71,6 +72,8 @@ def _xlsx_rows(path: Path) -> Iterator[list[object]]:
         sheet = workbook[SHEET_QUESTIONS] if SHEET_QUESTIONS in names else workbook[names[0]]
         for row in sheet.iter_rows(values_only=True):
             yield list(row)
+    except ParseError as exc:  # the sheet's XML is read while iterating: entity bombs, XXE
+        raise AnswerFileError(f"{path}: not a readable XLSX file (XML: {exc})") from None
     finally:
         workbook.close()
 

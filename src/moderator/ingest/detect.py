@@ -8,8 +8,9 @@ the first detector that answers wins, so specific formats come before generic on
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -166,17 +167,20 @@ DETECTORS: list[Detector] = [
 ]
 
 
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """A file with NUL bytes that is neither a zip (XLSX) nor UTF-16 text is binary."""
+    zipped_or_utf16 = head.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" in head and not zipped_or_utf16:
+        raise UnknownFormatError(f"{path}: binary file, not a chat export, e-mail or spreadsheet")
+
+
 def detect_format(path: Path) -> str:
     """The format name for `path`; `UnknownFormatError` (naming the file) if none fits."""
     head = b""
     if not path.is_dir():
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
-        zipped_or_utf16 = head.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff"))
-        if b"\x00" in head and not zipped_or_utf16:
-            raise UnknownFormatError(
-                f"{path}: binary file, not a chat export, e-mail or spreadsheet"
-            )
+        _refuse_binary(path, head)
     for detector in DETECTORS:
         found = detector(path, head)
         if found is not None:
@@ -244,5 +248,106 @@ def parse_file(path: Path, *, format: str | None = None, day: date | None = None
         )
     if path.is_file() and path.stat().st_size <= HEAD_BYTES and _blank(path.read_bytes()):
         return ParseResult(format or "empty", [], [ImportProblem(path.name, None, "empty file")])
+    if format is not None and format != "xlsx" and path.is_file():
+        # A named format skips detection, not the check that the file is text at all.
+        with path.open("rb") as handle:
+            _refuse_binary(path, handle.read(HEAD_BYTES))
     name = format or detect_format(path)
     return FORMATS[name](path, day=day)
+
+
+#: Formats that take almost any text: in a folder they are trusted only in files named
+#: like a list (a README.md or LICENSE there is a document, not questions).
+GENERIC_TEXT_FORMATS = frozenset({"lines", "pasted"})
+LIST_SUFFIXES = frozenset({".txt", ".text", ".list"})
+
+
+@dataclass(slots=True)
+class FolderItem:
+    """One importable thing found in a folder: a file, a Maildir, or the .eml files of one
+    directory (imported together, as one source)."""
+
+    label: str
+    format: str
+    paths: list[Path]
+
+    def parse(self, *, day: date | None = None) -> ParseResult:
+        if len(self.paths) == 1 and self.format != "eml":
+            return parse_file(self.paths[0], format=self.format, day=day)
+        messages, problems = [], []
+        for path in self.paths:
+            result = parse_file(path, format=self.format, day=day)
+            messages.extend(result.messages)
+            problems.extend(result.problems)
+        return ParseResult(self.format, messages, problems)
+
+
+@dataclass(slots=True)
+class FolderScan:
+    items: list[FolderItem] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (path, reason)
+
+
+def scan_folder(folder: Path) -> FolderScan:
+    """Everything `moderator import FOLDER` reads, and every file it leaves out with why.
+
+    Walks the folder (not following symbolic links to folders), in name order. A Maildir
+    is one item; the .eml files of a directory are one item; every other file is detected
+    like a file given by name (`detect_format`), except that the generic text formats are
+    only trusted in .txt/.text/.list files. Hidden files and folders are left out (named).
+    """
+    from moderator.ingest import mail
+
+    scan = FolderScan()
+    if mail.is_maildir(folder):
+        scan.items.append(FolderItem(str(folder), "maildir", [folder]))
+        return scan
+    for root, dirs, files in os.walk(
+        folder,
+        onerror=lambda e: scan.skipped.append((Path(e.filename or folder), e.strerror or str(e))),
+    ):
+        here = Path(root)
+        kept_dirs = []
+        for name in sorted(dirs):
+            sub = here / name
+            if name.startswith("."):
+                scan.skipped.append((sub, "hidden folder, not read"))
+            elif mail.is_maildir(sub):
+                scan.items.append(FolderItem(str(sub), "maildir", [sub]))
+            else:
+                kept_dirs.append(name)
+        dirs[:] = kept_dirs
+        emls = []
+        for name in sorted(files):
+            path = here / name
+            if name.startswith("."):
+                scan.skipped.append((path, "hidden file, not read"))
+                continue
+            if path.suffix.lower() == ".eml":
+                emls.append(path)
+                continue
+            try:
+                found = detect_format(path) if path.stat().st_size else "lines"
+            except UnknownFormatError as exc:
+                reason = str(exc).removeprefix(f"{path}: ").split(";")[0]
+                scan.skipped.append((path, f"{reason}, not a chat log, e-mail or spreadsheet"))
+                continue
+            except OSError as exc:
+                scan.skipped.append((path, exc.strerror or str(exc)))
+                continue
+            if found in GENERIC_TEXT_FORMATS and path.suffix.lower() not in LIST_SUFFIXES:
+                scan.skipped.append(
+                    (
+                        path,
+                        "a text document, not a chat log or a list of questions "
+                        "(import it by name to read it as one)",
+                    )
+                )
+                continue
+            scan.items.append(FolderItem(str(path), found, [path]))
+        if len(emls) == 1:
+            scan.items.append(FolderItem(str(emls[0]), "eml", emls))
+        elif emls:
+            scan.items.append(FolderItem(f"{here / '*.eml'} ({len(emls)} files)", "eml", emls))
+    scan.items.sort(key=lambda item: item.paths[0])
+    return scan

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email import policy
+from email import errors, policy
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -229,7 +229,10 @@ def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
     author, author_email = _sender(msg, raw_headers)
     received_at = _date(msg, raw_headers)
 
-    body = _body_text(msg)
+    try:
+        body = _body_text(msg)
+    except UndecodableBody as problem:
+        return message_id, str(problem)
     if body is None:
         return message_id, "no text part (plain or HTML) in this mail"
 
@@ -312,10 +315,26 @@ def _header(msg: EmailMessage, raw_headers: Message, name: str) -> str:
 
 
 def _sender(msg: EmailMessage, raw_headers: Message) -> tuple[str | None, str | None]:
-    raw_name, raw_address = email.utils.parseaddr(_header(msg, raw_headers, "From"))
-    name = raw_name.strip().strip('"').strip() or None
-    address = raw_address.strip().lower() or None
-    return name, address
+    """Name and address of the sender.
+
+    The address is taken from the header as it stands in the file, before any encoded word
+    is decoded: an encoded word in the name (``=?utf-8?Q?Eve=0D=0A<x@evil.org>?=``) may
+    decode to a line break or an address of its own, which must stay part of the name.
+    """
+    raw = re.sub(r"\r?\n[ \t]+", " ", _raw(raw_headers, "From")).strip()
+    if not raw:
+        return None, None
+    name, address = email.utils.parseaddr(raw)
+    if not address and not name:
+        return None, None
+    if any("\udc80" <= ch <= "\udcff" for ch in name):  # raw 8-bit bytes in the name
+        name = decode_bytes(name.encode("ascii", "surrogateescape"), None)
+    if "=?" in name:
+        with contextlib.suppress(ValueError, LookupError, UnicodeError):
+            name = str(email.header.make_header(email.header.decode_header(name)))
+    clean_name = " ".join(repair_c1(name).split()).strip('"').strip() or None
+    clean_address = "".join(address.split()).lower() or None
+    return clean_name, clean_address
 
 
 def _date(msg: EmailMessage, raw_headers: Message) -> datetime | None:
@@ -354,11 +373,18 @@ def _body_part(msg: EmailMessage) -> EmailMessage | None:
     return None
 
 
+class UndecodableBody(ValueError):
+    """The text part's transfer encoding cannot be undone."""
+
+
 def _body_text(msg: EmailMessage) -> str | None:
     part = _body_part(msg)
     if part is None:
         return None
     payload = part.get_payload(decode=True)
+    if any(isinstance(d, errors.InvalidBase64LengthDefect) for d in part.defects):
+        # The stdlib hands back the undecoded base64 text here: not the sender's words.
+        raise UndecodableBody("the text part is base64 that cannot be decoded")
     if not isinstance(payload, bytes):
         payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
     text = decode_bytes(payload, part.get_param("charset"))  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from moderator.domain.models import Channel, IncomingMessage, Kind
 from moderator.ingest.base import (
@@ -209,6 +210,8 @@ def _parse_xlsx(
 
             return _rows_to_result("xlsx", name, day, columns, rows(), [])
         raise UnknownFormatError(_no_header(name))
+    except ParseError as exc:  # a sheet's XML is read while iterating: entity bombs, XXE
+        raise UnknownFormatError(f"{name}: not a readable XLSX workbook (XML: {exc})") from None
     finally:
         workbook.close()
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from moderator.config import MatchingSettings
 from moderator.domain.actions import Verb
+from moderator.domain.fit import MODERATOR_MAX, fit_label
 from moderator.domain.fusion import fusion_model_for
 from moderator.domain.models import (
     Event,
@@ -95,7 +96,8 @@ class ServiceBase:
         self.db = db
         self.language = language
         self.event_id = event_id
-        self.moderator = moderator
+        # The name goes into every action-log row: cut to its column (`domain.fit`).
+        self.moderator = fit_label(moderator, MODERATOR_MAX) or "?"
         self.clock = clock
         self.matching = matching or MatchingSettings()
         self.hosts = tuple(hosts)

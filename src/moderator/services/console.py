@@ -101,6 +101,7 @@ def open_event(
         return _service(db, found, config, moderator, clock, embedder)
     with db.writing() as session:
         repo = Repository(session)
+        repo.lock_events()
         row = repo.event_by_slug(config.slug)
         if row is None:
             row = repo.add_event(
@@ -384,6 +385,26 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                 {"answer": answer, "state": row.state, "position": row.position},
             )
             return self._result(repo, row)
+
+    def merged_into(self, group_ids: Collection[int]) -> dict[int, int]:
+        """For each of `group_ids` that was merged away, the question it lives on in now."""
+        found: dict[int, int] = {}
+        with self._reading() as session:
+            repo = Repository(session)
+            for group_id in group_ids:
+                try:
+                    row = repo.group(group_id)
+                except LookupError:
+                    continue
+                seen = {row.id}
+                while row.event_id == self.event_id and row.merged_into_id is not None:
+                    row = repo.group(row.merged_into_id)
+                    if row.id in seen:  # never expected; guards against a loop
+                        break
+                    seen.add(row.id)
+                if row.id != group_id and row.event_id == self.event_id:
+                    found[group_id] = row.id
+        return found
 
     def import_answers(self, answers: dict[int, str]) -> tuple[list[int], list[int]]:
         """Store written answers by group id; returns (updated ids, unknown ids)."""

@@ -267,9 +267,16 @@ def import_answers_file(service: EventService, path) -> tuple[list[int], list[st
     try:
         answers, problems = read_answers(path)
     except (OSError, ValueError) as exc:
-        raise ServiceError(f"{path}: {exc}") from None
+        text = str(exc)
+        raise ServiceError(text if text.startswith(str(path)) else f"{path}: {text}") from None
     updated, unknown = service.import_answers(answers)
-    problems = list(problems) + [f"{path}: no question #{gid} in this event" for gid in unknown]
+    merged = service.merged_into(unknown)
+    problems = list(problems) + [
+        f"{path}: question #{gid} was merged into #{merged[gid]}; write its answer there"
+        if gid in merged
+        else f"{path}: no question #{gid} in this event"
+        for gid in unknown
+    ]
     return updated, problems
 
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from moderator.domain.actions import Verb
 from moderator.domain.classify import classify, is_host
+from moderator.domain.fit import fit_message, fit_messages
 from moderator.domain.models import (
     Action,
     Channel,
@@ -72,6 +73,8 @@ class ImportSummary:
     with_suggestion: int = 0
     auto_merged: int = 0
     skipped: list[str] = field(default_factory=list)
+    # What was changed to fit the database (NUL removed, a long name cut; `domain.fit`).
+    notes: list[str] = field(default_factory=list)
     projects: Counter[str] = field(default_factory=Counter)
     group_ids: list[int] = field(default_factory=list)
     # Auto-merges: (message, its new group, the group it joined instead).
@@ -86,6 +89,7 @@ class ImportSummary:
         self.with_suggestion += other.with_suggestion
         self.auto_merged += other.auto_merged
         self.skipped.extend(other.skipped)
+        self.notes.extend(other.notes)
         self.projects.update(other.projects)
         self.group_ids.extend(other.group_ids)
         self.merges.extend(other.merges)
@@ -131,7 +135,9 @@ class ImportingMixin(ServiceBase):
         total = ImportSummary(source=source)
         size = [batch_size or BATCH_FIRST]
         read = 0
-        for number, (batch, repeated) in enumerate(_batches(incoming, size), start=1):
+        notes: list[str] = []  # what had to be cut or replaced to fit (`fit_messages`)
+        fitted = fit_messages(incoming, notes)
+        for number, (batch, repeated) in enumerate(_batches(fitted, size), start=1):
             read += len(batch) + repeated
             part, question_ids, seconds = self._import_one_batch(batch, source)
             part.already_imported += repeated
@@ -145,6 +151,7 @@ class ImportingMixin(ServiceBase):
         if total.new >= STATISTICS_BATCH:
             self._imported(0, whole=total.new)
         total.skipped = [str(p) for p in problems]
+        total.notes = notes
         return total
 
     def _import_one_batch(
@@ -434,15 +441,17 @@ class ImportingMixin(ServiceBase):
         text = text.strip()
         if not text:
             raise ServiceError("an empty question cannot be added")
-        message = IncomingMessage(
-            source_key=f"manual:{uuid.uuid4().hex}",
-            channel=channel,
-            text=text,
-            author=author or None,
-            received_at=self.clock(),
-            kind_hint=Kind.QUESTION,
-            source_name="manual entry",
-        )
+        message = fit_message(
+            IncomingMessage(
+                source_key=f"manual:{uuid.uuid4().hex}",
+                channel=channel,
+                text=text,
+                author=author or None,
+                received_at=self.clock(),
+                kind_hint=Kind.QUESTION,
+                source_name="manual entry",
+            )
+        ).message
 
         def store(*locks: str) -> Group:
             summary = ImportSummary(source="manual")
@@ -481,11 +490,14 @@ class ImportingMixin(ServiceBase):
         problems: Sequence[object] = (),
     ) -> ImportSummary:
         """Import and remember where a watched source stopped, in one transaction."""
-        batch = list(incoming)
+        notes: list[str] = []
+        batch = list(fit_messages(incoming, notes))
         judged = self._judge(batch)
 
         def store(*locks: str) -> ImportSummary:
-            summary = ImportSummary(source=source, skipped=[str(p) for p in problems])
+            summary = ImportSummary(
+                source=source, skipped=[str(p) for p in problems], notes=list(notes)
+            )
             with self._write(*locks) as repo:
                 if batch:
                     self._import_batch(repo, batch, summary, judged)

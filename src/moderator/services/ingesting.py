@@ -42,33 +42,53 @@ def import_paths(
     `progress` hears of every committed batch. A path that cannot be read at all yields a
     summary with one skipped line and the others are still imported.
     """
-    from moderator.ingest.detect import stream_file
+    from moderator.ingest.detect import FolderItem, StreamedParse, scan_folder, stream_file
 
     summaries = []
     for path in paths:
-        label = str(path)
-        try:
-            result = stream_file(Path(path), format=fmt)
-        except (ValueError, OSError) as exc:
-            summaries.append(ImportSummary(source=label, skipped=[_one_line(exc, label)]))
-            continue
-        messages: Iterable = result.messages
-        if channel is not None:
-            messages = (replace(m, channel=channel) for m in messages)
+        path = Path(path)
+        if fmt is None and path.is_dir():
+            # A folder: every file in it that can be read; each one left out is named.
+            scan = scan_folder(path)
+            units = scan.items
+            left_out = [
+                ImportSummary(source=str(p), skipped=[f"{p}: {reason}"])
+                for p, reason in scan.skipped
+            ]
+        else:
+            units, left_out = [FolderItem(str(path), fmt or "", [path])], []
+        for unit in units:
+            label = unit.label
+            try:
+                if len(unit.paths) == 1 and unit.format != "eml":
+                    # one file: parsed while it is stored (chat logs line by line)
+                    result = stream_file(unit.paths[0], format=unit.format or None)
+                else:
+                    whole = unit.parse()
+                    result = StreamedParse(
+                        whole.format, iter(whole.messages), whole.problems, 0, [0]
+                    )
+            except (ValueError, OSError) as exc:
+                summaries.append(ImportSummary(source=label, skipped=[_one_line(exc, label)]))
+                continue
+            messages: Iterable = result.messages
+            if channel is not None:
+                messages = (replace(m, channel=channel) for m in messages)
 
-        def report(batch: ImportBatch, result=result, label=label) -> None:
-            if progress is not None:
-                progress(FileProgress(label, result.position[0], result.size, batch))
+            def report(batch: ImportBatch, result=result, label=label) -> None:
+                if progress is not None:
+                    progress(FileProgress(label, result.position[0], result.size, batch))
 
-        summaries.append(
-            service.import_messages(
-                messages,
-                source=label,
-                problems=result.problems,
-                progress=report,
-                batch_size=batch_size,
+            summaries.append(
+                service.import_messages(
+                    messages,
+                    source=label,
+                    problems=result.problems,
+                    progress=report,
+                    batch_size=batch_size,
+                )
             )
-        )
+        summaries.extend(left_out)
     return summaries
 
 
@@ -222,11 +242,12 @@ def watch(
             try:
                 summary = follower.poll()
             except Exception as exc:
-                problem = str(exc)
+                # the first line only: no SQL, no data, no password
+                problem = _one_line(exc, follower.label)
                 if failing.get(index) == problem:
-                    log.debug("%s: still: %s", follower.label, problem)
+                    log.debug("still: %s", problem)
                 else:
-                    log.warning("%s: %s", follower.label, problem)
+                    log.warning("%s", problem)
                     failing[index] = problem
                 continue
             if failing.pop(index, None) is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -32,6 +33,12 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+# PostgreSQL advisory lock keys (one 64-bit key space per database; the event's write
+# locks use the two-key form, see `Repository.lock_scope`).
+SCHEMA_LOCK = 0x4D4F445F534348  # "MOD_SCH": migrations
+EVENTS_LOCK = 0x4D4F445F455654  # "MOD_EVT": finding or creating an event
+
+
 class StorageError(RuntimeError):
     """The database cannot be used; the message is one clear line for the user."""
 
@@ -47,6 +54,10 @@ PG_LIVENESS = {
     "keepalives_count": 2,
     "tcp_user_timeout": 5000,
 }
+
+
+class MissingDatabase(StorageError):
+    """A command that only reads was pointed at a database that does not exist."""
 
 
 class SchemaError(StorageError):
@@ -178,22 +189,67 @@ def _sqlite_setup(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-class Database:
-    """One engine and two sessionmakers (reading, writing) for the lifetime of the program."""
+SUPPORTED = "sqlite:///FILE or postgresql+psycopg://USER@HOST/DBNAME"
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+
+def mask_password(url: str) -> str:
+    """`url` with the password (``scheme://user:PASSWORD@host``) replaced by ``***``, for
+    messages about a URL that could not even be parsed."""
+    if url.startswith("sqlite:"):
+        return url
+    scheme, sep, rest = url.partition("://") if "://" in url else ("", "", url)
+    return scheme + sep + re.sub(r"^([^/@:]*):.*@", r"\1:***@", rest)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database, in-memory or unparsable)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database).expanduser()
+
+
+class Database:
+    """One engine and two sessionmakers (reading, writing) for the lifetime of the program.
+
+    `create=False`: refuse a SQLite file that does not exist (instead of creating it and its
+    folders), for commands that only read.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, create: bool = True) -> None:
         try:
             parsed = make_url(url)
         except ArgumentError:
-            raise StorageError(f"not a database URL: {url!r}") from None
+            raise StorageError(
+                f"not a database URL: {mask_password(url)!r}; use {SUPPORTED}"
+            ) from None
+        except ValueError as exc:  # e.g. a port that is not a number
+            reason = "the port is not a number" if "int()" in str(exc) else str(exc)
+            raise StorageError(f"not a database URL: {mask_password(url)!r} ({reason})") from None
         self.url = parsed
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        self.is_postgres = parsed.get_backend_name() == "postgresql"
+        backend = parsed.get_backend_name()
+        self.is_sqlite = backend == "sqlite"
+        self.is_postgres = backend == "postgresql"
+        if not (self.is_sqlite or self.is_postgres):
+            raise StorageError(
+                f"unsupported database {backend!r} in {self.safe_url}; "
+                f"moderator works with {SUPPORTED}"
+            )
         kwargs: dict = {"echo": echo, "future": True}
         if self.is_sqlite:
             database = parsed.database or ""
             if database and database != ":memory:":
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                path = Path(database).expanduser()
+                if not create and not path.exists():
+                    raise MissingDatabase(
+                        f"no database {path} (check --db; `moderator import`, `moderator "
+                        "--config` and `moderator demo` create one)"
+                    )
+                path.parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True
@@ -203,7 +259,9 @@ class Database:
         try:
             self.engine = create_engine(parsed, **kwargs)
         except NoSuchModuleError:
-            raise StorageError(f"unsupported database URL {url!r}") from None
+            raise StorageError(
+                f"unsupported database URL {self.safe_url}; use {SUPPORTED}"
+            ) from None
         except ModuleNotFoundError as exc:
             raise StorageError(
                 f"the driver for {parsed.drivername} is not installed ({exc.name}); "
@@ -211,6 +269,7 @@ class Database:
             ) from None
         if self.is_sqlite:
             _sqlite_setup(self.engine)
+        self.created_schema = False  # `upgrade` created the tables (a new database)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(moderator_write=True), expire_on_commit=False
@@ -254,8 +313,17 @@ class Database:
         cfg = _alembic_config()
         try:
             with self.engine.begin() as conn:
+                if self.is_postgres:
+                    # Processes started together on a fresh database would all create the
+                    # tables: the first migrates, the others wait here and then find the
+                    # schema at head (Alembic reads the version again under the lock).
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                    current = MigrationContext.configure(conn).get_current_revision()
+                    if current == head:
+                        return head or ""
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+                self.created_schema = current is None
         except DatabaseError as exc:
             raise StorageError(
                 f"cannot upgrade database {self.safe_url}: {_describe(exc)}"

@@ -26,6 +26,7 @@ from moderator.domain.models import (
 )
 from moderator.storage.action_log import ActionLog
 from moderator.storage.convert import to_action, to_event, to_message
+from moderator.storage.db import EVENTS_LOCK
 from moderator.storage.purge import purge_personal_data, purged_key
 from moderator.storage.read_models import ONE_QUERY_MAX_IDS, ReadModels
 from moderator.storage.rows import (
@@ -56,6 +57,7 @@ __all__ = [
 
 # PostgreSQL advisory lock classes, one per kind of writer: writers of one kind on one event
 # take turns, importers and moderators do not wait for each other (see `lock_scope`).
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL, checked on SQLite too
 WRITE_SCOPES = {"import": 0x4D49, "queue": 0x4D51}
 
 
@@ -138,6 +140,12 @@ class Repository(ReadModels, ActionLog):
             )
             for r in rows
         ]
+
+    def lock_events(self) -> None:
+        """Until the transaction ends, be the only one finding or creating an event, so
+        processes started together create it once. SQLite writers take turns anyway."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            self.s.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))
 
     def lock_scope(self, event_id: int, scope: str) -> None:
         """Take one of the event's write locks until the transaction ends.
@@ -440,6 +448,8 @@ class Repository(ReadModels, ActionLog):
 
     # -- groups ----------------------------------------------------------------------------
     def group(self, group_id: int) -> GroupRow:
+        if not 0 < group_id <= MAX_ID:  # an id no row can have (the columns are 32-bit)
+            raise LookupError(f"no question #{group_id}")
         row = self.s.get(GroupRow, group_id)
         if row is None:
             raise LookupError(f"no question #{group_id}")

@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from moderator.domain.fit import AUTHOR_MAX, EMAIL_MAX, MODERATOR_MAX, SOURCE_KEY_MAX
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stored in UTC, returned timezone-aware on every backend.
@@ -113,14 +115,15 @@ class MessageRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
-    source_key: Mapped[str] = mapped_column(String(500))
+    source_key: Mapped[str] = mapped_column(String(SOURCE_KEY_MAX))
     channel: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20))
     kind_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(Text)
     original: Mapped[str] = mapped_column(Text)
-    author: Mapped[str | None] = mapped_column(String(300))
-    author_email: Mapped[str | None] = mapped_column(String(300))
+    # Values are fitted to these lengths before they arrive (`domain.fit`).
+    author: Mapped[str | None] = mapped_column(String(AUTHOR_MAX))
+    author_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
     received_at: Mapped[datetime | None]
     imported_at: Mapped[datetime]
     private: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -148,7 +151,7 @@ class ActionRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
-    moderator: Mapped[str] = mapped_column(String(200))
+    moderator: Mapped[str] = mapped_column(String(MODERATOR_MAX))
     at: Mapped[datetime]
     verb: Mapped[str] = mapped_column(String(40))
     group_id: Mapped[int | None]

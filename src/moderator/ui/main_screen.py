@@ -154,6 +154,8 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         self._titles: dict[str, tuple] = {}  # what each pane title shows
         self._meaning: tuple[int, int] | None = None  # the meaning pass: (done, total)
         self._meaning_off_said = False
+        self._warmed = False
+        self._meaning_running = False
         # The confirmation of the moderator's last saved action, at the end of the list's
         # title: a line repaint, shown in the frame after the commit (the toast follows).
         self.last_saved: str | None = None
@@ -203,6 +205,7 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         # 10,000 questions), so the first merge or import does not wait for it.
         self.set_timer(WARM_UP_AFTER, self._warm_up)
         self.set_interval(1.0, self._update_status)
+        self.set_interval(MEANING_EVERY, self._start_meaning_pass)
 
     # ------------------------------------------------------------------ reading
     @work(thread=True, group="read", exit_on_error=False)
@@ -216,17 +219,26 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
-        with contextlib.suppress(ServiceError):  # else the first write fills the index
-            self.service.warm_up()  # loads the sentence encoder too
-            self.post_message(WarmedUp())  # dropped if the screen closed meanwhile
-        self._meaning_pass()
+        try:
+            with contextlib.suppress(ServiceError):  # else the first write fills the index
+                self.service.warm_up()  # loads the sentence encoder too
+                self.post_message(WarmedUp())  # dropped if the screen closed meanwhile
+        finally:
+            self._warmed = True  # the meaning pass may start (it fills the index itself)
 
     @on(WarmedUp)
     def _warmed_up(self) -> None:
         keep_out_of_gc()  # the index is long-lived too
-        self.set_interval(MEANING_EVERY, self._meaning_pass)
+        self._start_meaning_pass()
 
-    @work(thread=True, exclusive=True, group="meaning", exit_on_error=False)
+    def _start_meaning_pass(self) -> None:
+        """Every `MEANING_EVERY` seconds after the warm-up: one meaning pass at a time (a
+        long one is never cancelled by the next look)."""
+        if self._warmed and not self._meaning_running:
+            self._meaning_running = True
+            self._meaning_pass()
+
+    @work(thread=True, group="meaning", exit_on_error=False)
     def _meaning_pass(self) -> None:
         """Encode the questions that arrived without a meaning vector (from any console or
         import) and store their fused suggestions; the status line shows how far it is."""
@@ -244,6 +256,8 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
             )
         except ServiceError:
             return  # the database is away: the banner says so; the next round tries again
+        finally:
+            self._meaning_running = False
 
     @on(MeaningProgress)
     def _meaning_progress(self, message: MeaningProgress) -> None:

@@ -1,0 +1,57 @@
+"""Issue 16, item 12: several `moderator import` processes started at once on a fresh
+PostgreSQL database all succeed (schema and event are created once, by whoever is first)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from moderator.storage.db import Database
+from tests.conftest import ROOT, _make_postgres_database
+
+pytestmark = pytest.mark.postgres
+
+PROCESSES = 3
+ROUNDS = 1  # unfixed, 3 of 3 probes failed (schema or event created twice)
+
+
+def start_import(url: str, path: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "moderator", "--db", url, "--as", "T", "import", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+
+
+def test_parallel_imports_on_a_fresh_database_all_succeed(tmp_path: Path) -> None:
+    files = []
+    for number in range(PROCESSES):
+        path = tmp_path / f"fragen{number}.txt"
+        path.write_text(f"Wann kommt die Ladesäule Nummer {number}?\n", "utf-8")
+        files.append(path)
+    for _ in range(ROUNDS):
+        url, drop = _make_postgres_database()
+        try:
+            processes = [start_import(url, path) for path in files]
+            results = [(*p.communicate(timeout=120), p.returncode) for p in processes]
+            for out, err, code in results:
+                assert code == 0, err
+                assert ": 1 new" in out
+            assert sum("created the tables" in err for _, err, _ in results) == 1
+            db = Database(url)
+            try:
+                with db.engine.connect() as conn:
+                    events = conn.exec_driver_sql("SELECT count(*) FROM events").scalar()
+                    messages = conn.exec_driver_sql("SELECT count(*) FROM messages").scalar()
+            finally:
+                db.dispose()
+            assert (events, messages) == (1, PROCESSES)
+        finally:
+            drop()
