@@ -59,3 +59,61 @@ def test_host_messages_are_announcements() -> None:
     assert not is_host("Anna Schmidt")
     assert not is_host("Hostmann, Peter")
     assert not is_host(None)
+
+
+LABELS_EN = ROOT / "tests" / "data" / "chat_classification_en.tsv"
+
+
+def test_english_labelled_set_is_large_enough():
+    rows = eval_classify.load(LABELS_EN)
+    assert len(rows) >= 200
+    assert {label for label, _ in rows} == {Kind.QUESTION, Kind.CHATTER, Kind.VOTE}
+
+
+def test_english_eval_passes_and_beats_the_question_mark_rule(capsys):
+    assert eval_classify.main(["eval_classify.py", "--language", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "language en" in out and "question-mark rule" in out
+    _, held_out = eval_classify.split(eval_classify.load(LABELS_EN))
+    ours = eval_classify.precision_recall([(k, classify(t, "en")) for k, t in held_out])
+    mark = eval_classify.precision_recall(
+        [(k, eval_classify.question_mark_rule(t)) for k, t in held_out]
+    )
+    assert min(ours) >= 0.90
+    assert eval_classify.beaten(*ours, *mark)
+
+
+def test_eval_rejects_an_unknown_language(capsys):
+    assert eval_classify.main(["eval_classify.py", "--language", "fr"]) == 2
+    assert "--language" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # the statements the issue found called questions
+        ("the optimal block is likely to be built outside the node", Kind.CHATTER),
+        ("sorry, I didn't do a hand up", Kind.CHATTER),
+        ("isn't that obvious?", Kind.CHATTER),
+        ("that was the plan all along, no?", Kind.CHATTER),
+        ("You're on mute Tim", Kind.CHATTER),
+        ("https://github.com/ethereum/pm/issues/512", Kind.CHATTER),
+        ("same here", Kind.VOTE),
+        ("+1 would love to know too", Kind.VOTE),
+        # questions with and without a question mark
+        ("is the recording going to be on YouTube", Kind.QUESTION),
+        ("I'm curious how clients will handle reorgs deeper than two blocks", Kind.QUESTION),
+        ("Hi all, quick question: does the new format require a resync?", Kind.QUESTION),
+        ("+1, and what about the impact on light clients?", Kind.QUESTION),
+    ],
+)
+def test_english_examples(text, kind):
+    assert classify(text, "en") is kind
+
+
+def test_german_rules_stay_the_default():
+    # The German rules take a long statement as a question; English ones do not.
+    statement = "the optimal block is likely to be built outside the node"
+    assert classify(statement) is Kind.QUESTION
+    assert classify(statement, "de") is Kind.QUESTION
+    assert classify(statement, "en") is Kind.CHATTER

@@ -439,3 +439,22 @@ def test_a_question_of_one_wording_becomes_chatter_in_one_call(service: EventSer
     message = service.set_kind(None, Kind.CHATTER, group_id=c)
     assert message.kind == Kind.CHATTER and message.group_id is None
     assert c not in {g.id for g in service.summaries()}
+
+
+def test_english_event_classifies_with_english_rules(database, clock) -> None:
+    from dataclasses import replace
+
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+
+    config = replace(load_default_config(), language="en")
+    service = open_event(database, config, moderator="Anna", clock=clock)
+    summary = service.import_messages(
+        [
+            msg(1, "the optimal block is likely to be built outside the node"),
+            msg(2, "sorry, I didn't do a hand up"),
+            msg(3, "is the recording going to be on YouTube"),
+        ],
+        source="en-chat",
+    )
+    assert (summary.questions, summary.chatter) == (1, 2)

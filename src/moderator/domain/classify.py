@@ -12,7 +12,7 @@ message longer than `LONG_IS_QUESTION` characters is a question.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from moderator.domain.models import Kind
 
@@ -140,8 +140,14 @@ _SPLIT = re.compile(
 )
 
 
-def classify(text: str) -> Kind:
-    """QUESTION, CHATTER or VOTE for one chat message (QUESTION when unsure)."""
+def classify(text: str, language: str = "de") -> Kind:
+    """QUESTION, CHATTER or VOTE for one chat message (QUESTION when unsure).
+
+    `language` is the event's language: "en" judges sentences by English rules (see
+    `moderator.domain.classify_en`), anything else by the German ones.
+    """
+    english = language.lower().startswith("en")
+    judge = _sentence_kind_en if english else _sentence_kind
     raw = text.strip()
     if len(raw) > LONG_IS_QUESTION:
         return Kind.QUESTION
@@ -152,22 +158,24 @@ def classify(text: str) -> Kind:
             return Kind.VOTE
         return Kind.CHATTER
     if len(raw) <= VOTE_MAX_CHARS:
-        vote = _vote(lowered)
+        vote = _vote(lowered, judge)
         if vote is not None:
             return vote
-    kinds = [_sentence_kind(s) for s in _sentences(lowered)]
+    kinds = [judge(s) for s in _sentences(lowered)]
     if "question" in kinds:
         return Kind.QUESTION
     return Kind.CHATTER
 
 
-def _vote(lowered: str) -> Kind | None:
-    match = _VOTE.search(lowered)
+def _vote(lowered: str, judge: Callable[[str], str]) -> Kind | None:
+    match = _VOTE.search(lowered) or _VOTE_EN.search(lowered)
     if match is None:
         return None
     rest = (lowered[: match.start()] + " " + lowered[match.end() :]).strip()
     rest_words = _WORD.findall(rest.replace("url", ""))
-    own_question = any(_sentence_kind(s) == "question" for s in _sentences(rest))
+    if _VOTE_EN.search(rest):
+        return Kind.VOTE  # "+1 would love to know too"
+    own_question = any(judge(s) == "question" for s in _sentences(rest))
     if len(rest_words) >= 4 and own_question:
         return Kind.QUESTION  # "+1, und wie sieht es mit ... aus?" carries its own question
     if "frage" not in rest and (_THANKS.search(rest) or _PRAISE.search(rest)):
@@ -230,6 +238,98 @@ def _is_question(words: list[str], body: str, asked: bool) -> bool:
     if asked and not (len(words) <= 2 and all(w in _ACK for w in words)):
         return True
     return len(words) >= 5 and any(w in _EMBEDDED for w in words[1:])
+
+
+# English: "+1" and friends, and sentence rules. In English chat a long statement is
+# discussion ("the optimal block is likely to be built outside the node"), so unlike the
+# German rules length alone never makes a question; a question needs a question word or
+# auxiliary first, a phrase such as "I'd like to know", or a question mark that is not
+# rhetorical ("isn't that obvious?", "..., right?").
+_VOTE_EN = re.compile(
+    r"""
+    \b(?:i\ second\ (?:this|that|the)|also\ (?:interested|curious)|curious\ too
+    |(?:would|'d)\ (?:also\ )?(?:love|like)\ to\ know\ (?:this\ |that\ )?(?:too|as\ well)
+    |i'd\ also\ like\ to\ know|(?:was\ going\ to|wanted\ to)\ ask\ the\ same
+    |same\ for\ me|ditto)\b
+    | ^\s*this\s*\^+\s*$
+    """,
+    re.X,
+)
+_INTERROGATIVES_EN = _words(
+    "what what's whats when when's where where's who who's whom whose why how how's which "
+    "any anyone anybody anything"
+)
+_AUX_EN = _words(
+    "is are was were will would can could should shall do does did has have had may might must am"
+)
+_NEGATED_AUX_EN = re.compile(
+    r"^(?:is|are|was|were|wo|would|ca|could|should|do|does|did"
+    r"|has|have|had)n't$|^(?:aren|isn|wasn|don|doesn|didn)t$"
+)
+_AFTER_AUX_NOT_QUESTION = _words("have be been not")
+_TECH_EN = re.compile(
+    r"""
+    \b(?:mut(?:e|ed|ing)|on\ mute|unmute|hear|audio|sound|mic|microphone|video|camera
+    |screen(?:\ share)?|frozen|freez\w*|choppy|breaking\ up|lag\w*|echo|connection
+    |dropped|background\ noise|link\ is\ broken|link\ doesn't|zoom\ link|just\ me
+    |now\ it\ works|works\ now|move\ on|running\ out\ of\ time|at\ time|timebox
+    |take\ (?:this|that|it)\ offline|hard\ stop|wrong\ chat|brb|raised?\ my\ hand
+    |hand\ up|who\ else\ is|what\ did\ i\ miss)\b
+    """,
+    re.X,
+)
+_ACK_EN = _words(
+    "ok okay yes yeah yep yup no nope right agreed agree ack noted sure exactly indeed lol "
+    "haha hahaha cool nice great thanks thx ty hi hey hello back brb perfect interesting wow"
+)
+_QUESTION_PHRASES_EN = re.compile(
+    r"""
+    \b(?:i'm|i\ am|i\ was|i'd\ be|just)\ (?:curious|wondering)|\bi\ wonder\b
+    |\b(?:i'd|i\ would|i\ want|i\ wanted|we'd|we\ would)\ (?:\w+\ )?(?:like\ |love\ )?to\ know
+    |\b(?:don't|do\ not|didn't)\ (?:quite\ |really\ )?(?:understand|get)
+        \ (?:how|why|what|whether|if)
+    |\bquick\ question\b|^question\ (?:for|to|about|on|regarding)\b
+    |\bis\ there\ any\b|\bany\ (?:plans?|updates?|news|chance|idea|ideas|thoughts)\b
+    |\bcould\ (?:you|someone|anyone)\b|\bcan\ (?:you|someone|anyone)\ (?:explain|share|say|link)
+    """,
+    re.X,
+)
+_RHETORICAL_EN = re.compile(r"(?:,\s*|^)(?:no|right|isn't\ it|eh|yes)$|^so\b")
+_THANKS_EN = re.compile(r"\b(?:thanks|thank\ you|thx|ty|cheers)\b")
+
+
+def _sentence_kind_en(sentence: str) -> str:
+    asked = sentence.endswith("?")
+    body = sentence.rstrip("?").strip()
+    words = _WORD.findall(body.replace("url", " "))
+    if not words:
+        return "chatter"
+    if len(words) <= 12 and _TECH_EN.search(body):
+        return "chatter"
+    if len(words) <= 3 and all(w in _ACK_EN for w in words):
+        return "chatter"
+    stripped = _GREETING.sub("", body, count=1).strip(" ,!")
+    content = _WORD.findall(stripped.replace("url", " "))
+    if not content:
+        return "chatter"
+    if _QUESTION_PHRASES_EN.search(stripped):
+        return "question"
+    first = content[0]
+    if first in ("and", "also", "but", "so") and len(content) > 1 and not (first == "so" and asked):
+        content = content[1:]
+        first = content[0]
+    if first in _INTERROGATIVES_EN and len(content) >= 2:
+        return "question"
+    if (
+        first in _AUX_EN
+        and len(content) >= 3
+        and content[1] not in _AFTER_AUX_NOT_QUESTION
+        and not _NEGATED_AUX_EN.match(content[1])
+    ):
+        return "question"
+    if asked and not _NEGATED_AUX_EN.match(first) and not _RHETORICAL_EN.search(stripped):
+        return "question" if len(content) >= 3 else "neutral"
+    return "chatter"
 
 
 _HOST_NAME = re.compile(

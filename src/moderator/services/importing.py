@@ -377,7 +377,7 @@ class ImportingMixin(ServiceBase):
         """Question, chatter or vote; what the host posts in the chat is announcement."""
         if message.channel == Channel.CHAT and is_host(message.author, self.hosts):
             return Kind.CHATTER
-        return classify(message.text)
+        return classify(message.text, self.language)
 
     def _group_values(
         self,
