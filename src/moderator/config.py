@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from moderator.domain.models import GENERAL_KEY, Project
 
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 DB_ENV = "MODERATOR_DB"
 NAME_ENV = "MODERATOR_NAME"
 IMAP_PASSWORD_ENV = "MODERATOR_IMAP_PASSWORD"
+#: The time zone of chat times that carry none ("18:01:23" in a Zoom chat).
+DEFAULT_TIMEZONE = "Europe/Berlin"
 
 
 class ConfigError(ValueError):
@@ -51,6 +54,8 @@ class EventConfig:
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     hosts: tuple[str, ...] = ()
     source_text: str = ""
+    #: IANA name; times without a zone (chat logs, a local starts_at) are in this zone.
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def general(self) -> Project:
@@ -114,6 +119,19 @@ def parse_config(text: str, *, source: str) -> EventConfig:
             "starts_at must be a TOML date-time such as 2020-06-19T18:00:00+02:00",
             _line_of(text, r"^\s*starts_at\s*="),
         )
+
+    timezone = event.get("timezone", DEFAULT_TIMEZONE)
+    try:
+        zone = ZoneInfo(timezone) if isinstance(timezone, str) and timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    if zone is None:
+        raise fail(
+            f"timezone {timezone!r} is not a time zone name such as \"Europe/Berlin\"",
+            _line_of(text, r"^\s*timezone\s*="),
+        )
+    if starts_at is not None and starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=zone)
 
     hosts = event.get("hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
@@ -191,6 +209,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         matching=settings,
         hosts=tuple(hosts),
         source_text=text,
+        timezone=timezone,
     )
 
 

@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from moderator.config import MatchingSettings
+from moderator.config import DEFAULT_TIMEZONE, MatchingSettings
 from moderator.domain.actions import Verb
 from moderator.domain.fit import MODERATOR_MAX, fit_label
 from moderator.domain.fusion import fusion_model_for
@@ -44,6 +45,12 @@ from moderator.storage.repository import (
 )
 
 Clock = Callable[[], datetime]
+
+
+def in_zone(at: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """`at` with `zone` attached when it carries no zone of its own (a chat's "18:01")."""
+    return at.replace(tzinfo=zone) if at is not None and at.tzinfo is None else at
+
 #: Gives the sentence encoder when first needed (None: the lexical scorer alone).
 EmbedderProvider = Callable[[], Embedder | None]
 MAX_TEXT = 200_000  # characters kept in `text`; the full original is always stored
@@ -92,9 +99,12 @@ class ServiceBase:
         hosts: Sequence[str] = (),
         embedder: EmbedderProvider | None = None,
         language: str = "de",
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> None:
         self.db = db
         self.language = language
+        #: The event's time zone: chat times without a zone are taken in it.
+        self.timezone = ZoneInfo(timezone)
         self.event_id = event_id
         # The name goes into every action-log row: cut to its column (`domain.fit`).
         self.moderator = fit_label(moderator, MODERATOR_MAX) or "?"

@@ -139,6 +139,7 @@ def _service(
         hosts=config.hosts,
         embedder=embedder,
         language=config.language,
+        timezone=config.timezone,
     )
 
 

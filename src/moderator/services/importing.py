@@ -37,6 +37,7 @@ from moderator.services.base import (
     STATISTICS_BATCH,
     S,
     ServiceBase,
+    in_zone,
     title_of,
 )
 from moderator.services.errors import (
@@ -73,7 +74,8 @@ class ImportSummary:
     with_suggestion: int = 0
     auto_merged: int = 0
     skipped: list[str] = field(default_factory=list)
-    # What was changed to fit the database (NUL removed, a long name cut; `domain.fit`).
+    # What was changed to fit the database (NUL removed, a long name cut; `domain.fit`) or
+    # assumed (the day of a chat whose path has no date).
     notes: list[str] = field(default_factory=list)
     projects: Counter[str] = field(default_factory=Counter)
     group_ids: list[int] = field(default_factory=list)
@@ -270,7 +272,8 @@ class ImportingMixin(ServiceBase):
                     "original": m.original or m.text,
                     "author": m.author,
                     "author_email": m.author_email,
-                    "received_at": m.received_at or (now if m.channel in TYPED_IN else None),
+                    "received_at": in_zone(m.received_at, self.timezone)
+                    or (now if m.channel in TYPED_IN else None),
                     "imported_at": now,
                     "private": m.private,
                     "source_name": m.source_name,

@@ -5,15 +5,61 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 
-from moderator.domain.models import Channel
+from moderator.domain.models import Channel, IncomingMessage
 from moderator.services.console import EventService, ImportSummary
 from moderator.services.importing import ImportBatch
 
 log = logging.getLogger(__name__)
+
+#: Formats whose times carry no date: the day comes from the path, else `chat_day`.
+WALL_CLOCK_FORMATS = frozenset({"zoom", "zoom-old", "bbb", "pasted", "lines"})
+_DAY_NOTES = {
+    "de": {
+        "event": "{name}: kein Datum im Pfad; Datum {day} aus der Veranstaltung (starts_at), "
+        "Uhrzeiten in {zone}",
+        "mtime": "{name}: kein Datum im Pfad und keines in der Veranstaltung (starts_at); "
+        "Datum {day} vom Änderungsdatum der Datei, Uhrzeiten in {zone}",
+    },
+    "en": {
+        "event": "{name}: no date in the path; date {day} from the event (starts_at), "
+        "times in {zone}",
+        "mtime": "{name}: no date in the path nor in the event (starts_at); date {day} from "
+        "the file's modification time, times in {zone}",
+    },
+}
+
+
+def chat_day(service: EventService, path: Path) -> tuple[date | None, str | None]:
+    """The day for a chat whose times carry no date, and the note saying where it came from.
+
+    A date in the file name wins (None: the parser reads it), then one in the folder name,
+    then the event's `starts_at`, then the file's modification time, all in the event's
+    time zone. The note is None when the path had a date.
+    """
+    from moderator.ingest.base import date_from_name
+
+    if date_from_name(path.name) is not None:
+        return None, None
+    folder = date_from_name(path.parent.name)
+    if folder is not None:
+        return folder, None
+    zone = service.timezone
+    texts = _DAY_NOTES.get(service.language, _DAY_NOTES["de"])
+    starts_at = service.event.starts_at
+    if starts_at is not None:
+        day, source = starts_at.astimezone(zone).date(), "event"
+    else:
+        try:
+            modified = path.stat().st_mtime
+        except OSError:
+            return None, None
+        day, source = datetime.fromtimestamp(modified, zone).date(), "mtime"
+    return day, texts[source].format(name=path.name, day=day.isoformat(), zone=zone.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +106,13 @@ def import_paths(
         for unit in units:
             label = unit.label
             try:
+                one = unit.paths[0] if len(unit.paths) == 1 else None
+                day, note = chat_day(service, one) if one is not None else (None, None)
                 if len(unit.paths) == 1 and unit.format != "eml":
                     # one file: parsed while it is stored (chat logs line by line)
-                    result = stream_file(unit.paths[0], format=unit.format or None)
+                    result = stream_file(unit.paths[0], format=unit.format or None, day=day)
                 else:
-                    whole = unit.parse()
+                    whole = unit.parse(day=day)
                     result = StreamedParse(
                         whole.format, iter(whole.messages), whole.problems, 0, [0]
                     )
@@ -74,22 +122,38 @@ def import_paths(
             messages: Iterable = result.messages
             if channel is not None:
                 messages = (replace(m, channel=channel) for m in messages)
+            timed: list[bool] = []  # whether a message had a time, so the day was used
+            if note and result.format in WALL_CLOCK_FORMATS:
+                messages = _noting_times(messages, timed)
 
             def report(batch: ImportBatch, result=result, label=label) -> None:
                 if progress is not None:
                     progress(FileProgress(label, result.position[0], result.size, batch))
 
-            summaries.append(
-                service.import_messages(
-                    messages,
-                    source=label,
-                    problems=result.problems,
-                    progress=report,
-                    batch_size=batch_size,
-                )
+            summary = service.import_messages(
+                messages,
+                source=label,
+                problems=result.problems,
+                progress=report,
+                batch_size=batch_size,
             )
+            if note and timed:
+                summary.notes.append(note)
+            summaries.append(summary)
         summaries.extend(left_out)
     return summaries
+
+
+def _noting_times(messages: Iterable[IncomingMessage], timed: list[bool]) -> Iterator:
+    """Passes `messages` on; `timed` gets an entry once one of them carries a time."""
+    for message in messages:
+        if not timed and message.received_at is not None:
+            timed.append(True)
+        yield message
+
+
+def _timed(messages: Sequence[IncomingMessage]) -> bool:
+    return any(m.received_at is not None for m in messages)
 
 
 def _one_line(exc: BaseException, label: str) -> str:
@@ -110,6 +174,7 @@ class FileFollower:
         self._seen: set[str] = set()
         self._holding = False
         self.label = str(path)
+        self._noted = False  # the note on the chat's day is given once
 
     def _current_signature(self) -> tuple[int, int] | None:
         try:
@@ -133,8 +198,9 @@ class FileFollower:
         changed = signature != self._signature
         if not changed and not self._holding:
             return None
+        day, note = chat_day(self.service, self.path)
         try:
-            result = parse_file(self.path, format=self.fmt)
+            result = parse_file(self.path, format=self.fmt, day=day)
         except ValueError as exc:
             if signature[0] > 0:
                 log.warning("%s", exc)
@@ -150,6 +216,9 @@ class FileFollower:
             return None
         summary = self.service.import_messages(fresh, source=str(self.path))
         self._seen.update(m.source_key for m in fresh)
+        if note and result.format in WALL_CLOCK_FORMATS and _timed(fresh) and not self._noted:
+            summary.notes.append(note)
+            self._noted = True
         return summary
 
 
