@@ -127,7 +127,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         zone = None
     if zone is None:
         raise fail(
-            f"timezone {timezone!r} is not a time zone name such as \"Europe/Berlin\"",
+            f'timezone {timezone!r} is not a time zone name such as "Europe/Berlin"',
             _line_of(text, r"^\s*timezone\s*="),
         )
     if starts_at is not None and starts_at.tzinfo is None:

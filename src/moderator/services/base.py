@@ -51,6 +51,7 @@ def in_zone(at: datetime | None, zone: ZoneInfo) -> datetime | None:
     """`at` with `zone` attached when it carries no zone of its own (a chat's "18:01")."""
     return at.replace(tzinfo=zone) if at is not None and at.tzinfo is None else at
 
+
 #: Gives the sentence encoder when first needed (None: the lexical scorer alone).
 EmbedderProvider = Callable[[], Embedder | None]
 MAX_TEXT = 200_000  # characters kept in `text`; the full original is always stored
