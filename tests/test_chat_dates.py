@@ -143,3 +143,12 @@ def test_cli_import_prints_the_note_and_exports_the_event_day(tmp_path: Path) ->
     )
     days = {m["received_at"][:10] for m in json.loads(exported.stdout)["messages"]}
     assert days == {"2020-06-19"}
+
+
+def test_a_folder_import_gives_its_chat_the_event_date(database, clock, tmp_path) -> None:
+    chat = _chat_without_date(tmp_path)
+    service = _service(database, clock, starts_at=datetime(2020, 6, 19, 18, 0, tzinfo=BERLIN))
+    summaries = import_paths(service, [chat.parent])
+    (summary,) = [s for s in summaries if s.new]
+    assert _first_time(service) == datetime(2020, 6, 19, 16, 0, 5, tzinfo=UTC)
+    assert any("2020-06-19" in note and "starts_at" in note for note in summary.notes)
