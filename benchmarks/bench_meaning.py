@@ -29,6 +29,7 @@ Run it on one core (`taskset -c 0`); the encoder gets one thread. Four measureme
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import resource
@@ -59,6 +60,12 @@ from moderator.storage.repository import Repository
 
 
 def rss_mb() -> float:
+    """Peak resident size of this process in MB: VmHWM where Linux gives it (ru_maxrss is
+    inherited from the parent across fork and exec, so a child would report the parent's)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
