@@ -156,6 +156,7 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         self._meaning_off_said = False
         self._warmed = False
         self._meaning_running = False
+        self._meaning_seq = -2  # the change counter at the last meaning pass (none yet)
         # The confirmation of the moderator's last saved action, at the end of the list's
         # title: a line repaint, shown in the frame after the commit (the toast follows).
         self.last_saved: str | None = None
@@ -234,9 +235,13 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
     def _start_meaning_pass(self) -> None:
         """Every `MEANING_EVERY` seconds after the warm-up: one meaning pass at a time (a
         long one is never cancelled by the next look)."""
-        if self._warmed and not self._meaning_running:
-            self._meaning_running = True
-            self._meaning_pass()
+        if not self._warmed or self._meaning_running:
+            return
+        seq = self.reader.seq  # the event's change counter as the console last read it
+        if seq == self._meaning_seq and seq >= 0:
+            return  # nothing changed since the last pass: no question can lack a vector
+        self._meaning_running, self._meaning_seq = True, seq
+        self._meaning_pass()
 
     @work(thread=True, group="meaning", exit_on_error=False)
     def _meaning_pass(self) -> None:
@@ -255,7 +260,7 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
                 )
             )
         except ServiceError:
-            return  # the database is away: the banner says so; the next round tries again
+            self._meaning_seq = -2  # the database is away: the next round tries again
         finally:
             self._meaning_running = False
 
