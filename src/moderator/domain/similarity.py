@@ -48,8 +48,10 @@ __all__ = [
     "MAYBE_SCORE",
     "MODEL_BIAS",
     "MODEL_WEIGHTS",
+    "SUGGESTIONS_KEPT",
     "SUGGEST_THRESHOLD",
     "DuplicateIndex",
+    "best_groups",
     "idf_weight",
     "score_features",
     "score_prepared",
@@ -58,6 +60,8 @@ __all__ = [
 
 #: Suggest an existing question as a duplicate from this score on (chosen by measurement).
 SUGGEST_THRESHOLD = 67.5
+#: Suggested groups stored per question (best first).
+SUGGESTIONS_KEPT = 3
 #: Weaker candidates down to this score are shown as "vielleicht" (the fused scorer is
 #: calibrated onto the same two points, see `moderator.domain.fusion`).
 MAYBE_SCORE = 35.0
@@ -98,6 +102,23 @@ _WORK_BUDGET = 2 * _POSTINGS_BUDGET
 _SAMPLE = 500
 _AFFIX_WEIGHT = 0.35
 _AFFIX_LEN = 4
+
+
+def best_groups(
+    hits: Iterable[tuple[int, float]],
+    group_of: Callable[[int], int | None],
+    own: int | None,
+    keep: int,
+) -> list[tuple[int, float]]:
+    """Message-level hits (message id, score) as suggested groups: the best score per group
+    other than `own`, the best `keep` groups, highest score first, then the lowest group id
+    (the order the stored suggestions are read back in)."""
+    by_group: dict[int, float] = {}
+    for hit, score in hits:
+        group = group_of(hit)
+        if group is not None and group != own:
+            by_group[group] = max(by_group.get(group, 0.0), score)
+    return sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
 
 
 def idf_weight(df: Mapping[str, int], n: int) -> Callable[[str], float]:

@@ -24,6 +24,7 @@ from moderator.domain.models import (
     Suggestion,
     WriteResult,
 )
+from moderator.domain.similarity import best_groups
 from moderator.export.tabular import as_exported
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.errors import (
@@ -330,12 +331,9 @@ class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, Meaning
                     vector=self._index.vector(member.id),
                 ):
                     best[mid] = max(best.get(mid, 0.0), score)
-            by_group: dict[int, float] = {}
-            for mid, gid in repo.group_of_messages(best).items():
-                if gid is not None and gid != row.id:
-                    by_group[gid] = max(by_group.get(gid, 0.0), best[mid])
+            group_of = repo.group_of_messages(best)
             result = []
-            for gid, score in sorted(by_group.items(), key=lambda kv: -kv[1])[:limit]:
+            for gid, score in best_groups(best.items(), group_of.get, row.id, limit):
                 target = repo.group(gid)
                 if target.merged_into_id is None:
                     result.append(Suggestion(gid, score, target.title))

@@ -29,6 +29,7 @@ from moderator.domain.models import (
     IncomingMessage,
     Kind,
 )
+from moderator.domain.similarity import SUGGESTIONS_KEPT, best_groups
 from moderator.domain.tagging import TagSuggestion
 from moderator.services.base import (
     IMPORT,
@@ -332,14 +333,11 @@ class ImportingMixin(ServiceBase):
             local_group[mid] = gid
             if not hits:
                 continue
-            by_group: dict[int, float] = {}
-            for hit, score in hits:
-                other = local_group.get(hit, groups_of.get(hit))
-                if other is not None and other != gid:
-                    by_group[other] = max(by_group.get(other, 0.0), score)
-            if not by_group:
+            ranked = best_groups(
+                hits, lambda hit: local_group.get(hit, groups_of.get(hit)), gid, SUGGESTIONS_KEPT
+            )
+            if not ranked:
                 continue
-            ranked = sorted(by_group.items(), key=lambda kv: -kv[1])[:3]
             suggestion_rows.extend(
                 {"message_id": mid, "group_id": other, "score": float(score)}
                 for other, score in ranked

@@ -16,14 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from moderator.domain.similarity import SUGGESTIONS_KEPT, best_groups
 from moderator.domain.vectors import Vector, to_bytes
 from moderator.services.base import IMPORT, MAX_TEXT, ServiceBase
 from moderator.storage.repository import Repository
 
 #: Questions encoded per batch: one short transaction each, and a progress step.
 MEANING_BATCH = 64
-#: Suggestions kept per question (best first), as the import keeps.
-SUGGESTIONS_KEPT = 3
 
 Progress = Callable[[int, int], object]  # what it returns is not used
 
@@ -147,13 +146,9 @@ class MeaningMixin(ServiceBase):
         group_of = repo.group_of_messages(others) if others else {}
         rows: list[dict[str, Any]] = []
         for message_id, found in hits.items():
-            own = group_of.get(message_id)
-            by_group: dict[int, float] = {}
-            for hit, score in found:
-                other = group_of.get(hit)
-                if other is not None and other != own:
-                    by_group[other] = max(by_group.get(other, 0.0), score)
-            ranked = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))[:SUGGESTIONS_KEPT]
+            ranked = best_groups(
+                found, group_of.get, group_of.get(message_id), SUGGESTIONS_KEPT
+            )
             rows.extend(
                 {"message_id": message_id, "group_id": g, "score": float(s)} for g, s in ranked
             )
