@@ -111,6 +111,9 @@ class MessageRow(Base):
         UniqueConstraint("event_id", "source_key"),
         Index("ix_messages_group", "group_id"),
         Index("ix_messages_vote_for", "vote_for_id"),
+        # "the questions after id N" and "the latest question before id N" of one event
+        # (the index sync and the target of a "+1") in a range, not a scan of the event
+        Index("ix_messages_event_kind_id", "event_id", "kind", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
