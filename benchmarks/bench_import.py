@@ -56,6 +56,7 @@ def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     imports: list[float] = []
+    cpu: list[float] = []  # CPU seconds say more than wall time on a shared machine
     exports: dict[str, list[float]] = {f: [] for f in ("json", "md", "html", "csv", "xlsx")}
     with tempfile.TemporaryDirectory() as folder:
         chat = Path(folder) / "meeting_saved_chat.txt"
@@ -64,9 +65,10 @@ def main() -> None:
             db = Database(f"sqlite:///{folder}/bench{run}.db")
             db.upgrade()
             service = open_event(db, load_default_config(), moderator="bench")
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             (summary,) = import_paths(service, [chat])
             imports.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
             for fmt in exports:
                 start = time.perf_counter()
                 export_to(service, fmt=fmt, status="all")
@@ -78,7 +80,7 @@ def main() -> None:
     )
     print(
         f"import (parse + classify + tag + match + store), median of {repeats}: "
-        f"{statistics.median(imports):.2f} s (target < 3 s)"
+        f"{statistics.median(imports):.2f} s, {statistics.median(cpu):.2f} s CPU (target < 3 s)"
     )
     total = 0.0
     for fmt, times in exports.items():
