@@ -21,6 +21,7 @@ class Verb(StrEnum):
     REORDER = "reorder"  # the live queue's order
     MERGE = "merge"  # a group or one wording merged into another group
     SPLIT = "split"  # one wording taken out of its group
+    DIVIDE = "divide"  # one wording divided into several questions (by hand or on import)
     TITLE = "title"  # the representative wording chosen or edited
     ANSWER = "answer"  # a written answer (may mark the question answered)
     KIND = "kind"  # a message's kind changed by hand (question, chatter, vote)
@@ -38,6 +39,7 @@ UNDOABLE = frozenset(
         Verb.REORDER,
         Verb.MERGE,
         Verb.SPLIT,
+        Verb.DIVIDE,
         Verb.TITLE,
         Verb.ANSWER,
         Verb.KIND,

@@ -240,7 +240,9 @@ def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
     # (a pasted log, a 10 MB HTML newsletter) costs little. `original` keeps everything.
     new = new_part(_head_of(body))
     text = question_text(new)
-    asks = has_question(text) or has_question(new)
+    # Nothing left once greeting, registration and organisation are cut: no question (the
+    # whole new part is kept as the text of the chatter message).
+    asks = bool(text) and (has_question(text) or has_question(new))
     if not text:
         text = new or subject or ""
     if not text.strip():

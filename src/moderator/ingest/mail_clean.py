@@ -18,6 +18,11 @@ import unicodedata
 
 from mailparser_reply.parser import EmailMessage
 
+from moderator.domain.dividing import LIST_ITEM, SENTENCE_SPLIT, asks
+
+#: Whether a text probably asks something: the domain's rule (`domain.dividing.asks`).
+has_question = asks
+
 # Bodies longer than this skip the third-party header regex (a precaution: our own rules
 # are line based, the library's patterns are not guaranteed to be linear).
 _LIBRARY_LIMIT = 100_000
@@ -73,40 +78,67 @@ _GREETING = re.compile(
     r"|liebe[rs]?|dear|hello|good\s+(?:morning|afternoon|evening))\b[^.?!:]{0,60}[,!]?$",
     re.IGNORECASE,
 )
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•–·]|\d{1,2}[.)]|[a-z][.)])\s+\S", re.IGNORECASE)
-_SENTENCE_SPLIT = re.compile(r"(?<=[^\d\s][.!?])\s+(?=[A-ZÄÖÜ„\"'(])")
+_LIST_ITEM = LIST_ITEM
+_SENTENCE_SPLIT = SENTENCE_SPLIT
 _REGISTRATION = re.compile(
     r"\bmelde\b.*\b(?:mich|uns)\b.*\ban\b|\b(?:anmelden|anmeldung|teilnehmen|dabei\s+sein)\b"
     r"|\bnehmen?\b.*\bteil\b|\b(?:bin|sind)\s+(?:gerne\s+)?dabei\b"
     r"|\bregister\b|\bregistration\b|\bsign\s+(?:me|us)\s+up\b|\blike\s+to\s+(?:attend|join)\b",
     re.IGNORECASE,
 )
+# Sentences that only organise the sender's taking part: asking to be registered or put on
+# the list, how many will come, joining by phone, the link or access data. Cut like the
+# greeting when they ask nothing (`_REQUEST` below for the ones phrased as a question).
+_ORGANISE = re.compile(
+    r"\b(?:registrieren|eintragen|vormerken|anmeldebest(?:ä|ae)tigung|teilnehmerliste"
+    r"|teilnahmebest(?:ä|ae)tigung)\b"
+    # how many will come
+    r"|\b(?:wir|uns)\s+(?:\w+\s+){0,3}(?:zu\s+(?:zweit|dritt|viert|f(?:ü|ue)nft|sechst|\d+)"
+    r"|mit\s+(?:\d+|zwei|drei|vier|f(?:ü|ue)nf|sechs)\s+(?:personen|leuten|teilnehmer\w*))\b"
+    r"|\b(?:wir\s+sind|sind\s+wir|kommen\s+wir|wir\s+kommen)\s+(?:\w+\s+){0,2}"
+    r"(?:\d+|zwei|drei|vier|f(?:ü|ue)nf|sechs|sieben|acht)\s*(?:personen|leute|teilnehmer\w*)?\b"
+    r"|\bf(?:ü|ue)r\s+(?:\d+|zwei|drei|vier|f(?:ü|ue)nf|sechs)\s+(?:personen|teilnehmer\w*|pl(?:ä|ae)tze)\b"
+    r"|\b(?:mein|meine|meinen)\s+(?:mann|frau|partner\w*|kolleg\w*|sohn|tochter|nachbar\w*"
+    r"|freund\w*|mutter|vater|chef\w*|mitarbeiter\w*)\b.{0,80}\b(?:kommt|kommen|nimmt|nehmen"
+    r"|m(?:ö|oe)chte|w(?:ü|ue)rde|ist|sind|wird)\b.{0,40}\b(?:mit|dabei|teil|ebenfalls|auch)\b"
+    r"|\bbringe\b.{0,40}\bmit\b"
+    # joining by phone
+    r"|\b(?:telefonisch|per\s+telefon|(?:ü|ue)ber\s+(?:das\s+|mein\s+)?telefon|per\s+handy"
+    r"|by\s+phone|via\s+phone|dial(?:ling)?\s+in)\b"
+    r"|\beinw(?:ä|ae)hl\w*|\bw(?:ä|ae)hle\b.{0,40}\bein\b"
+    # the link, access data, invitation
+    r"|\b(?:link|zugangslink|zugangsdaten|einwahldaten|einwahllink|einladung|zugang)\b.{0,60}"
+    r"\b(?:schicken|senden|zusenden|zukommen|erhalten|bekommen|zuschicken|weiterleiten)\b"
+    r"|\b(?:schicken|senden)\b.{0,40}\b(?:link|zugangsdaten|einwahldaten|einladung)\b"
+    r"|\b(?:we\s+will\s+be|there\s+will\s+be)\s+(?:\d+|two|three|four|five)\b"
+    r"|\bsend\s+(?:me|us)\s+the\s+(?:link|access|invitation)\b",
+    re.IGNORECASE,
+)
+# A request to register or for the link, phrased as a question ("Können Sie mich und meine
+# Kollegin bitte anmelden?"): organisation, not a question for the speakers. "Wie kann ich
+# mich anmelden?" is a question about taking part and stays.
+_REQUEST = re.compile(
+    r"^(?:k(?:ö|oe)nn(?:en|ten)|w(?:ü|ue)rden|w(?:ä|ae)ren)\s+sie\b.{0,80}\b(?:mich|uns|mir)\b.{0,80}"
+    r"\b(?:anmelden|registrieren|eintragen|vormerken|liste\s+setzen|(?:zu)?schicken|(?:zu)?senden"
+    r"|zukommen\s+lassen)\b[^?]{0,40}\?\s*$"
+    r"|^(?:can|could|would)\s+you\b.{0,60}\b(?:register|sign\s+up|add)\s+(?:me|us)\b[^?]{0,60}\?\s*$",
+    re.IGNORECASE,
+)
+_REQUEST_OBJECT = re.compile(
+    r"\b(?:anmelden|registrieren|eintragen|vormerken|liste|link|zugangsdaten|einwahldaten"
+    r"|einladung|register|sign\s+up)\b",
+    re.IGNORECASE,
+)
 _LEAD_IN = re.compile(
     r"^(?P<lead>[^?:\n]{0,80}\b(?:fragen?|questions?)\b[^?:\n]{0,40}:)\s*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
+_LEAD_TOPIC = re.compile(
+    r"\b(?:fragen?|questions?)\s+((?:zu[mr]?|zum\s+thema|about|on|regarding)\s[^:?]{2,60}?)\s*:$",
+    re.IGNORECASE,
+)
 _THANKS = re.compile(
     r"^(?:vielen\s+dank|danke(?:\s+schön)?|besten\s+dank|thanks?|thank\s+you)\b[^?]{0,60}[.!]?$",
-    re.IGNORECASE,
-)
-
-_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-_QUESTION_PHRASES = re.compile(
-    r"mich\s+wuerde\s+interessieren|wuerde\s+mich\s+interessieren|interessiert\s+mich"
-    r"|ich\s+frage\s+mich|ich\s+wuerde\s+gerne?\s+wissen|gerne?\s+wissen|\bfragen?\s*:"
-    r"|i\s+wonder|i\s+would\s+like\s+to\s+know|\bquestions?\s*:",
-    re.IGNORECASE,
-)
-_W_WORDS = re.compile(
-    r"^(?:wie|was|wann|wo|woher|wohin|womit|wozu|wofuer|worauf|warum|weshalb|wieso|weswegen"
-    r"|welche[rsnm]?|wer|wen|wem|wessen|inwiefern|inwieweit"
-    r"|how|what|when|where|why|which|who|whom)\b",
-    re.IGNORECASE,
-)
-_VERB_FIRST = re.compile(
-    r"^(?:wird|werden|gibt\s+es|kann|koennen|koennte|koennten|ist|sind|soll|sollen|sollte"
-    r"|darf|duerfen|muss|muessen|hat|haben|besteht|plant|planen|gab\s+es|wurde|wurden"
-    r"|is|are|will|can|could|does|do|did|has|have|should|would)\b",
     re.IGNORECASE,
 )
 
@@ -273,15 +305,31 @@ def _strip_sentences(paragraph: str) -> str:
         s = sentence.strip()
         if not s:
             continue
-        if "?" not in s and (_REGISTRATION.search(s) or _THANKS.match(s)):
+        if _organises(s) or ("?" not in s and _THANKS.match(s)):
             continue
         lead = _LEAD_IN.match(s)
         if lead and "?" not in lead.group("lead") and len(lead.group("lead").split()) <= 10:
-            s = lead.group("rest").strip()
+            # "Noch zwei Fragen zum autonomen Bus:" keeps its topic as context: "Zum
+            # autonomen Bus:"; "Vorab eine Frage:" goes.
+            topic = _LEAD_TOPIC.search(lead.group("lead"))
+            rest = lead.group("rest").strip()
+            s = f"{topic.group(1)[:1].upper()}{topic.group(1)[1:]}: {rest}" if topic else rest
+            s = s.strip()
             if not s:
                 continue
         kept.append(s)
     return " ".join(kept)
+
+
+def _organises(sentence: str) -> bool:
+    """A sentence that only registers or organises: it asks nothing (a request to be
+    registered or for the link aside) and registers, counts heads, joins by phone or asks
+    for the access data."""
+    if _REQUEST.match(sentence) and _REQUEST_OBJECT.search(sentence):
+        return True
+    if "?" in sentence or (asks(sentence) and not sentence.rstrip().endswith(":")):
+        return False  # it asks (a lead-in "... drei Fragen:" asks nothing itself)
+    return bool(_REGISTRATION.search(sentence) or _ORGANISE.search(sentence))
 
 
 _NAME_WORD = re.compile(r"^(?:[A-ZÄÖÜ][\w'’-]*\.?|[A-ZÄÖÜ]\.|von|van|de|zu|Dr\.|Prof\.)$")
@@ -297,11 +345,18 @@ def _is_name_block(block: list[str]) -> bool:
     return 1 <= len(words) <= 4 and all(_NAME_WORD.match(word) for word in words)
 
 
+def _signature_block(block: list[str]) -> bool:
+    """A name below the text, alone or after a thanks ("Danke!" / "Hans Weber")."""
+    if _is_name_block(block):
+        return True
+    return len(block) > 1 and bool(_THANKS.match(block[0])) and _is_name_block(block[1:])
+
+
 def question_text(new: str) -> str:
     """The new part without greeting and registration boilerplate; lists kept line by line."""
     out: list[str] = []
     blocks = _paragraphs(new)
-    if len(blocks) > 1 and _is_name_block(blocks[-1]):
+    if len(blocks) > 1 and _signature_block(blocks[-1]):
         blocks = blocks[:-1]
     for n, block in enumerate(blocks):
         if n == 0 and _GREETING.match(block[0]):
@@ -320,27 +375,3 @@ def question_text(new: str) -> str:
             if paragraph:
                 out.append(paragraph)
     return "\n\n".join(out).strip()
-
-
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
-
-
-def _fold(text: str) -> str:
-    """Umlauts spelled out, so "würde" and "wuerde" match the same pattern."""
-    return text.translate(_FOLD)
-
-
-def has_question(text: str) -> bool:
-    """Whether a text probably asks something (German and English heuristics)."""
-    text = _fold(_URL.sub(" ", text))
-    if "?" in text or _QUESTION_PHRASES.search(text):
-        return True
-    for line in text.split("\n"):
-        line = re.sub(r"^\s*(?:[-*•–·]|\d{1,2}[.)])\s*", "", line)
-        for sentence in _SENTENCE_SPLIT.split(line):
-            s = sentence.strip().lstrip("„\"'(")
-            if _W_WORDS.match(s):
-                return True
-            if _VERB_FIRST.match(s) and not s.endswith((".", "!")):
-                return True
-    return False

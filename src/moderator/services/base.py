@@ -16,6 +16,7 @@ import numpy as np
 
 from moderator.config import DEFAULT_TIMEZONE, MatchingSettings
 from moderator.domain.actions import Verb
+from moderator.domain.dividing import DividePlan
 from moderator.domain.fit import MODERATOR_MAX, fit_label
 from moderator.domain.fusion import fusion_model_for
 from moderator.domain.models import (
@@ -27,7 +28,7 @@ from moderator.domain.models import (
 )
 from moderator.domain.queues import Placed, Plan, RowChange, leave_live, project_to_confirm
 from moderator.domain.similarity import DuplicateIndex
-from moderator.domain.tagging import Tagger
+from moderator.domain.tagging import Tagger, TagSuggestion
 from moderator.domain.vectors import Embedder, from_bytes, unit_rows
 from moderator.services.errors import (
     ConflictError,
@@ -173,6 +174,16 @@ class ServiceBase:
     if TYPE_CHECKING:  # helpers one mixin defines and another uses (see EventService)
 
         def _create_group(self, repo: Repository, text: str, **kw: Any) -> GroupRow: ...
+        def _group_values(
+            self, text: str, tag: TagSuggestion, now: datetime, **kw: Any
+        ) -> dict[str, Any]: ...
+        def _divide_rows(
+            self, repo: Repository, message: MessageRow, plan: DividePlan
+        ) -> list[int]: ...
+        def _join_parts(
+            self, repo: Repository, before: dict[str, Any], after: dict[str, Any]
+        ) -> list[int]: ...
+        def _after_join(self, message_id: int, text: str, parts: Sequence[int]) -> None: ...
         def _apply_kind(
             self,
             repo: Repository,
@@ -331,9 +342,7 @@ class ServiceBase:
         """Bring the duplicate index up to date with questions stored by anyone (with their
         stored vectors; the meaning pass adds the vectors of the others when it has them)."""
         for message_id, _group_id, text, vector in self._question_rows(repo, self._indexed_upto):
-            self._index.add(
-                message_id, text, from_bytes(vector) if vector else None, unit=True
-            )
+            self._index.add(message_id, text, from_bytes(vector) if vector else None, unit=True)
             self._indexed_upto = max(self._indexed_upto, message_id)
         self._index_ready = True
 

@@ -27,6 +27,7 @@ from moderator.domain.models import (
 from moderator.domain.similarity import best_groups
 from moderator.export.tabular import as_exported
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
+from moderator.services.dividing import DividingMixin
 from moderator.services.errors import (
     NotFoundError,
     ServiceError,
@@ -155,7 +156,9 @@ class PurgeResult:
     complete: bool = True
 
 
-class EventService(ImportingMixin, QueueMixin, GroupingMixin, UndoMixin, MeaningMixin):
+class EventService(
+    ImportingMixin, QueueMixin, GroupingMixin, DividingMixin, UndoMixin, MeaningMixin
+):
     """Use cases on one event, for one moderator. Thread-safe: the UI calls it from workers."""
 
     # ------------------------------------------------------------------ reading

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from moderator.domain.actions import Verb
 from moderator.domain.classify import classify, is_host
+from moderator.domain.dividing import plan_divide, question_parts
 from moderator.domain.fit import fit_message, fit_messages
 from moderator.domain.models import (
     Action,
@@ -51,6 +52,8 @@ from moderator.storage.repository import (
 )
 
 # Questions typed in by hand carry no time of their own: they were asked when typed in.
+# Mails asking a bulleted or numbered list of questions are divided on import.
+DIVIDED_ON_IMPORT = frozenset({Channel.EMAIL})
 TYPED_IN = (Channel.PHONE, Channel.MANUAL)
 IMPORT_ATTEMPTS = 3  # an import that collided with a moderator's decision is tried again
 # Batches: the first has `BATCH_FIRST` messages; later ones are sized so that a batch's
@@ -74,6 +77,7 @@ class ImportSummary:
     votes: int = 0
     with_suggestion: int = 0
     auto_merged: int = 0
+    divided: int = 0  # mails divided into one question per listed question
     skipped: list[str] = field(default_factory=list)
     # What was changed to fit the database (NUL removed, a long name cut; `domain.fit`) or
     # assumed (the day of a chat whose path has no date).
@@ -91,6 +95,7 @@ class ImportSummary:
         self.votes += other.votes
         self.with_suggestion += other.with_suggestion
         self.auto_merged += other.auto_merged
+        self.divided += other.divided
         self.skipped.extend(other.skipped)
         self.notes.extend(other.notes)
         self.projects.update(other.projects)
@@ -237,9 +242,12 @@ class ImportingMixin(ServiceBase):
         batch: list[IncomingMessage],
         summary: ImportSummary,
         judged: dict[str, tuple[Kind, Any]] | None = None,
+        *,
+        divide: bool = True,
     ) -> list[int]:
-        """Store new messages with bulk statements: groups first, then messages, then links.
-        Returns the message ids of the new questions."""
+        """Store new messages with bulk statements: groups first, then messages, then links;
+        then (`divide`) mails asking several listed questions are divided. Returns the
+        message ids of the new questions."""
         self._sync_index(repo)  # under the import lock: no other importer's question is missed
         known = repo.known_keys(self.event_id, [m.source_key for m in batch])
         now = self.clock()
@@ -372,7 +380,38 @@ class ImportingMixin(ServiceBase):
             else:
                 summary.chatter += 1
         summary.group_ids.extend(g for g in group_ids if g not in merged_groups)
+        if divide:
+            question_ids += self._divide_on_import(repo, questions, question_ids, summary)
         return question_ids
+
+    def _divide_on_import(
+        self,
+        repo: Repository,
+        questions: list[tuple[IncomingMessage, Kind]],
+        question_ids: list[int],
+        summary: ImportSummary,
+    ) -> list[int]:
+        """A mail asking a bulleted or numbered list of questions becomes one question per
+        item (`domain.dividing`), each divide one undoable log entry. Returns the message
+        ids of the new parts."""
+        added: list[int] = []
+        for (message, _), mid in zip(questions, question_ids, strict=True):
+            if message.channel not in DIVIDED_ON_IMPORT:
+                continue
+            parts = question_parts(message.text[:MAX_TEXT])
+            if len(parts) < 2:
+                continue
+            groups = self._divide_rows(repo, repo.message(mid), plan_divide(parts))
+            repo.flush()
+            added += [m.id for g in groups[1:] for m in repo.members(g)]
+            summary.questions += len(groups) - 1
+            summary.divided += 1
+            summary.group_ids.extend(groups[1:])
+            for g in groups[1:]:
+                suggested = repo.group(g).suggested_project
+                if suggested:
+                    summary.projects[suggested] += 1
+        return added
 
     def _classify(self, message: IncomingMessage) -> Kind:
         """Question, chatter or vote; what the host posts in the chat is announcement."""
@@ -457,7 +496,7 @@ class ImportingMixin(ServiceBase):
         def store(*locks: str) -> Group:
             summary = ImportSummary(source="manual")
             with self._write(*locks) as repo:
-                self._import_batch(repo, [message], summary)
+                self._import_batch(repo, [message], summary, divide=False)
                 group_id = summary.group_ids[0] if summary.group_ids else None
                 if group_id is None:  # auto-merged into an existing group
                     group_id = repo.message(

@@ -25,6 +25,7 @@ class UndoMixin(ServiceBase):
             if action is None:
                 return None
             before, after = dict(action.before), dict(action.after)
+            joined: tuple[int, str, list[int]] | None = None
             verb = action.verb
             summary = f"undid: {action.summary}"
             gid = action.group_id or 0  # every verb below but "kind" names its group
@@ -96,6 +97,8 @@ class UndoMixin(ServiceBase):
                         repo, group, S(before["group_state"]), before["group_position"]
                     )
                 del old_group
+            elif verb == "divide":
+                joined = (after["message"], before["text"], self._join_parts(repo, before, after))
             elif verb == "manual":
                 row = self._group(repo, after["group"])
                 if S(row.state) == S.LIVE:
@@ -104,4 +107,7 @@ class UndoMixin(ServiceBase):
                 row.position = None
             action.undone = True
             self._log(repo, Verb.UNDO, action.group_id, summary, after, before, undo_of=action.id)
-            return to_action(action)
+            undone = to_action(action)
+        if joined is not None:
+            self._after_join(*joined)
+        return undone

@@ -357,6 +357,47 @@ class Repository(ReadModels, ActionLog):
             query = query.where(QuestionVectorRow.model_id != keep_model)
         return self.s.execute(query).rowcount or 0
 
+    def forget_vectors(self, message_ids: Collection[int]) -> None:
+        """Delete the vectors of these messages (their text changed: the meaning pass
+        encodes them again)."""
+        ids = list(message_ids)
+        if ids:
+            self.s.execute(delete(QuestionVectorRow).where(QuestionVectorRow.message_id.in_(ids)))
+
+    def suggestions_of(self, message_id: int) -> list[tuple[int, float]]:
+        """The stored duplicate suggestions of one message: (group, score)."""
+        return [
+            (g, float(score))
+            for g, score in self.s.execute(
+                select(SuggestionRow.group_id, SuggestionRow.score)
+                .where(SuggestionRow.message_id == message_id)
+                .order_by(SuggestionRow.group_id)
+            )
+        ]
+
+    def delete_messages(self, message_ids: Collection[int], *, replaced_by: int) -> None:
+        """Delete messages a divide created, now joined again: votes for them and replies
+        to them point at `replaced_by`; their suggestions and vectors go with them."""
+        ids = list(message_ids)
+        if not ids:
+            return
+        self.s.flush()
+        self.s.execute(
+            update(MessageRow)
+            .where(MessageRow.vote_for_id.in_(ids))
+            .values(vote_for_id=replaced_by)
+        )
+        self.s.execute(
+            update(MessageRow)
+            .where(MessageRow.reply_to_id.in_(ids))
+            .values(reply_to_id=replaced_by)
+        )
+        self.s.execute(delete(SuggestionRow).where(SuggestionRow.message_id.in_(ids)))
+        self.forget_vectors(ids)
+        for row in [self.message(i) for i in ids]:
+            self.s.delete(row)
+        self.s.flush()
+
     def origin_groups(self, message_ids: Collection[int]) -> dict[int, int]:
         """The group each of these messages opened (messages that opened none are left out)."""
         result: dict[int, int] = {}
