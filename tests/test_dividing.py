@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from moderator.config import load_default_config
 from moderator.domain.dividing import DivideError, parts_from_lines, plan_divide, question_parts
 from moderator.domain.models import Channel, Kind, QueueState
 from moderator.ingest.mail import parse_eml, parse_mbox
-from moderator.config import load_default_config
 from moderator.services import ConflictError, EventService, ServiceError, open_event
 from moderator.services.ingesting import import_paths
 from tests.factories import msg

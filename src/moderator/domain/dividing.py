@@ -17,6 +17,7 @@ Pure rules, no I/O:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ __all__ = [
     "parts_from_lines",
     "plan_divide",
     "question_parts",
+    "suggested_parts",
 ]
 
 #: At most this many questions from one wording (a pasted list of 200 lines is not 200
@@ -111,7 +113,7 @@ def _units(text: str) -> list[_Unit]:
                 units.append(_Unit(_MARKER.sub("", line, count=1).strip(), "item"))
             else:  # a wrapped line continues its item
                 units[-1].text = _one_line(units[-1].text + " " + line)
-    for unit, following in zip(units, units[1:], strict=False):
+    for unit, following in itertools.pairwise(units):
         if unit.kind == "para" and unit.text.endswith(":") and following.kind == "item":
             unit.kind = "lead"  # "Zum Bus:", a blank line, then the list
     return units
@@ -153,6 +155,27 @@ def question_parts(text: str) -> list[str]:
         parts.append(" ".join(pending))
     # A longer list is not a handful of questions (a pasted agenda, a log): left whole.
     return parts if len(parts) <= MAX_PARTS else [text]
+
+
+def suggested_parts(text: str) -> list[str]:
+    """What the divide editor offers: the listed questions (`question_parts`), else each
+    sentence that asks on a line of its own (the others join the one before), else the
+    text as it is."""
+    parts = question_parts(text)
+    if len(parts) > 1:
+        return parts
+    sentences = [s.strip() for s in SENTENCE_SPLIT.split(_one_line(text)) if s.strip()]
+    out: list[str] = []
+    pending: list[str] = []  # sentences before the first that asks go in front of it
+    for sentence in sentences:
+        if asks(sentence):
+            out.append(" ".join([*pending, sentence]))
+            pending = []
+        elif out:
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            pending.append(sentence)
+    return out if len(out) > 1 else [_one_line(text)]
 
 
 def parts_from_lines(text: str) -> list[str]:

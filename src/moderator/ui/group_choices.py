@@ -6,10 +6,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 
+from moderator.domain.dividing import parts_from_lines, suggested_parts
 from moderator.domain.models import (
     Group,
     GroupSummary,
     Kind,
+    Message,
 )
 from moderator.services.errors import (
     ConnectionLostError,
@@ -21,6 +23,7 @@ from moderator.ui.messages import (
 )
 from moderator.ui.modals import (
     LineEditScreen,
+    PartsEditScreen,
     PickScreen,
 )
 from moderator.ui.room import Room
@@ -112,11 +115,10 @@ class GroupChoices(Room):
         )
 
     def action_split(self) -> None:
+        """`s`: a question of several wordings - split one off; a question of one wording
+        - divide it into several questions (the parts edited one per line)."""
         group = self._selected_group()
         if group is None:
-            return
-        if group.members < 2:
-            self.notify(self.t("error.single_member", id=group.id), markup=False)
             return
         self._fetch_members(group)
 
@@ -127,7 +129,40 @@ class GroupChoices(Room):
         except ServiceError as exc:
             self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
             return
-        self.app.call_from_thread(self._pick_split, full)
+        questions = [m for m in full.members if m.kind == Kind.QUESTION]
+        if len(questions) == 1:
+            self.app.call_from_thread(self._edit_parts, group, questions[0])
+        else:
+            self.app.call_from_thread(self._pick_split, full)
+
+    def _edit_parts(self, group: GroupSummary, message: Message) -> None:
+        """The divide modal: the suggested parts (a list's items, else the sentences that
+        ask), one per line, for the moderator to edit."""
+
+        def edited(text: str | None) -> None:
+            if text is None:
+                return
+            parts = parts_from_lines(text)
+            if len(parts) < 2:
+                self.notify(self.t("error.divide_one", id=group.id), markup=False)
+                return
+
+            def run() -> tuple[str, list[int]]:
+                seen = self._expected(group)
+                result = self._track(
+                    group.id, seen, self.service.divide(message.id, parts, expected_version=seen)
+                )
+                done = self.t("done.divide", id=group.id, count=len(parts))
+                return done, list(result.touched_ids)
+
+            self._submit(run, live=False)
+
+        screen = PartsEditScreen(
+            self.t("modal.divide", id=group.id),
+            "\n".join(suggested_parts(message.text)),
+            self.t("modal.divide_hint"),
+        )
+        self.app.push_screen(screen, edited)
 
     def _pick_split(self, group: Group) -> None:
         members = [m for m in group.members if m.kind == Kind.QUESTION]

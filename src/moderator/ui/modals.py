@@ -195,6 +195,34 @@ class TextEditScreen(ModalScreen[EditedText | None]):
         self.dismiss(None)
 
 
+class PartsEditScreen(ModalScreen[str | None]):
+    """Divide a wording: the parts one per line, ctrl+s divides, escape cancels. Returns
+    the edited text (the service's domain rule reads the lines)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("ctrl+s", "save", "Save", id="modal.save", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str, hint: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial = text
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal modal-wide"):
+            yield Static(Text(self.title_text), classes="modal-title")
+            yield TextArea(self.initial, id="parts-text", soft_wrap=True)
+            yield Static(Text(self.hint, style="dim"))
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#parts-text", TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class LineEditScreen(ModalScreen[str | None]):
     """One line of text: the search, a question's wording."""
 

@@ -23,6 +23,7 @@ def utcnow() -> datetime:
 _GERMAN: dict[str, str] = {  # by `Verb` value
     "merge": "#{source} mit #{target} zusammengeführt",
     "split": "eine Formulierung von #{group} abgetrennt",
+    "divide": "#{group} in {count} Fragen aufgeteilt",
     "tag": "#{group} einem Projekt zugeordnet",
     "move": "#{group} verschoben ({state})",
     "reorder": "die Live-Reihenfolge geändert (#{group})",
@@ -84,6 +85,7 @@ def what_was_done(action: Action, *, lang: str = "en") -> str:
         "target": action.after.get("target", action.group_id),
         "state": _state_de(action.after.get("state")),
         "new": action.after.get("new", "?"),
+        "count": len(action.after.get("groups") or ()) or "?",
     }
     if action.verb == Verb.MERGE and action.summary.startswith("merged wording"):
         template = "eine Formulierung in #{target} übernommen"
