@@ -8,6 +8,9 @@ the minimum (0.80 by default).
     PYTHONPATH=src python scripts/eval_tagging.py [--split dev|heldout|all] [--events FILE]
         [--embedder e5|use|none]
 
+`--labelled tests/data/tagging_general.json`: organisational and general questions that name a
+project in passing (and a few whose subject is the project), for the general block.
+
 With a sentence encoder (the default where one loads), every question also brings its meaning
 vector, as in the product after the meaning pass.
 """

@@ -143,6 +143,30 @@ def normalize_tokens(text: str) -> list[str]:
 
 _STOPWORDS = frozenset(_stem(_fold(w)) for w in _STOPWORDS_TEXT.split())
 
+# Words about the webinar itself and taking part in it: a question that uses them ("Wann
+# ist die Aufzeichnung verfügbar? Mich interessiert der Teil zum Bus.") is organisational
+# and belongs to the general block unless a project is really its subject. Each counts
+# once towards the general block: the things of the event (recording, slides, link)
+# `_EVENT_THING`, taking part (register, take part) `_EVENT_TAKING_PART`, together at
+# most `_EVENT_CAP` (weights chosen on the dev splits with `scripts/eval_tagging.py`).
+_EVENT_THINGS_TEXT = """
+webinar webinars webseminar seminar veranstaltung veranstaltungen aufzeichnung aufzeichnungen
+mitschnitt folien foliensatz praesentation praesentationen link links zugangsdaten
+einwahldaten einwahl zugangslink newsletter untertitel untertiteln teilnahmebestaetigung
+protokoll pdf herunterladen download browser tablet chat gebaerdensprache
+recording slides
+"""
+_EVENT_TAKING_PART_TEXT = """
+anmelden anmeldung angemeldet registrieren registrierung teilnahme teilnehmen teilnehmende
+teilnehmer verschickt zugeschickt nachlesen ansehen anschauen verpasst
+register registration attend
+"""
+_EVENT_THINGS = frozenset(_stem(_fold(w)) for w in _EVENT_THINGS_TEXT.split())
+_EVENT_TAKING_PART = frozenset(_stem(_fold(w)) for w in _EVENT_TAKING_PART_TEXT.split())
+_EVENT_THING = 1.0
+_EVENT_TAKING_PART_WEIGHT = 0.75
+_EVENT_CAP = 2.5
+
 
 @dataclass(frozen=True, slots=True)
 class TagSuggestion:
@@ -331,6 +355,11 @@ class Tagger:
                 result.alias_hits[owner.project] |= owner.alias
                 result.first[owner.project] = min(result.first[owner.project], pos)
                 result.evidence[owner.project].append(keyword)
+        if self._general is not None:
+            event = _event_evidence(stems)
+            if event:
+                result.scores[self._general] += event
+                result.evidence[self._general].append("event")
         if self._learned:
             learned = [0.0] * n
             for stem in result.unmatched:
@@ -427,6 +456,14 @@ class Tagger:
                 round(_confidence(second_score, best_score), 3) if runner_up is not None else 0.0
             ),
         )
+
+
+def _event_evidence(stems: Sequence[str]) -> float:
+    """Evidence for the general block from words about the event itself."""
+    things = {s for s in stems if s in _EVENT_THINGS}
+    taking_part = {s for s in stems if s in _EVENT_TAKING_PART}
+    value = _EVENT_THING * len(things) + _EVENT_TAKING_PART_WEIGHT * len(taking_part)
+    return min(value, _EVENT_CAP)
 
 
 def _learnable(stem: str) -> bool:
