@@ -12,6 +12,7 @@ from moderator.config import load_default_config
 from moderator.domain.dividing import DivideError, parts_from_lines, plan_divide, question_parts
 from moderator.domain.models import Channel, Kind, QueueState
 from moderator.ingest.mail import parse_eml, parse_mbox
+from moderator.ingest.mail_clean import new_part, question_text
 from moderator.services import ConflictError, EventService, ServiceError, open_event
 from moderator.services.ingesting import import_paths
 from tests.factories import msg
@@ -203,3 +204,52 @@ def test_divide_needs_two_parts_and_undo_is_refused_after_another_merge(
         service.undo()
     assert len(service.group(ids[1]).members) == 2
     assert service.group(ids[0]).title == "Wann kommt der autonome Bus?"
+
+
+# -- organisational sentences -------------------------------------------------------------
+
+QUESTION = "Wann kommen die Paketstationen in die Innenstadt?"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hiermit melde ich mich verbindlich für das Web-Seminar an.",
+        "Bitte melden Sie mich für das Web-Seminar an.",
+        "Bitte tragen Sie mich in die Teilnehmerliste ein.",
+        "Ich habe mich bereits über das Formular angemeldet.",
+        "Wir sind zu viert.",
+        "Insgesamt werden wir 5 Personen sein.",
+        "Mein Kollege Herr Maier aus der Wirtschaftsförderung kommt auch mit.",
+        "Ich komme mit meiner Frau.",
+        "Ich werde mich telefonisch zuschalten.",
+        "Ich bin leider nur über das Telefon dabei.",
+        "Ich wähle mich mit dem Handy ein.",
+        "Bitte senden Sie mir die Zugangsdaten.",
+        "Den Link habe ich noch nicht bekommen.",
+        "Könnten Sie mir bitte den Link zum Web-Seminar schicken?",
+        "Können Sie meine Kollegin und mich bitte noch anmelden?",
+        "Please register me for the webinar.",
+        "We will be three people.",
+        "I will join by phone.",
+    ],
+)
+def test_a_sentence_that_only_organises_is_cut(sentence: str) -> None:
+    body = f"Hallo,\n\n{sentence} {QUESTION}\n\nViele Grüße\nAnna Berg"
+    assert question_text(new_part(body)) == QUESTION
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Wie kann ich mich für die Workshops anmelden?",
+        "Kann man auch per Telefon teilnehmen?",
+        "Wird der Link vorher noch einmal verschickt?",
+        "Können Sie mir die Folien nach dem Web-Seminar schicken?",
+        "Mich würde interessieren, ob Menschen ohne Internet telefonisch teilnehmen können.",
+        "Ich wohne direkt am Stiftsplatz.",
+    ],
+)
+def test_questions_about_taking_part_and_context_stay(sentence: str) -> None:
+    body = f"Hallo,\n\n{sentence} {QUESTION}\n\nViele Grüße\nAnna Berg"
+    assert question_text(new_part(body)) == f"{sentence} {QUESTION}"

@@ -90,8 +90,9 @@ _REGISTRATION = re.compile(
 # the list, how many will come, joining by phone, the link or access data. Cut like the
 # greeting when they ask nothing (`_REQUEST` below for the ones phrased as a question).
 _ORGANISE = re.compile(
-    r"\b(?:registrieren|eintragen|vormerken|anmeldebest(?:ä|ae)tigung|teilnehmerliste"
+    r"\b(?:registrieren|eintragen|vormerken|angemeldet|anmeldebest(?:ä|ae)tigung|teilnehmerliste"
     r"|teilnahmebest(?:ä|ae)tigung)\b"
+    r"|\b(?:melden|tragen|merken)\s+sie\s+(?:mich|uns)\b"
     # how many will come
     r"|\b(?:wir|uns)\s+(?:\w+\s+){0,3}(?:zu\s+(?:zweit|dritt|viert|f(?:ü|ue)nft|sechst|\d+)"
     r"|mit\s+(?:\d+|zwei|drei|vier|f(?:ü|ue)nf|sechs)\s+(?:personen|leuten|teilnehmer\w*))\b"
@@ -101,7 +102,8 @@ _ORGANISE = re.compile(
     r"|\b(?:mein|meine|meinen)\s+(?:mann|frau|partner\w*|kolleg\w*|sohn|tochter|nachbar\w*"
     r"|freund\w*|mutter|vater|chef\w*|mitarbeiter\w*)\b.{0,80}\b(?:kommt|kommen|nimmt|nehmen"
     r"|m(?:ö|oe)chte|w(?:ü|ue)rde|ist|sind|wird)\b.{0,40}\b(?:mit|dabei|teil|ebenfalls|auch)\b"
-    r"|\bbringe\b.{0,40}\bmit\b"
+    r"|\bbringe\b.{0,40}\bmit\b|\bkomme\b.{0,30}\bmit\s+(?:meine[mnr]?|unsere[mnr]?)\b"
+    r"|\b(?:\d+|zwei|drei|vier|f(?:ü|ue)nf|sechs)\s+personen\b"
     # joining by phone
     r"|\b(?:telefonisch|per\s+telefon|(?:ü|ue)ber\s+(?:das\s+|mein\s+)?telefon|per\s+handy"
     r"|by\s+phone|via\s+phone|dial(?:ling)?\s+in)\b"
