@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from moderator.config import load_default_config
+from moderator.domain.actions import changed_groups
 from moderator.domain.dividing import DivideError, parts_from_lines, plan_divide, question_parts
 from moderator.domain.models import Channel, Kind, QueueState
 from moderator.ingest.mail import parse_eml, parse_mbox
@@ -253,3 +254,24 @@ def test_a_sentence_that_only_organises_is_cut(sentence: str) -> None:
 def test_questions_about_taking_part_and_context_stay(sentence: str) -> None:
     body = f"Hallo,\n\n{sentence} {QUESTION}\n\nViele Grüße\nAnna Berg"
     assert question_text(new_part(body)) == f"{sentence} {QUESTION}"
+
+
+def test_another_console_reads_the_new_questions_of_a_divide(service: EventService, clock) -> None:
+    (group_id,) = service.import_messages(
+        [msg(1, "Wann kommt der Bus? Und wer fährt ihn?")], source="chat"
+    ).group_ids
+    bea = open_event(service.db, load_default_config(), moderator="Bea", clock=clock)
+    seen = bea.last_action_id()
+    message = service.group(group_id).members[0]
+    result = service.divide(message.id, ["Wann kommt der Bus?", "Und wer fährt ihn?"])
+    actions = bea.actions_since(seen)
+    assert [a.verb for a in actions] == ["divide"]
+    assert changed_groups(actions) == set(result.touched_ids)
+    assert {s.title for s in bea.summaries(group_ids=list(result.touched_ids))} == {
+        "Wann kommt der Bus?",
+        "Und wer fährt ihn?",
+    }
+    # Bea cannot undo Anna's divide; Anna can.
+    assert bea.undo() is None
+    service.undo()
+    assert [s.id for s in bea.summaries()] == [group_id]
