@@ -127,6 +127,8 @@ def test_importing_a_mail_with_three_numbered_questions_makes_three(
         assert member.original.startswith("Subject: Anmeldung und Fragen\n")
         assert "2. Wer betreibt das LoRaWAN-Netz" in member.original
     assert all(g.suggested_project == "infrastruktur" for g in groups)
+    # Logged after the import it belongs to (newest first).
+    assert [a.verb for a in service.history(limit=2)] == ["divide", "import"]
     # Importing again adds nothing (the parts belong to the mail already imported).
     again = import_paths(service, [DATA / "hand_three_numbered.eml"])[0]
     assert (again.new, again.already_imported) == (0, 1)

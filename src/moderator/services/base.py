@@ -178,8 +178,13 @@ class ServiceBase:
             self, text: str, tag: TagSuggestion, now: datetime, **kw: Any
         ) -> dict[str, Any]: ...
         def _divide_rows(
-            self, repo: Repository, message: MessageRow, plan: DividePlan
+            self,
+            repo: Repository,
+            message: MessageRow,
+            plan: DividePlan,
+            pending_log: list[Any] | None = None,
         ) -> list[int]: ...
+        def _log_divides(self, repo: Repository, entries: Sequence[Any]) -> None: ...
         def _join_parts(
             self, repo: Repository, before: dict[str, Any], after: dict[str, Any]
         ) -> list[int]: ...

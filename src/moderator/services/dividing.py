@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from moderator.domain.actions import Verb
 from moderator.domain.dividing import DivideError, DividePlan, plan_divide
@@ -19,6 +19,15 @@ from moderator.domain.similarity import SUGGESTIONS_KEPT, best_groups
 from moderator.services.base import IMPORT, MAX_TEXT, QUEUE, S, ServiceBase, title_of
 from moderator.services.errors import ConflictError, ServiceError
 from moderator.storage.repository import MessageRow, Repository
+
+
+class DivideEntry(NamedTuple):
+    """The action-log entry of one divide."""
+
+    group_id: int
+    summary: str
+    before: dict[str, Any]
+    after: dict[str, Any]
 
 
 class DividingMixin(ServiceBase):
@@ -43,9 +52,17 @@ class DividingMixin(ServiceBase):
             groups = self._divide_rows(repo, message, plan)
             return self._result(repo, group, groups)
 
-    def _divide_rows(self, repo: Repository, message: MessageRow, plan: DividePlan) -> list[int]:
+    def _divide_rows(
+        self,
+        repo: Repository,
+        message: MessageRow,
+        plan: DividePlan,
+        pending_log: list[DivideEntry] | None = None,
+    ) -> list[int]:
         """Apply `plan` to a stored question (inside a write holding the index's lock) and
-        log it; returns the group ids: the message's own first, then the new ones."""
+        log it (or, with `pending_log`, leave the entry there for the caller to log after
+        its own: an import logs what it imported first). Returns the group ids: the
+        message's own first, then the new ones."""
         assert message.group_id is not None
         group = self._group(repo, message.group_id)
         now = self.clock()
@@ -121,9 +138,7 @@ class DividingMixin(ServiceBase):
             rows.extend({"message_id": mid, "group_id": g, "score": float(s)} for g, s in ranked)
         repo.replace_suggestions(list(texts), rows)
         groups = [group.id, *new_groups]
-        self._log(
-            repo,
-            Verb.DIVIDE,
+        entry = DivideEntry(
             group.id,
             f"divided #{group.id} into {plan.count} questions ("
             + ", ".join(f"#{g}" for g in groups)
@@ -131,7 +146,15 @@ class DividingMixin(ServiceBase):
             before,
             {"message": message.id, "parts": new_ids, "groups": groups},
         )
+        if pending_log is None:
+            self._log_divides(repo, [entry])
+        else:
+            pending_log.append(entry)
         return groups
+
+    def _log_divides(self, repo: Repository, entries: Sequence[DivideEntry]) -> None:
+        for entry in entries:
+            self._log(repo, Verb.DIVIDE, entry.group_id, entry.summary, entry.before, entry.after)
 
     def _join_parts(
         self, repo: Repository, before: dict[str, Any], after: dict[str, Any]

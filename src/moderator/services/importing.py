@@ -78,6 +78,8 @@ class ImportSummary:
     with_suggestion: int = 0
     auto_merged: int = 0
     divided: int = 0  # mails divided into one question per listed question
+    # The log entries of those divides, written after the import's own entry (`_log_divides`).
+    divide_log: list[Any] = field(default_factory=list, repr=False)
     skipped: list[str] = field(default_factory=list)
     # What was changed to fit the database (NUL removed, a long name cut; `domain.fit`) or
     # assumed (the day of a chat whose path has no date).
@@ -186,6 +188,8 @@ class ImportingMixin(ServiceBase):
                         {},
                         self._import_log(source, summary),
                     )
+                self._log_divides(repo, summary.divide_log)
+                summary.divide_log = []
             return summary, question_ids
 
         started = time.perf_counter()
@@ -401,7 +405,9 @@ class ImportingMixin(ServiceBase):
             parts = question_parts(message.text[:MAX_TEXT])
             if len(parts) < 2:
                 continue
-            groups = self._divide_rows(repo, repo.message(mid), plan_divide(parts))
+            groups = self._divide_rows(
+                repo, repo.message(mid), plan_divide(parts), summary.divide_log
+            )
             repo.flush()
             added += [m.id for g in groups[1:] for m in repo.members(g)]
             summary.questions += len(groups) - 1
@@ -550,6 +556,8 @@ class ImportingMixin(ServiceBase):
                             {},
                             self._import_log(source, summary),
                         )
+                    self._log_divides(repo, summary.divide_log)
+                    summary.divide_log = []
                 repo.set_source_state(self.event_id, source, state)
             return summary
 
