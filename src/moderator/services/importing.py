@@ -42,6 +42,7 @@ from moderator.services.base import (
     in_zone,
     title_of,
 )
+from moderator.services.dividing import DivideEntry
 from moderator.services.errors import (
     ConflictError,
     ServiceError,
@@ -79,7 +80,7 @@ class ImportSummary:
     auto_merged: int = 0
     divided: int = 0  # mails divided into one question per listed question
     # The log entries of those divides, written after the import's own entry (`_log_divides`).
-    divide_log: list[Any] = field(default_factory=list, repr=False)
+    divide_log: list[DivideEntry] = field(default_factory=list, repr=False)
     skipped: list[str] = field(default_factory=list)
     # What was changed to fit the database (NUL removed, a long name cut; `domain.fit`) or
     # assumed (the day of a chat whose path has no date).
