@@ -114,7 +114,7 @@ async def test_help_lists_keys_and_palette_mirrors_bindings(sqlite_service, cloc
         await pilot.press("question_mark")
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
-        listed = {description for _, description in app.screen.rows}
+        listed = {row.description for section in app.screen.sections for row in section.rows}
         assert {"Live", "Zusammenführen", "Rückgängig"} <= listed
         await pilot.press("escape")
         commands = {title for title, _, _ in app.main_screen.palette_commands()}

@@ -22,7 +22,10 @@ def main_bindings(t: Strings, projects: Sequence[Project]) -> list[Binding]:
         for p in projects
         if p.hotkey
     ]
+    # The help key comes first: the footer shows the keys in this order and cuts them at
+    # the right edge (80 columns keep "? Hilfe").
     return [
+        Binding("question_mark", "help", t("key.help"), id="help"),
         Binding("l", "send_live", t("key.live"), id="queue.live"),
         Binding("a", "later", t("key.later"), id="queue.later"),
         Binding("d", "dismiss_group", t("key.dismiss"), id="queue.dismiss"),
@@ -31,7 +34,6 @@ def main_bindings(t: Strings, projects: Sequence[Project]) -> list[Binding]:
         Binding("M", "merge_pick", t("key.merge_pick"), show=False, id="group.merge_pick"),
         Binding("g", "similar", t("key.similar"), show=False, id="group.similar"),
         Binding("u", "undo", t("key.undo"), id="undo"),
-        Binding("question_mark", "help", t("key.help"), id="help"),
         Binding("slash", "search", t("key.search"), id="search"),
         Binding("s", "split", t("key.split"), id="group.split"),
         Binding("p", "present", t("key.present"), id="present"),
@@ -59,4 +61,15 @@ def main_bindings(t: Strings, projects: Sequence[Project]) -> list[Binding]:
         ),
         Binding("ctrl+up", "scroll_detail(-3)", t("key.scroll_up"), show=False, id="detail.up"),
         *tag_keys,
+        # Textual's own quit and command palette keys, here again with our words (the
+        # footer's palette key and the help read them from here).
+        Binding("ctrl+q", "app.quit", t("key.quit"), show=False, priority=True, id="app.quit"),
+        Binding(
+            "ctrl+p",
+            "app.command_palette",
+            t("key.palette"),
+            show=False,
+            priority=True,
+            id="app.palette",
+        ),
     ]

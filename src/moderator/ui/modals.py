@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -16,6 +17,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from moderator.domain.models import Channel, Project
+from moderator.ui.help import HelpSection
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.text import literal
 
@@ -250,27 +252,49 @@ class LineEditScreen(ModalScreen[str | None]):
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the main screen with what it does (the current keymap)."""
+    """Every key of the main screen, grouped by task; scrolls (arrows, j/k, page keys)."""
 
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close", id="modal.close"),
+        Binding("up,k", "scroll(-1)", "Up", show=False),
+        Binding("down,j", "scroll(1)", "Down", show=False),
+        Binding("pageup", "scroll(-10)", "Page up", show=False),
+        Binding("pagedown,space", "scroll(10)", "Page down", show=False),
+        Binding("home", "scroll(-100000)", "Top", show=False),
+        Binding("end", "scroll(100000)", "Bottom", show=False),
     ]
 
-    def __init__(self, title: str, rows: Sequence[tuple[str, str]], footer: str) -> None:
+    def __init__(self, title: str, sections: Sequence[HelpSection], footer: str) -> None:
         super().__init__()
         self.title_text = title
-        self.rows = list(rows)
+        self.sections = list(sections)
         self.footer = footer
 
-    def compose(self) -> ComposeResult:
+    def keys_text(self) -> Text:
+        """The sections as one text: a bold title, then `keys  what they do` rows."""
+        width = max((cell_len(r.keys) for s in self.sections for r in s.rows), default=0)
         text = Text()
-        for keys, description in self.rows:
-            text.append(f" {keys:>14} ", style="bold")
-            text.append(f" {description}\n")
-        with Vertical(classes="modal modal-wide"):
+        for n, section in enumerate(self.sections):
+            if n:
+                text.append("\n")
+            text.append(section.title, style="bold underline")
+            for row in section.rows:
+                text.append("\n")
+                text.append(" " * (width - cell_len(row.keys) + 1))
+                text.append(row.keys, style="bold")
+                text.append("  ")
+                text.append(row.description)
+        return text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal modal-wide", id="help-box"):
             yield Static(Text(self.title_text), classes="modal-title")
-            yield Static(text, id="help-keys")
-            yield Static(Text(self.footer, style="dim"))
+            with VerticalScroll(id="help-scroll"):
+                yield Static(self.keys_text(), id="help-keys")
+            yield Static(Text(self.footer, style="dim"), id="help-footer")
+
+    def action_scroll(self, delta: int) -> None:
+        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=delta, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

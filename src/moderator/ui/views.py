@@ -4,10 +4,12 @@ presented project, the project filter, search, "who did what" and the help."""
 from __future__ import annotations
 
 from textual import on, work
+from textual.binding import Binding
 
 from moderator.services.errors import (
     ConnectionLostError,
 )
+from moderator.ui.help import help_sections
 from moderator.ui.messages import (
     ActionFailed,
     ActivityArrived,
@@ -140,24 +142,22 @@ class Views(Room):
         self.app.push_screen(screen)
 
     def action_help(self) -> None:
-        by_action: dict[str, tuple[list[str], str]] = {}
-        for _key, active in self.active_bindings.items():
-            binding = active.binding
-            if active.node is not self and not isinstance(active.node, VirtualList):
-                continue
-            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
-            keys.append(binding.key_display or self.app.get_key_display(binding))
-        rows = [(", ".join(keys), description) for keys, description in by_action.values()]
-        footer = f"{self.t('legend')}\n{self.t('modal.help_hint')}"
-        self.app.push_screen(HelpScreen(self.t("modal.help"), rows, footer))
+        active = self.active_bindings.values()
+        bindings = [a.binding for a in active if a.node is self or isinstance(a.node, VirtualList)]
+        if not any(isinstance(a.node, VirtualList) for a in active):
+            # The detail has the focus: the lists' keys are still the lists' keys.
+            bindings += Binding.make_bindings(VirtualList.BINDINGS)
+        footer = f"{self.t('modal.help_hint')}\n{self.t('legend')}"
+        screen = HelpScreen(self.t("modal.help"), help_sections(self.t, bindings), footer)
+        self.app.push_screen(screen)
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """(title, help, action) for every key of this screen, for the command palette."""
         seen: dict[str, tuple[str, str, str]] = {}
         for _key, active in self.active_bindings.items():
-            if active.node is not self:
-                continue
             b = active.binding
+            if active.node is not self or (b.id or "").startswith("app."):
+                continue  # quit and the palette itself are the palette's own commands
             title, keys, _ = seen.get(b.action, (b.description, "", b.action))
             display = self.app.get_key_display(b)
             seen[b.action] = (title, f"{keys}, {display}" if keys else display, b.action)
