@@ -71,3 +71,41 @@ def test_main_screen_small_terminal(snap_compare, sqlite_service, clock):
         await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=ready)
+
+
+def test_main_screen_80x24(snap_compare, sqlite_service, clock):
+    """80x24, a first-class size: the live queue's titles readable, "? Hilfe" in the
+    footer, the status line whole."""
+    _event(sqlite_service)
+    app = make_app(sqlite_service, clock, poll_interval=60)
+
+    async def ready(pilot):
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+def test_help_screen_80x24(snap_compare, sqlite_service, clock):
+    """The help at 80x24: how to quit on top, the first task's keys, the hint at the
+    bottom; the rest scrolls."""
+    _event(sqlite_service)
+    app = make_app(sqlite_service, clock, poll_interval=60)
+
+    async def ready(pilot):
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+def test_main_screen_140_columns(snap_compare, sqlite_service, clock):
+    """The footer ends with the palette key, its last column too (it showed
+    "^p palettee" at 140 columns)."""
+    _event(sqlite_service)
+    app = make_app(sqlite_service, clock, poll_interval=60)
+
+    async def ready(pilot):
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(140, 40), run_before=ready)

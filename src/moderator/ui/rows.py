@@ -16,6 +16,7 @@ from moderator.ui.text import clock_time, one_line
 S = QueueState
 PENDING_MARK = "*"  # in the state column: a write of this row is not saved yet
 PENDING_STYLE = "dim italic"
+LIVE_NARROW = 60  # cells of the live queue below which its rows go short
 TITLE_ROOM_BEFORE_AUTHOR = 60  # the asker's name is shown only when the text keeps this much
 STATE_MARK = {
     S.NEW: " ",
@@ -85,6 +86,9 @@ class RowPainter:
         return text
 
     def live(self, g: GroupSummary, width: int) -> Text:
+        """Place, number, votes, project, title; below LIVE_NARROW cells (80 columns) the
+        project shrinks to its digit so the title keeps the room."""
+        narrow = width < LIVE_NARROW
         text = Text(no_wrap=True, end="")
         on_air = g.state == S.ON_AIR
         saving = isinstance(g, Pending)
@@ -92,10 +96,18 @@ class RowPainter:
         text.append("▶ " if on_air else f"{place:>2}", style="bold reverse" if on_air else "")
         text.append(f" #{g.id:<4}", style="bold")
         votes = f"{g.votes}▲" if g.votes > 1 else ""
-        text.append(f"{votes:>4} ")
-        text.append_text(project_label(self.projects, g, 10))
-        text.append(" ")
-        text.append(one_line(g.title), style="bold" if on_air else "")
+        if narrow:  # the votes go before the title, and only where there are some
+            text.append_text(project_label(self.projects, g, 2))
+            text.append(f" {votes} " if votes else " ")
+        else:
+            text.append(f"{votes:>4} ")
+            text.append_text(project_label(self.projects, g, 10))
+            text.append(" ")
+        room = max(4, width - text.cell_len)
+        title = one_line(g.title)
+        if len(title) > room:
+            title = title[: room - 1].rstrip() + "…"
+        text.append(title, style="bold" if on_air else "")
         if saving:
             text.stylize(PENDING_STYLE)
         return text
