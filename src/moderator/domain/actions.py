@@ -96,6 +96,25 @@ def touched_groups(action: Action) -> set[int]:
     return ids
 
 
+def restored_group(action: Action) -> int | None:
+    """The question that undoing `action` brings back into view: the merged-away source, the
+    group a wording returns to, the question moved, tagged or edited; None where undoing
+    shows no question (a question typed by hand goes to the dismissed ones, a message
+    turned back into chatter)."""
+    before, after = action.before, action.after
+    if action.verb == Verb.MERGE:
+        value = after.get("source")
+    elif action.verb == Verb.SPLIT:
+        value = before.get("group")
+    elif action.verb == Verb.KIND:
+        value = before.get("group_id")
+    elif action.verb == Verb.MANUAL:
+        value = None
+    else:
+        value = action.group_id
+    return value if isinstance(value, int) else None
+
+
 def changed_groups(actions: Iterable[Action]) -> set[int] | None:
     """Group ids touched by these log entries; None when a full reload is safer."""
     ids: set[int] = set()

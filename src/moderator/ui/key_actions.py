@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual import work
 
-from moderator.domain.actions import changed_groups
+from moderator.domain.actions import changed_groups, restored_group
 from moderator.domain.models import (
     GroupSummary,
     Kind,
@@ -117,10 +117,13 @@ class KeyActions(Room):
             if action is None:
                 return self.t("done.nothing_to_undo"), []
             ids = sorted(changed_groups([action]) or ())
+            restored = restored_group(action)
+            if restored is not None:  # first: the cursor follows it
+                ids = [restored, *(i for i in ids if i != restored)]
             what = what_was_done(action, lang=self.t.language)
             return self.t("done.undo", summary=what), ids
 
-        self._submit(run, chatter=True)
+        self._submit(run, chatter=True, follow=True)
 
     def action_manual(self) -> None:
         def entered(question: ManualQuestion | None) -> None:
@@ -133,7 +136,7 @@ class KeyActions(Room):
                 )
                 return self.t("done.manual", id=group.id), [group.id]
 
-            self._submit(run)
+            self._submit(run, follow=True)
 
         self.app.push_screen(ManualEntryScreen(self.t), entered)
 

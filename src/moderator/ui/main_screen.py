@@ -349,6 +349,8 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         if current is not None and (touched is None or current in touched):
             self._load_detail(current)
         self._report_others(snap.actions, current)
+        if message.follow is not None:
+            self._follow(message.follow)
         if message.note:
             self.last_saved = message.note
             self._update_titles()

@@ -31,16 +31,22 @@ class DataArrived(Message):
     """Fresh summaries from the database (initial load, own action, or someone else).
 
     `settle`: the groups an own write expected (`EventModel.expect`); it is done, and
-    these rows show what it stored.
+    these rows show what it stored. `follow`: the question the write brought (back), to
+    be selected and scrolled to.
     """
 
     def __init__(
-        self, snapshot: Snapshot, note: str | None = None, settle: Collection[int] = ()
+        self,
+        snapshot: Snapshot,
+        note: str | None = None,
+        settle: Collection[int] = (),
+        follow: int | None = None,
     ) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.note = note
         self.settle = settle
+        self.follow = follow
 
 
 class Settled(Message):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.binding import Binding
 
+from moderator.domain.queues import LIVE_STATES
 from moderator.services.errors import (
     ConnectionLostError,
 )
@@ -72,11 +73,48 @@ class Views(Room):
                 self.presenting = choice.key
                 self.main_list.redraw()
                 self._refresh_lists()
+                self._show_raised()
 
         screen = ProjectKeyScreen(
             self.t("modal.present"), self.service.projects, self.t("modal.no_project")
         )
         self.app.push_screen(screen, chosen)
+
+    def _show_raised(self) -> None:
+        """The presented project's questions float to the top of the lists: in each, the
+        cursor goes to the first of them (in the live queue that is the next to go on air,
+        after the one on air), the list shows its top."""
+        if self.presenting is None or self.show_chatter:
+            return
+        for pane in (self.main_list, self.live_list):
+            raised = [r.id for r in pane.rows if r.effective_project == self.presenting]
+            if raised:
+                pane.scroll_to(y=0, animate=False, immediate=True)
+                pane.select_id(raised[0])
+
+    def _follow(self, group_id: int) -> None:
+        """Select the question an own action brought (back) and scroll to it: in the live
+        queue if it is there, else in the list, switched to a view (and without a filter)
+        that shows it."""
+        group = self.model.get(group_id)
+        if group is None:
+            return
+        if group.state in LIVE_STATES:
+            pane = self.live_list
+        else:
+            pane = self.main_list
+            if self.show_chatter or not self.model.in_view(group, self.view, self.filter):
+                view = self.view
+                if not self.model.in_view(group, view):
+                    view = next(n for n in VIEW_ORDER if self.model.in_view(group, n))
+                flt = self.filter if self.model.in_view(group, view, self.filter) else Filter()
+                if not flt.search:
+                    self.reader.search = None
+                self.view, self.filter, self.show_chatter = view, flt, False
+                self.reader.want_chatter = False
+                self._refresh_lists()
+        pane.focus()
+        pane.select_id(group_id)
 
     def action_filter_project(self) -> None:
         def chosen(choice: ProjectChoice | None) -> None:
@@ -111,6 +149,10 @@ class Views(Room):
         self.filter = Filter(self.filter.project, message.text, message.ids)
         self.reader.search = message.text
         self._refresh_lists()
+        # The search lands on its first hit.
+        self.main_list.focus()
+        if self.main_list.rows:
+            self.main_list.select_id(self.main_list.rows[0].id)
 
     def action_activity(self) -> None:
         self._load_activity()

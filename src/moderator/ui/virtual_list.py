@@ -190,6 +190,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         if index is None:
             return False
         self._move_to(index)
+        self._keep_visible()  # also when the cursor was on it already, scrolled away
         return True
 
     # ------------------------------------------------------------------ cursor

@@ -50,8 +50,12 @@ class WritePipeline(Room):
         live: bool = True,
         expect: Iterable[GroupSummary] = (),
         gone: Iterable[int] = (),
+        follow: bool = False,
     ) -> None:
         """Queue a write; `run` returns the notification and the group ids it touched.
+
+        `follow`: once saved, the cursor goes to the first of those ids (the question the
+        write brought or brought back), wherever it is.
 
         `chatter`: the action may change the chatter count (read it afresh); `live=False`:
         it cannot move anything in the live queue (no need to read the queue back).
@@ -76,7 +80,8 @@ class WritePipeline(Room):
             settled = False
             try:
                 try:
-                    note, ids = run()
+                    note, touched = run()
+                    ids = list(touched)
                 except ConnectionLostError as exc:
                     self.post_message(ConnectionChanged(False, str(exc)))
                     key = "error.maybe_saved" if exc.committed is None else "error.not_saved"
@@ -96,7 +101,8 @@ class WritePipeline(Room):
                     snapshot = self.reader.rows_for(
                         set(ids) | set(settle), chatter=chatter, live=live
                     )
-                    self.post_message(DataArrived(snapshot, note, settle))
+                    target = ids[0] if follow and ids else None
+                    self.post_message(DataArrived(snapshot, note, settle, target))
                     settled = True
                     if self.offline is not None:
                         self.post_message(ConnectionChanged(True))
