@@ -163,6 +163,8 @@ def _fill_event(service: EventService) -> None:
         "Sehr geehrte Frau Schwarzkopf-Ebling, wir melden uns unter 0631 3651234 bei Ihnen. "
         "Fragen beantwortet auch unsere Hotline +49 631 365-0.",
     )
+    # An answer begun and left unsaved (Esc in the editor) holds the same details.
+    service.keep_answer_draft(contact, "Liebe Frau Schwarzkopf-Ebling, Rückruf unter 0631 3651234")
 
 
 def _secrets(service: EventService) -> set[str]:
@@ -240,6 +242,9 @@ def test_purge_leaves_no_name_address_or_number_in_the_database_files(
     assert contact.answer == (
         "Sehr geehrte Frau [Name entfernt], wir melden uns unter [Telefonnummer entfernt] bei "
         "Ihnen. Fragen beantwortet auch unsere Hotline +49 631 365-0."
+    )
+    assert service.answer_draft(contact.id) == (
+        "Liebe Frau [Name entfernt], Rückruf unter [Telefonnummer entfernt]"
     )
     assert all(m.author is None and m.author_email is None for m in service.messages())
     assert any("Fackelstraße" in m.text and EMAIL_MASK in m.text for m in service.messages())

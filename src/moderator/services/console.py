@@ -29,6 +29,7 @@ from moderator.export.tabular import as_exported
 from moderator.services.base import IMPORT, QUEUE, Clock, EmbedderProvider, S, utcnow
 from moderator.services.dividing import DividingMixin
 from moderator.services.errors import (
+    ConnectionLostError,
     NotFoundError,
     ServiceError,
 )
@@ -37,7 +38,7 @@ from moderator.services.importing import ImportingMixin, ImportSummary, fold_imp
 from moderator.services.meaning import MeaningMixin
 from moderator.services.queues import QueueMixin
 from moderator.services.undo import UndoMixin
-from moderator.storage.db import Database, StorageError
+from moderator.storage.db import Database, DatabaseUnavailable, StorageError
 from moderator.storage.purge import PURGED_TABLES
 from moderator.storage.repository import (
     MessageRow,
@@ -375,6 +376,7 @@ class EventService(
             self._check_version(repo, row, expected_version)
             before = {"answer": row.answer, "state": row.state, "position": row.position}
             row.answer = answer
+            repo.drop_answer_draft(row.id, self.moderator)  # saved: the draft is done
             if mark_answered and answer.strip():
                 self._move(repo, row, S.ANSWERED_WRITING)
             row.updated_at = self.clock()
@@ -387,6 +389,28 @@ class EventService(
                 {"answer": answer, "state": row.state, "position": row.position},
             )
             return self._result(repo, row)
+
+    def answer_draft(self, group_id: int) -> str | None:
+        """The answer this moderator began for the question and left unsaved, if any."""
+        with self._reading() as session:
+            return Repository(session).answer_draft(group_id, self.moderator)
+
+    def keep_answer_draft(self, group_id: int, text: str) -> None:
+        """Store this moderator's unsaved answer (an empty text forgets it).
+
+        A draft is no decision: no log entry, no change counter, no queue lock; nobody
+        else sees it, and `set_answer` forgets it in the answer's own transaction.
+        """
+        try:
+            with self.db.writing() as session:
+                repo = Repository(session)
+                if text.strip():
+                    at = self.clock()
+                    repo.set_answer_draft(self.event_id, group_id, self.moderator, text, at)
+                else:
+                    repo.drop_answer_draft(group_id, self.moderator)
+        except DatabaseUnavailable as exc:
+            raise ConnectionLostError(str(exc), committed=exc.committed) from exc
 
     def merged_into(self, group_ids: Collection[int]) -> dict[int, int]:
         """For each of `group_ids` that was merged away, the question it lives on in now."""

@@ -15,10 +15,16 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from moderator.domain.personal import Scrubber, contacts_in, key_digest
-from moderator.storage.rows import ActionRow, GroupRow, MessageRow, QuestionVectorRow
+from moderator.storage.rows import (
+    ActionRow,
+    AnswerDraftRow,
+    GroupRow,
+    MessageRow,
+    QuestionVectorRow,
+)
 
 #: The tables a purge rewrites (and `Database.reclaim_space` compacts).
-PURGED_TABLES = ("messages", "groups", "actions", "question_vectors")
+PURGED_TABLES = ("messages", "groups", "actions", "question_vectors", "answer_drafts")
 
 PURGED_KEY = "purged:"
 
@@ -37,7 +43,7 @@ def purge_personal_data(session: Session, event_id: int) -> int:
 
     Messages lose name, address, file name and full original (the masked question text
     takes its place), their source key becomes its hash (`purged_key`); question texts,
-    titles, answers and the action log's copies are masked by a `Scrubber` built from
+    titles, answers, answer drafts and the action log's copies are masked by a `Scrubber` built from
     what the messages held. Groups get a new version, so a console holding the old
     text cannot write it back. The questions' sentence vectors, made from the old text,
     are dropped (the meaning pass encodes the new text again). Batched by id, so memory
@@ -142,6 +148,10 @@ def purge_personal_data(session: Session, event_id: int) -> int:
                 for row in rows
             ],
         )
+    # Unsaved answers are masked as the saved ones (a few per moderator: no batches).
+    for draft in session.scalars(select(AnswerDraftRow).where(AnswerDraftRow.event_id == event_id)):
+        draft.text = scrubber.answer(draft.text, askers.get(draft.group_id, ()))
+    session.flush()
     session.execute(delete(QuestionVectorRow).where(QuestionVectorRow.event_id == event_id))
     return count
 

@@ -31,6 +31,7 @@ from moderator.storage.purge import purge_personal_data, purged_key
 from moderator.storage.read_models import ONE_QUERY_MAX_IDS, ReadModels
 from moderator.storage.rows import (
     ActionRow,
+    AnswerDraftRow,
     EventRow,
     GroupRow,
     MessageRow,
@@ -542,6 +543,27 @@ class Repository(ReadModels, ActionLog):
             .values(position=GroupRow.position + delta)
             .execution_options(synchronize_session="fetch")
         )
+
+    # -- answer drafts ---------------------------------------------------------------------
+    def answer_draft(self, group_id: int, moderator: str) -> str | None:
+        row = self.s.get(AnswerDraftRow, (group_id, moderator))
+        return row.text if row else None
+
+    def set_answer_draft(
+        self, event_id: int, group_id: int, moderator: str, text: str, at: datetime
+    ) -> None:
+        row = self.s.get(AnswerDraftRow, (group_id, moderator))
+        if row is None:
+            draft = AnswerDraftRow(group_id=group_id, moderator=moderator, event_id=event_id)
+            draft.text, draft.saved_at = text, at
+            self.s.add(draft)
+        else:
+            row.text, row.saved_at = text, at
+
+    def drop_answer_draft(self, group_id: int, moderator: str) -> None:
+        row = self.s.get(AnswerDraftRow, (group_id, moderator))
+        if row is not None:
+            self.s.delete(row)
 
     # -- watched sources -------------------------------------------------------------------
     def source_state(self, event_id: int, source: str) -> dict[str, Any] | None:

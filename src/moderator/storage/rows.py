@@ -165,6 +165,19 @@ class ActionRow(Base):
     undo_of: Mapped[int | None]
 
 
+class AnswerDraftRow(Base):
+    """A written answer a moderator began and left unsaved (Esc in the editor): theirs
+    alone, brought back when they open the editor again, also after a restart."""
+
+    __tablename__ = "answer_drafts"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    moderator: Mapped[str] = mapped_column(String(MODERATOR_MAX), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    text: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime]
+
+
 class SourceStateRow(Base):
     """Where a watched source stopped (file offset, IMAP UIDVALIDITY/UID)."""
 

@@ -144,25 +144,30 @@ class KeyActions(Room):
         group = self._selected_group()
         if group is None:
             return
-        detail = self.detail_group
-        if detail is None or detail.id != group.id:
-            self._fetch_for_answer(group)
-            return
-        self._edit_answer(group, detail.answer)
+        self._fetch_for_answer(group)
 
     @work(thread=True, group="read", exit_on_error=False)
     def _fetch_for_answer(self, group: GroupSummary) -> None:
+        """The stored answer and this moderator's draft of it (one kept with Esc, also in
+        an earlier session)."""
+        draft = self.drafts.get(group.id)  # kept in this session, maybe not stored yet
         try:
             full = self.service.group(group.id)
+            if draft is None:
+                draft = self.service.answer_draft(group.id)
         except ServiceError as exc:
             self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
             return
-        self.app.call_from_thread(self._edit_answer, group, full.answer)
+        self.app.call_from_thread(self._edit_answer, group, full.answer, draft)
 
-    def _edit_answer(self, group: GroupSummary, current: str) -> None:
+    def _edit_answer(self, group: GroupSummary, current: str, draft: str | None = None) -> None:
         def edited(result: EditedText | None) -> None:
             if result is None:
                 return
+            if result.draft:
+                self._keep_draft(group.id, result.text, current)
+                return
+            self.drafts.pop(group.id, None)  # the write forgets the stored one
 
             def run() -> tuple[str, list[int]]:
                 seen = self._expected(group)
@@ -177,10 +182,34 @@ class KeyActions(Room):
 
             self._submit(run)
 
+        title = self.t("modal.answer", id=group.id)
+        if draft is not None:
+            title += " · " + self.t("modal.answer_draft")
         screen = TextEditScreen(
-            self.t("modal.answer", id=group.id), current, self.t("modal.answer_hint")
+            title,
+            current if draft is None else draft,
+            self.t("modal.answer_hint"),
+            saved=current,
         )
         self.app.push_screen(screen, edited)
+
+    def _keep_draft(self, group_id: int, text: str, saved: str) -> None:
+        """Esc in the answer editor: the typed text stays as this moderator's draft (the
+        next `e` brings it back); a text equal to the stored answer is no draft."""
+        keep = "" if text == saved else text
+        if keep.strip():
+            self.drafts[group_id] = keep
+            self.notify(self.t("done.draft_kept", id=group_id), markup=False, timeout=4)
+        else:
+            self.drafts.pop(group_id, None)
+        self._store_draft(group_id, keep)
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _store_draft(self, group_id: int, text: str) -> None:
+        try:
+            self.service.keep_answer_draft(group_id, text)
+        except ServiceError as exc:  # kept in this session all the same
+            self.post_message(ActionFailed(self.t("error.draft_not_stored"), str(exc)))
 
     def action_edit_title(self) -> None:
         group = self._selected_group()

@@ -136,6 +136,7 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         self.presenting: str | None = None
         self.started_at = clock()
         self.detail_group: Group | None = None
+        self.drafts: dict[int, str] = {}
         self._polling = False
         self._state_counts: dict[QueueState, int] = {}
         self._projects_open: dict[str, int] = {}

@@ -167,10 +167,13 @@ class ManualEntryScreen(ModalScreen[ManualQuestion | None]):
 class EditedText:
     text: str
     mark_done: bool = False
+    draft: bool = False  # left with Esc: not saved, to be kept as a draft
 
 
 class TextEditScreen(ModalScreen[EditedText | None]):
-    """A multi-line editor (the written answer)."""
+    """A multi-line editor (the written answer). Esc never throws typed text away: it
+    dismisses with the text as a draft when it differs from `saved` (None: nothing to
+    keep, the text is what is stored)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="modal.cancel"),
@@ -178,11 +181,12 @@ class TextEditScreen(ModalScreen[EditedText | None]):
         Binding("ctrl+g", "save(True)", "Save, answered", id="modal.save_done", priority=True),
     ]
 
-    def __init__(self, title: str, text: str, hint: str) -> None:
+    def __init__(self, title: str, text: str, hint: str, *, saved: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.initial = text
         self.hint = hint
+        self.saved = text if saved is None else saved
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal modal-wide"):
@@ -194,7 +198,11 @@ class TextEditScreen(ModalScreen[EditedText | None]):
         self.dismiss(EditedText(self.query_one(TextArea).text, done))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        text = self.query_one(TextArea).text
+        if text == self.saved and self.initial == self.saved:
+            self.dismiss(None)  # nothing typed, no draft before: nothing to keep
+        else:
+            self.dismiss(EditedText(text, draft=True))
 
 
 class PartsEditScreen(ModalScreen[str | None]):

@@ -36,6 +36,7 @@ class Room(Screen):
     note_gap: float
     detail_delay: float
     detail_group: Group | None
+    drafts: dict[int, str]  # answers left unsaved with Esc in this session, by group id
     _notes_due: list[Action]
     _last_note: float
     _last_urgent: float
