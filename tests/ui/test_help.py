@@ -110,14 +110,16 @@ async def test_help_fits_80x24_and_scrolls_to_its_last_key(sqlite_service, clock
 
 async def test_help_follows_the_keymap_and_the_language(sqlite_service, clock):
     seed(sqlite_service)
-    app = make_app(sqlite_service, clock, keymap={"queue.live": "L"}, language="en")
+    keymap = {"queue.live": "L", "app.quit": "ctrl+x"}
+    app = make_app(sqlite_service, clock, keymap=keymap, language="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("question_mark")
         await settle(app, pilot)
         rows = _rows(app.screen)
         assert rows["queue.live"][1:] == ("L", "Live")
-        assert rows["app.quit"][1:] == ("Ctrl+Q", "Quit")
+        assert rows["app.quit"][1:] == ("Ctrl+X", "Quit")
+        assert "Ctrl+X quits" in plain(app.screen.query_one(".modal-title").content)
         assert rows["list.pageup"][1:] == ("PgUp", "Page up")
         assert rows["queue.live"][0] == "Triage: sort, project, wording, answer"
 

@@ -10,7 +10,7 @@ from moderator.domain.queues import LIVE_STATES
 from moderator.services.errors import (
     ConnectionLostError,
 )
-from moderator.ui.help import help_sections
+from moderator.ui.help import help_sections, key_label
 from moderator.ui.messages import (
     ActionFailed,
     ActivityArrived,
@@ -190,7 +190,11 @@ class Views(Room):
             # The detail has the focus: the lists' keys are still the lists' keys.
             bindings += Binding.make_bindings(VirtualList.BINDINGS)
         footer = f"{self.t('modal.help_hint')}\n{self.t('legend')}"
-        screen = HelpScreen(self.t("modal.help"), help_sections(self.t, bindings), footer)
+        sections = help_sections(self.t, bindings)
+        quit_keys = [r.keys for s in sections for r in s.rows if r.binding_id == "app.quit"]
+        quit_label = quit_keys[0] if quit_keys else key_label("ctrl+q", self.t.language)
+        title = self.t("modal.help", quit=quit_label)
+        screen = HelpScreen(title, sections, footer)
         self.app.push_screen(screen)
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
