@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Footer
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
+from moderator.domain.models import QueueState
+from moderator.ui.modals import ActivityScreen
 from moderator.ui.status import StatusBar
 from tests.ui.helpers import make_app, plain, seed, settle, wait_until
 
@@ -71,3 +74,25 @@ async def test_the_footer_ends_with_the_palette_key(sqlite_service, clock, width
         assert plain(palette.render()).strip() == "^p Befehle"
         footer = app.screen.query_one(Footer)
         assert footer.region.right == width
+
+
+async def test_who_did_what_keeps_its_title_and_hint_at_80x24(sqlite_service, clock):
+    ids = seed(sqlite_service)
+    for gid in ids.values():  # more lines than the screen has
+        sqlite_service.tag(gid, "dialog")
+        sqlite_service.move(gid, QueueState.LATER)
+        sqlite_service.move(gid, QueueState.NEW)
+    app = make_app(sqlite_service, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("h")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ActivityScreen)
+        scroll = screen.query_one("#activity-scroll", VerticalScroll)
+        assert scroll.max_scroll_y > 0  # it scrolls rather than pushing the hint away
+        hint = screen.query(Static).last()
+        assert "Esc schließt" in plain(hint.content)
+        assert hint.region.height == 1 and hint.region.bottom <= 24
+        box = screen.query_one(".modal").region
+        assert hint.region.bottom <= box.bottom - 1  # inside the frame, not cut by it
