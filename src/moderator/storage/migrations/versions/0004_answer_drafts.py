@@ -1,15 +1,15 @@
 """answer drafts: a written answer a moderator left unsaved, per question and moderator
 
-Revision ID: 0003_answer_drafts
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 17:45:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_answer_drafts"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
