@@ -29,6 +29,7 @@ class Verb(StrEnum):
     IMPORT = "import"  # messages imported
     UNDO = "undo"  # an entry of the moderator's own taken back
     PURGE = "purge"  # names and addresses removed
+    PRESENT = "present"  # the presented project chosen (the team's, shown everywhere)
 
 
 # What `undo` can take back (the moderator's own entries, newest first).

@@ -8,7 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from moderator.domain.models import GENERAL_KEY, QueueState, effective_project, is_confirmed
+from moderator.domain.models import (
+    GENERAL_KEY,
+    QueueState,
+    Tagged,
+    effective_project,
+    is_confirmed,
+)
 
 S = QueueState
 
@@ -46,6 +52,33 @@ def check_transition(current: QueueState, target: QueueState) -> None:
 def compact_positions(ordered_ids: list[int]) -> dict[int, int]:
     """Positions 1..n for the live queue in the given order."""
     return {group_id: index for index, group_id in enumerate(ordered_ids, start=1)}
+
+
+class Shown(Tagged, Protocol):
+    """What the shown order reads of a live question (a summary, a `Group` or a row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def position(self) -> int | None: ...
+
+
+def shown_order_key(presenting: str | None) -> Any:
+    """The one order of the live queue wherever it is shown (every console, the terminal
+    stage, the web pages): the question on air first, then the questions of the presented
+    project (`presenting`, the team's choice stored with the event), then queue order."""
+
+    def key(g: Shown) -> tuple[bool, bool, int, int]:
+        return (
+            S(g.state) != S.ON_AIR,
+            bool(presenting) and effective_project(g) != presenting,
+            g.position or 0,
+            g.id,
+        )
+
+    return key
 
 
 def move_in_order(ordered_ids: list[int], group_id: int, delta: int) -> list[int]:

@@ -37,6 +37,7 @@ from moderator.services.grouping import GroupingMixin
 from moderator.services.importing import ImportingMixin, ImportSummary, fold_imports
 from moderator.services.meaning import MeaningMixin
 from moderator.services.queues import QueueMixin
+from moderator.services.stage import StageData, StageMixin
 from moderator.services.undo import UndoMixin
 from moderator.storage.db import Database, DatabaseUnavailable, StorageError
 from moderator.storage.purge import PURGED_TABLES
@@ -72,12 +73,6 @@ class Detail:
     group: Group
     history: tuple[Action, ...]
     maybe: tuple[Suggestion, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StageData:
-    on_air: Group | None
-    next: tuple[GroupSummary, ...]
 
 
 def open_event(
@@ -158,7 +153,13 @@ class PurgeResult:
 
 
 class EventService(
-    ImportingMixin, QueueMixin, GroupingMixin, DividingMixin, UndoMixin, MeaningMixin
+    ImportingMixin,
+    QueueMixin,
+    GroupingMixin,
+    DividingMixin,
+    UndoMixin,
+    MeaningMixin,
+    StageMixin,
 ):
     """Use cases on one event, for one moderator. Thread-safe: the UI calls it from workers."""
 
@@ -291,16 +292,6 @@ class EventService(
         """How many chatter messages the event has: one count, cheaper than `counts()`."""
         with self._reading() as session:
             return Repository(session).kind_count(self.event_id, Kind.CHATTER)
-
-    def stage(self) -> StageData:
-        with self._reading() as session:
-            repo = Repository(session)
-            on_air = repo.on_air(self.event_id)
-            current = repo.to_group(on_air[0], with_suggestions=False) if on_air else None
-            live = [g.id for g in repo.live_order(self.event_id)[:2]]
-            upcoming = repo.summaries(self.event_id, group_ids=live) if live else []
-            upcoming.sort(key=lambda g: g.position or 0)
-            return StageData(current, tuple(upcoming))
 
     def suggestions(
         self, group_id: int, *, min_score: float | None = None, limit: int = 5

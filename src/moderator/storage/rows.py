@@ -62,6 +62,9 @@ class EventRow(Base):
     # Bumped by every write transaction of the event: the cheap change signal other
     # consoles poll, and the row every writer locks, which serialises writes per event.
     change_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The project the speakers present now (a project key, None: none), the team's choice:
+    # every console, the stage and the web pages order the live queue by it.
+    presented_project: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class ProjectRow(Base):

@@ -115,6 +115,8 @@ _DE: dict[str, str] = {
     "note.more": "(+{n} weitere)",
     # notifications
     "done.tag": "#{id} → {name}",
+    "done.present": "Für alle präsentiert: {name}",
+    "done.present_none": "Für alle: kein Projekt präsentiert",
     "done.move": "#{id} → {state}",
     "done.merge": "#{source} in #{target} zusammengeführt",
     "done.split": "Formulierung abgetrennt: #{id}",
@@ -279,6 +281,8 @@ _EN: dict[str, str] = {
     "banner.back": "Database reachable again",
     "note.more": "(+{n} more)",
     "done.tag": "#{id} → {name}",
+    "done.present": "Presented for everyone: {name}",
+    "done.present_none": "For everyone: no project presented",
     "done.move": "#{id} → {state}",
     "done.merge": "merged #{source} into #{target}",
     "done.split": "wording split off: #{id}",

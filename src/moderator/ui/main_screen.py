@@ -336,6 +336,8 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
             self.chatter = snap.chatter
         if snap.chatter_count is not None:
             self.chatter_count = snap.chatter_count
+        if snap.presented:
+            self._presented(snap.presenting)
         current = self._selected_id()  # before the changes: it may be merged away
         settled = self.model.settle(message.settle)
         if snap.asked is None:

@@ -25,6 +25,9 @@ class Snapshot:
     # (search text, ids among the checked ones that match it, ids checked); `checked` None:
     # the whole event was searched
     search: tuple[str, frozenset[int], frozenset[int] | None] | None = None
+    # The team's presented project as stored, when this read learned it (`presented`).
+    presented: bool = False
+    presenting: str | None = None
 
 
 class DataArrived(Message):

@@ -24,6 +24,7 @@ from moderator.domain.queues import (
     plan_move,
     plan_reorder,
     project_to_confirm,
+    shown_order_key,
 )
 
 S = QueueState
@@ -301,14 +302,7 @@ class EventModel:
     def live(self, presenting: str | None = None) -> list[GroupSummary]:
         """The live queue: on air first, then the presented project, then queue order."""
         rows = self._live_rows()
-        rows.sort(
-            key=lambda g: (
-                g.state != S.ON_AIR,
-                bool(presenting) and g.effective_project != presenting,
-                g.position or 0,
-                g.id,
-            )
-        )
+        rows.sort(key=shown_order_key(presenting))
         return rows
 
     def counts(self) -> dict[QueueState, int]:

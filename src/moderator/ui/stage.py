@@ -30,6 +30,7 @@ _TEXT = {
     "de": {
         "on_air": "JETZT",
         "next": "Als Nächstes",
+        "presenting": "Jetzt präsentiert: {name}",
         "none": "Gerade keine Frage auf Sendung",
         "votes": "Stimmen",
         "vote": "Stimme",
@@ -39,6 +40,7 @@ _TEXT = {
     "en": {
         "on_air": "NOW",
         "next": "Next",
+        "presenting": "Presenting now: {name}",
         "none": "No question on air right now",
         "votes": "votes",
         "vote": "vote",
@@ -199,6 +201,12 @@ class StageApp(App):
             self._render_question()
             votes.update(str(current.votes))
             label.update(Text(self._votes_word(current.votes)))
+        title = Text(self.text["next"])
+        if message.data.presenting is not None:  # the team's choice, as in every console
+            name = message.data.presenting.name
+            title.append("  ·  ")
+            title.append(self.text["presenting"].format(name=name), style="reverse")
+        self.query_one("#next-title", Static).update(title)
         upcoming = Text()
         for g in message.data.next:
             project = self.service.project(g.effective_project)

@@ -14,7 +14,13 @@ from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from moderator.domain.actions import REDIRECTING, changed_groups, changes_chatter, changes_queue
+from moderator.domain.actions import (
+    REDIRECTING,
+    Verb,
+    changed_groups,
+    changes_chatter,
+    changes_queue,
+)
 from moderator.domain.models import Kind
 from moderator.domain.queues import LIVE_STATES
 from moderator.services.console import EventService
@@ -56,7 +62,9 @@ class Reader:
         if self.search:
             search = (self.search, self.service.search(self.search), None)
         self.seq, self.last_action = seq, last_action
-        return Snapshot(rows, None, chatter, count, seq, last_action, search=search)
+        snapshot = Snapshot(rows, None, chatter, count, seq, last_action, search=search)
+        snapshot.presented, snapshot.presenting = True, self.service.presenting()
+        return snapshot
 
     def poll(self) -> Snapshot | None:
         """A snapshot of what changed since the last look, or None if nothing did."""
@@ -87,6 +95,9 @@ class Reader:
             self.last_action = max(a.id for a in actions)
         snapshot.actions = actions
         snapshot.seq, snapshot.last_action = self.seq, self.last_action
+        for action in actions:  # the newest choice of the presented project counts
+            if action.verb == Verb.PRESENT:
+                snapshot.presented, snapshot.presenting = True, action.after.get("project")
         return snapshot
 
     def rows_for(

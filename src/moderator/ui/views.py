@@ -68,12 +68,23 @@ class Views(Room):
         target.focus()
 
     def action_present(self) -> None:
+        """Choose the presented project for the whole team: stored, so every console, the
+        stage and the web pages show it and order the live queue by it."""
+
         def chosen(choice: ProjectChoice | None) -> None:
-            if choice is not None:
-                self.presenting = choice.key
-                self.main_list.redraw()
-                self._refresh_lists()
-                self._show_raised()
+            if choice is None:
+                return
+            key = choice.key
+            self._presented(key)  # at once here; the others follow the stored choice
+            self._show_raised()
+
+            def run() -> tuple[str, list[int]]:
+                self.service.present(key)
+                if key is None:
+                    return self.t("done.present_none"), []
+                return self.t("done.present", name=self._project_name(key)), []
+
+            self._submit(run, live=False)
 
         screen = ProjectKeyScreen(
             self.t("modal.present"), self.service.projects, self.t("modal.no_project")
@@ -115,6 +126,14 @@ class Views(Room):
                 self._refresh_lists()
         pane.focus()
         pane.select_id(group_id)
+
+    def _presented(self, key: str | None) -> None:
+        """Show `key` as the presented project (chosen here, or stored by anyone)."""
+        if key == self.presenting:
+            return
+        self.presenting = key
+        self.main_list.redraw()
+        self._refresh_lists()
 
     def action_filter_project(self) -> None:
         def chosen(choice: ProjectChoice | None) -> None:

@@ -34,6 +34,7 @@ _GERMAN: dict[str, str] = {  # by `Verb` value
     "import": "{new} Nachrichten importiert",
     "undo": "eine Aktion zu #{group} rückgängig gemacht",
     "purge": "Namen und Adressen entfernt",
+    "present": "das präsentierte Projekt gewählt: {name}",
 }
 
 _GERMAN_STATES = Strings("de")
@@ -86,6 +87,7 @@ def what_was_done(action: Action, *, lang: str = "en") -> str:
         "state": _state_de(action.after.get("state")),
         "new": action.after.get("new", "?"),
         "count": len(action.after.get("groups") or ()) or "?",
+        "name": action.after.get("name") or "keines",
     }
     if action.verb == Verb.MERGE and action.summary.startswith("merged wording"):
         template = "eine Formulierung in #{target} übernommen"
