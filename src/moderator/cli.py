@@ -559,6 +559,88 @@ def cmd_db_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+_OVERLAY_TEXT = {
+    "de": {
+        "help": "Browser-Seiten für Stream und Bühne: /overlay (OBS, vMix), /stage, /api/state",
+        "setup": "OBS: Quellen → + → Browser, URL http://127.0.0.1:{port}/overlay, 1920 × 1080.\n"
+        "Die Seite ist durchsichtig: nur die Frage auf Sendung erscheint ([overlay] in der\n"
+        "Eventdatei oder ?size=40&position=top-right); /stage ist die Seite für die Sprecher.",
+        "port": "Port (Vorgabe: {port})",
+        "host": "auf dieser Adresse lauschen statt 127.0.0.1 (z. B. 0.0.0.0 fürs WLAN); "
+        "dann gilt jeder Aufruf nur mit dem Zugangs-Token",
+        "token": "dieses Zugangs-Token statt eines zufälligen (damit die Links nach einem "
+        "Neustart gültig bleiben)",
+        "serving": "Überträgt {title!r} – Strg+C beendet.",
+        "overlay": "Overlay (OBS/vMix, Browserquelle 1920 × 1080):",
+        "stage": "Bühne (Tablet der Sprecher):",
+        "api": "Daten als JSON:",
+        "token_note": "Die Links enthalten das Zugangs-Token: nur an das Team weitergeben.",
+    },
+    "en": {
+        "help": "browser pages for the stream and the stage: /overlay (OBS, vMix), /stage, "
+        "/api/state",
+        "setup": "OBS: Sources → + → Browser, URL http://127.0.0.1:{port}/overlay, 1920 × 1080.\n"
+        "The page is transparent: only the question on air shows ([overlay] in the event\n"
+        "file or ?size=40&position=top-right); /stage is the page for the speakers.",
+        "port": "port (default: {port})",
+        "host": "listen on this address instead of 127.0.0.1 (e.g. 0.0.0.0 for the Wi-Fi); "
+        "then every request needs the access token",
+        "token": "this access token instead of a random one (so the links stay valid after "
+        "a restart)",
+        "serving": "Serving {title!r} – Ctrl+C stops.",
+        "overlay": "Overlay (OBS/vMix, browser source 1920 × 1080):",
+        "stage": "Stage (the speakers' tablet):",
+        "api": "Data as JSON:",
+        "token_note": "The links carry the access token: give them to the team only.",
+    },
+}
+
+
+def _help_language() -> str:
+    """German help where the locale is German (the event's language is not known before
+    the arguments are read), else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "de" if value.lower().startswith("de") else "en"
+    return "en"
+
+
+def cmd_overlay(args: argparse.Namespace) -> int:
+    import secrets
+    import socket
+
+    from moderator.services.events import stored_config
+    from moderator.web.server import Options, WebServer
+
+    db = _database(args, create=_adds_data(args))
+    service = _service(args, db)
+    config = _config(args) or stored_config(db, service.event.slug) or load_default_config()
+    text = _OVERLAY_TEXT.get(service.language, _OVERLAY_TEXT["de"])
+    token = None
+    if args.host is not None:  # beyond this machine: nothing without the token
+        token = args.token or secrets.token_urlsafe(18)
+    options = Options(language=service.language, look=config.overlay, token=token)
+    host = args.host or "127.0.0.1"
+
+    def ready(server: WebServer) -> None:
+        print(text["serving"].format(title=printable(service.event.title)))
+        for key, path in (("overlay", "/overlay"), ("stage", "/stage"), ("api", "/api/state")):
+            url = server.url(path)
+            if host in ("0.0.0.0", "::"):  # every address of this machine: name it
+                url = url.replace("127.0.0.1", socket.gethostname(), 1)
+            print(f"  {text[key]:<46} {printable(url)}")
+        if token:
+            print(text["token_note"])
+        sys.stdout.flush()
+
+    try:
+        WebServer(service, options, host=host, port=args.port).run(ready)
+    finally:
+        service.close()
+    return 0
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     db = _database(args, create=False)
     from moderator.services.events import events
@@ -633,6 +715,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="read-only stage view: the question on air, big, and the next two",
     )
     p.set_defaults(func=cmd_stage)
+
+    from moderator.web import DEFAULT_PORT
+
+    overlay = _OVERLAY_TEXT[_help_language()]
+    p = sub.add_parser(
+        "overlay",
+        parents=[common],
+        help=overlay["help"],
+        description=overlay["setup"].format(port=DEFAULT_PORT),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=overlay["port"].format(port=DEFAULT_PORT)
+    )
+    p.add_argument("--host", metavar="ADDRESS", help=overlay["host"])
+    p.add_argument("--token", help=overlay["token"])
+    p.set_defaults(func=cmd_overlay)
 
     p = sub.add_parser("import", parents=[common], help="import chat logs, e-mails, spreadsheets")
     p.add_argument("paths", nargs="+", metavar="PATH")
