@@ -60,6 +60,7 @@ class Options:
     language: str = "de"
     look: OverlaySettings = field(default_factory=OverlaySettings)
     token: str | None = None  # required on every request when set
+    stale_after: float = 5.0  # seconds without a word from the server: the page says so
 
 
 class Feed:
@@ -234,6 +235,7 @@ def _page(request: web.Request, template: str, **extra: Any) -> web.Response:
             config=json.dumps(
                 {
                     "events": f"events{token}",
+                    "stale_after": options.stale_after,
                     "look": {
                         "font": look.font,
                         "size": look.size,
@@ -313,7 +315,7 @@ def make_app(service: EventService, options: Options) -> web.Application:
         loader=PackageLoader("moderator.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
-    app.router.add_get("/", lambda request: _redirect(request, "overlay"))
+    app.router.add_get("/", _redirect)
     app.router.add_get("/overlay", overlay)
     app.router.add_get("/stage", stage)
     app.router.add_get("/api/state", api_state)
@@ -336,9 +338,9 @@ def make_app(service: EventService, options: Options) -> web.Application:
     return app
 
 
-async def _redirect(request: web.Request, where: str) -> web.StreamResponse:
+async def _redirect(request: web.Request) -> web.StreamResponse:
     token = request.app[OPTIONS].token
-    raise web.HTTPFound(f"/{where}" + (f"?token={token}" if token else ""))
+    raise web.HTTPFound("/overlay" + (f"?token={token}" if token else ""))
 
 
 class WebServer:
@@ -417,9 +419,12 @@ class WebServer:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
+        """Close every connection and the port (again: nothing)."""
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            with contextlib.suppress(RuntimeError):  # it closed meanwhile
+                loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
 
     def run(self, ready: Callable[[WebServer], None] = lambda server: None) -> None:
         """Serve until interrupted (Ctrl+C), in this thread."""

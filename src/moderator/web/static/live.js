@@ -8,7 +8,7 @@
   const words = config.words;
   const page = body.dataset.page;
   const FADE = 150; // ms: the old question fades out, then the new one fades in
-  const STALE_AFTER = 5000; // ms without any message from the server
+  const STALE_AFTER = config.stale_after * 1000; // ms without any message from the server
   let lastMessage = Date.now();
   let connected = true;
   let shown = null; // what the overlay shows: "id|text|project|askers"
