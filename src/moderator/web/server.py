@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -267,6 +268,8 @@ async def stage(request: web.Request) -> web.Response:
 
 async def api_state(request: web.Request) -> web.Response:
     feed = request.app[FEED]
+    if feed.state is None:  # just started: the first read is a moment away
+        await feed.changed(0, 3.0)
     state = feed.state or {}
     return web.json_response(
         {**state, "connected": feed.connected}, dumps=lambda v: json.dumps(v, ensure_ascii=False)
@@ -291,7 +294,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     )
     _secure(response)
     await response.prepare(request)
-    sent = -1
+    sent = 0  # the version sent last (0: none yet; the first read makes version 1)
     try:
         await response.write(b"retry: 1000\n\n")
         while not feed.closing:
@@ -372,7 +375,7 @@ class WebServer:
         params = dict(query)
         if self.options.token:
             params["token"] = self.options.token
-        tail = "&".join(f"{k}={v}" for k, v in params.items())
+        tail = urlencode(params)
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}{path}" + (f"?{tail}" if tail else "")
