@@ -201,3 +201,34 @@ def test_stage_has_a_light_and_a_dark_look(browser, serve, sqlite_service, theme
         assert light == (theme == "light"), colour
     finally:
         page.close()
+
+
+def test_a_new_asker_updates_the_count_without_a_fade(browser, serve, sqlite_service):
+    ids = seed(sqlite_service)
+    sqlite_service.advance(ids["Anna"])
+    server = serve(sqlite_service)
+    page = browser.new_page()
+    try:
+        page.goto(server.url("/overlay"))
+        page.wait_for_function(OVERLAY_SHOWS, arg=[sqlite_service.group(ids["Anna"]).title])
+        assert page.evaluate("() => document.getElementById('askers').textContent") == (
+            "1 Person fragt das"
+        )
+        page.evaluate(
+            """() => { window.__faded = false;
+            new MutationObserver(() => {
+              if (!document.getElementById("third").classList.contains("shown"))
+                window.__faded = true;
+            }).observe(document.getElementById("third"), {attributes: true}); }"""
+        )
+        started = time.perf_counter()
+        sqlite_service.merge(ids["Gül"], ids["Anna"])  # the same question, asked again
+        within(
+            page,
+            "() => document.getElementById('askers').textContent === '2 Personen fragen das'",
+            [],
+            started,
+        )
+        assert page.evaluate("() => window.__faded") is False
+    finally:
+        page.close()

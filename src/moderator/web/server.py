@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 WAIT = 0.25  # longest wait for a change notification before looking again
 SAFETY_POLL = 3.0  # read the stage this often even without a notification
+MIN_GAP = 0.1  # between two reads: a burst of changes (an import) is read once
 PING = 2.0  # seconds between two pings on an idle event stream
 STATIC = Path(__file__).parent / "static"
 ASSETS = {  # every file the pages load, all served from the package (no CDN, no web fonts)
@@ -117,6 +118,7 @@ class Feed:
             if (changed or quiet >= SAFETY_POLL) and not self._stop.is_set():
                 quiet = 0.0
                 self._read()
+                self._stop.wait(MIN_GAP)
 
     def _read(self) -> None:
         options = self.options

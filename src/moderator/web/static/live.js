@@ -56,6 +56,10 @@
     const wasShown = shown !== null;
     shown = key;
     if (pending) clearTimeout(pending);
+    if (view && wasShown && third.dataset.id === String(q.id) && !third.classList.contains("leaving")) {
+      fill(view); // the same question, a new count or wording: no fade
+      return;
+    }
     const swap = () => {
       pending = null;
       third.classList.remove("leaving");
