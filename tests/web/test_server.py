@@ -139,6 +139,23 @@ def test_read_only_and_safe_headers(serve, sqlite_service):
     assert get(server.url("/static/nothing.js"))[0] == 404
 
 
+def test_without_a_token_only_local_names_are_served(serve, sqlite_service):
+    server = serve(sqlite_service)
+    for host, status in (
+        ("127.0.0.1", 200),
+        ("localhost", 200),
+        ("evil.example", 403),
+        ("127.0.0.1.evil.example", 403),
+    ):
+        request = urllib.request.Request(server.url("/api/state"))
+        request.add_header("Host", f"{host}:{server.port}")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert (host, response.status) == (host, status)
+        except urllib.error.HTTPError as exc:
+            assert (host, exc.code) == (host, status)
+
+
 def test_token_guards_every_route(serve, sqlite_service):
     server = serve(sqlite_service, token="t0k3n")
     base = f"http://127.0.0.1:{server.port}"

@@ -53,6 +53,7 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self'; base-uri 'none'; form-action 'none'"
 )
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # What a page may set by query parameter: the look, never whether names are shown.
 QUERY_LOOK = frozenset(OverlaySettings.__dataclass_fields__) - {"show_names"}
 
@@ -185,15 +186,19 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The token (when one is set) on every request; safe headers on every response."""
+    """The token (when one is set) on every request; without one, only requests to this
+    machine's own names (a web page elsewhere cannot reach the pages through a name of its
+    own that points here: DNS rebinding). Safe headers on every response."""
     options = request.app[OPTIONS]
-    if options.token is not None:
+    if options.token is None:
+        allowed = request.host.rsplit(":", 1)[0] in LOCAL_NAMES
+    else:
         given = request.query.get("token", "")
-        if not hmac.compare_digest(given.encode(), options.token.encode()):
-            text = texts(options.language)["forbidden"]
-            response: web.StreamResponse = web.Response(status=403, text=text)
-            _secure(response)
-            return response
+        allowed = hmac.compare_digest(given.encode(), options.token.encode())
+    if not allowed:
+        refused = web.Response(status=403, text=texts(options.language)["forbidden"])
+        _secure(refused)
+        return refused
     try:
         response = await handler(request)
     except web.HTTPException as exc:
