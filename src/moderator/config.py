@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from moderator.domain.agenda import Slot
 from moderator.domain.models import GENERAL_KEY, Project
 
 APP_NAME = "moderator"
@@ -154,6 +155,8 @@ class EventConfig:
     #: IANA name; times without a zone (chat logs, a local starts_at) are in this zone.
     timezone: str = DEFAULT_TIMEZONE
     overlay: OverlaySettings = field(default_factory=OverlaySettings)
+    #: When each project is presented (`[[agenda]]`), in time order.
+    agenda: tuple[Slot, ...] = ()
 
     @property
     def general(self) -> Project:
@@ -305,6 +308,24 @@ def parse_config(text: str, *, source: str) -> EventConfig:
     overlay = OverlaySettings().with_values(
         raw_overlay, where=f"{source}:{line}" if line else source
     )
+    agenda: list[Slot] = []
+    raw_agenda = data.get("agenda", [])
+    if not isinstance(raw_agenda, list):
+        raise fail("agenda must be [[agenda]] tables", _line_of(text, r"^\s*agenda\s*="))
+    keys = {p.key for p in projects}
+    for index, raw in enumerate(raw_agenda):
+        line = _line_of(text, r"^\s*\[\[agenda\]\]", index)
+        entry = raw if isinstance(raw, dict) else {}
+        at, presented = entry.get("starts_at"), entry.get("project")
+        if not isinstance(at, datetime):
+            raise fail(
+                "an agenda slot needs starts_at, a TOML date-time such as 2020-06-19T18:10:00",
+                line,
+            )
+        if presented not in keys:
+            raise fail(f"agenda project {presented!r} is not one of the projects' keys", line)
+        agenda.append(Slot(at if at.tzinfo else at.replace(tzinfo=zone), str(presented)))
+    agenda.sort(key=lambda slot: slot.starts_at)
     return EventConfig(
         slug=slug,
         title=title,
@@ -316,6 +337,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         source_text=text,
         timezone=timezone,
         overlay=overlay,
+        agenda=tuple(agenda),
     )
 
 

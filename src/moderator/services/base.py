@@ -16,6 +16,7 @@ import numpy as np
 
 from moderator.config import DEFAULT_TIMEZONE, MatchingSettings
 from moderator.domain.actions import Verb
+from moderator.domain.agenda import Slot
 from moderator.domain.dividing import DividePlan
 from moderator.domain.fit import MODERATOR_MAX, fit_label
 from moderator.domain.fusion import fusion_model_for
@@ -99,6 +100,7 @@ class ServiceBase:
         clock: Clock = utcnow,
         matching: MatchingSettings | None = None,
         hosts: Sequence[str] = (),
+        agenda: Sequence[Slot] = (),
         embedder: EmbedderProvider | None = None,
         language: str = "de",
         timezone: str = DEFAULT_TIMEZONE,
@@ -113,6 +115,7 @@ class ServiceBase:
         self.clock = clock
         self.matching = matching or MatchingSettings()
         self.hosts = tuple(hosts)
+        self.agenda = tuple(agenda)  # when each project is presented (proposed, not forced)
         with db.reading() as session:
             repo = Repository(session)
             self.event: Event = to_event(repo.event(event_id))

@@ -135,6 +135,7 @@ def _service(
         clock=clock,
         matching=config.matching,
         hosts=config.hosts,
+        agenda=config.agenda,
         embedder=embedder,
         language=config.language,
         timezone=config.timezone,

@@ -91,6 +91,7 @@ _DE: dict[str, str] = {
     "status.chatter": "{n} Plaudereien",
     "status.meaning": "Bedeutungsabgleich {done}/{total}",
     "notice.meaning_off": "Duplikate nur nach Wörtern: kein Satz-Encoder verfügbar",
+    "notice.agenda": "Laut Ablauf jetzt: {name} – p {hotkey} zeigt es allen als präsentiert",
     # rows and detail
     "row.like": "≈{score}%→#{id}",
     "row.votes": "{n}▲",
@@ -259,6 +260,7 @@ _EN: dict[str, str] = {
     "status.chatter": "{n} chatter",
     "status.meaning": "matching by meaning {done}/{total}",
     "notice.meaning_off": "Duplicates by words only: no sentence encoder available",
+    "notice.agenda": "By the agenda now: {name} – p {hotkey} presents it for everyone",
     "row.like": "≈{score}%→#{id}",
     "row.votes": "{n}▲",
     "detail.none": "No question selected.",

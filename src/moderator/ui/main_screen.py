@@ -207,6 +207,7 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         # 10,000 questions), so the first merge or import does not wait for it.
         self.set_timer(WARM_UP_AFTER, self._warm_up)
         self.set_interval(1.0, self._update_status)
+        self.set_interval(1.0, self._agenda_tick)
         self.set_interval(MEANING_EVERY, self._start_meaning_pass)
 
     # ------------------------------------------------------------------ reading

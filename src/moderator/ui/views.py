@@ -3,9 +3,12 @@ presented project, the project filter, search, "who did what" and the help."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from textual import on, work
 from textual.binding import Binding
 
+from moderator.domain.agenda import Slot, current_slot
 from moderator.domain.queues import LIVE_STATES
 from moderator.services.errors import (
     ConnectionLostError,
@@ -90,6 +93,22 @@ class Views(Room):
             self.t("modal.present"), self.service.projects, self.t("modal.no_project")
         )
         self.app.push_screen(screen, chosen)
+
+    _agenda_seen: Slot | None = None  # the agenda slot last proposed
+
+    def _agenda_tick(self) -> None:
+        """When a slot of the event's agenda begins, propose its project (once a slot; the
+        team decides with `p`, so consoles never fight over it)."""
+        now = self.clock()
+        slot = current_slot(self.service.agenda, now if now.tzinfo else now.replace(tzinfo=UTC))
+        if slot is None or slot == self._agenda_seen:
+            return
+        self._agenda_seen = slot
+        project = self.service.project(slot.project)
+        if project is None or slot.project == self.presenting:
+            return
+        text = self.t("notice.agenda", name=project.name, hotkey=project.hotkey or "…")
+        self.notify(text, markup=False, timeout=20)
 
     def _show_raised(self) -> None:
         """The presented project's questions float to the top of the lists: in each, the
