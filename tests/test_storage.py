@@ -292,8 +292,8 @@ def _expected_tops(service: EventService) -> tuple[dict[int, tuple[int, float]],
 
 
 def test_summaries_in_one_query_equal_the_batched_ones(db_url: str, clock) -> None:
-    """The one-statement read (an own action's read-back, a poll) and the batched read of
-    the whole event give the same summaries, for any set of ids, with or without the live
+    """The one-statement read (an own action's read-back, a poll), the batched read and
+    the event-wide one (the console's first load) give the same summaries, for any set of ids, with or without the live
     queue and the list's filters; ties between suggestions go to the lowest group id."""
     db = Database(db_url)
     db.upgrade()
@@ -302,8 +302,9 @@ def test_summaries_in_one_query_equal_the_batched_ones(db_url: str, clock) -> No
         _varied_event(service)
         with db.reading() as session:
             repo = Repository(session)
-            whole = repo.summaries(service.event_id, one_query=False)
+            whole = repo.summaries(service.event_id, one_query=False, event_wide=False)
             assert repo.summaries(service.event_id, one_query=True) == whole
+            assert repo.summaries(service.event_id, one_query=False, event_wide=True) == whole
             all_ids = list(session.execute(text("SELECT id FROM groups")).scalars())
         # The data covers what the summaries show.
         tops, ties = _expected_tops(service)
@@ -338,6 +339,8 @@ def test_summaries_in_one_query_equal_the_batched_ones(db_url: str, clock) -> No
                 one = repo.summaries(service.event_id, one_query=True, **case)
                 batched = repo.summaries(service.event_id, one_query=False, **case)
                 assert one == batched, case
+                wide = repo.summaries(service.event_id, one_query=False, event_wide=True, **case)
+                assert wide == batched, case
                 compared += len(one)
         assert compared > 300
     finally:

@@ -1,296 +1,34 @@
-"""The read side: list lines (`GroupSummary`) in one statement or in batches, whole groups
-with members and suggestions, counts. A mixin of `Repository`, on its Session."""
+"""The read side: whole groups with members and suggestions, counts (the list lines,
+`GroupSummary`, in `list_lines`). A mixin of `Repository`, on its Session."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from datetime import datetime
-from functools import cache
-from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from moderator.domain.models import (
     Group,
-    GroupSummary,
     Kind,
     Message,
     QueueState,
     Suggestion,
 )
-from moderator.storage.convert import _build_group, _summary, to_message
+from moderator.storage.convert import _build_group, to_message
+from moderator.storage.list_lines import ListLines
 from moderator.storage.rows import (
     GroupRow,
     MessageRow,
     SuggestionRow,
 )
 
-# `summaries` of at most this many `group_ids` (plus the live queue) in one statement,
-# of more ids or the whole event in five batched queries. Measured (benchmarks/
-# bench_readback.py, 10,000 questions): one statement is faster on both backends for
-# every id count tried up to 8,000 (PostgreSQL: 1 id 4.5 against 10.5 ms, 1,000 ids 49
-# against 84 ms), but PostgreSQL estimates its correlated subqueries at about 60 per row
-# and JIT-compiles plans above jit_above_cost (default 100,000, some 1,600 rows) and
-# optimises them above 500,000 (some 8,000 rows: a second of compiling, so the whole
-# event is slower in one statement, 1.1 s against 0.8 s). 1,000 stays clear of that with
-# room for the live queue, and covers everything `Reader` reads by ids but a rare burst.
-ONE_QUERY_MAX_IDS = 1000
 
-
-@cache
-def _one_query_columns() -> tuple[tuple[Any, ...], Any, Any]:
-    """The columns `Repository.summaries` adds to the groups in its one-statement way, the
-    first member's alias and its id, built once: building aliases and subqueries costs
-    more Python time (about 3 ms) than the database needs to run the whole statement.
-
-    Portable SQL (no LATERAL, which SQLite lacks): each subquery is a few index lookups
-    per group, cheap for a few groups, not for the whole event (`ONE_QUERY_MAX_IDS`).
-    """
-    member = aliased(MessageRow, name="member")
-    voter = aliased(MessageRow, name="voter")
-    first = aliased(MessageRow, name="first_member")
-    target = aliased(GroupRow, name="target")
-    questions = (
-        select(func.count())
-        .select_from(member)
-        .where(member.group_id == GroupRow.id, member.kind == Kind.QUESTION.value)
-        .correlate(GroupRow)
-        .scalar_subquery()
-    )
-    extra = (
-        select(func.count(voter.id))
-        .select_from(member)
-        .join(voter, voter.vote_for_id == member.id)
-        .where(member.group_id == GroupRow.id, voter.kind == Kind.VOTE.value)
-        .correlate(GroupRow)
-        .scalar_subquery()
-    )
-    first_id = (
-        select(func.min(member.id))
-        .where(member.group_id == GroupRow.id)
-        .correlate(GroupRow)
-        .scalar_subquery()
-    )
-    live_suggestions = (
-        select(SuggestionRow.group_id)
-        .join(member, member.id == SuggestionRow.message_id)
-        .join(target, target.id == SuggestionRow.group_id)
-        .where(
-            member.group_id == GroupRow.id,
-            SuggestionRow.group_id != GroupRow.id,
-            target.merged_into_id.is_(None),
-        )
-        .correlate(GroupRow)
-    )
-    # The tie-break of `Repository._top_suggestions`: highest score, then lowest group id.
-    top_group = (
-        live_suggestions.order_by(SuggestionRow.score.desc(), SuggestionRow.group_id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    top_score = live_suggestions.with_only_columns(func.max(SuggestionRow.score)).scalar_subquery()
-    columns = (
-        questions,
-        extra,
-        first.channel,
-        first.author,
-        first.received_at,
-        top_group,
-        top_score,
-    )
-    return columns, first, first_id
-
-
-class ReadModels:
+class ReadModels(ListLines):
     """Queries that read question groups for lists, details, exports and counts."""
 
     s: Session
-
-    def votes(self, group_ids: Collection[int]) -> dict[int, tuple[int, int]]:
-        """group id -> (question members, extra votes from "+1" messages)."""
-        if not group_ids:
-            return {}
-        ids = list(group_ids)
-        result: dict[int, tuple[int, int]] = {g: (0, 0) for g in ids}
-        voter = aliased(MessageRow)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            members = dict(
-                self.s.execute(
-                    select(MessageRow.group_id, func.count())
-                    .where(MessageRow.group_id.in_(chunk), MessageRow.kind == Kind.QUESTION.value)
-                    .group_by(MessageRow.group_id)
-                ).all()
-            )
-            extra = dict(
-                self.s.execute(
-                    select(MessageRow.group_id, func.count(voter.id))
-                    .join(voter, voter.vote_for_id == MessageRow.id)
-                    .where(MessageRow.group_id.in_(chunk), voter.kind == Kind.VOTE.value)
-                    .group_by(MessageRow.group_id)
-                ).all()
-            )
-            for gid in chunk:
-                result[gid] = (members.get(gid, 0), extra.get(gid, 0))
-        return result
-
-    def summaries(
-        self,
-        event_id: int,
-        *,
-        states: Collection[QueueState] | None = None,
-        project: str | None = None,
-        search: str | None = None,
-        group_ids: Collection[int] | None = None,
-        plus_states: Collection[QueueState] = (),
-        one_query: bool | None = None,
-    ) -> list[GroupSummary]:
-        """Open groups with their counts and hints. `group_ids` narrows to those groups,
-        and `plus_states` adds every group in those states (one read for both).
-
-        Two ways to the same list (see `ONE_QUERY_MAX_IDS`): a few ids (an own action's
-        read-back, a poll for others' changes) in one statement with correlated
-        subqueries per group, anything bigger in five batched queries. `one_query` forces
-        one of them (tests and benchmarks compare them).
-        """
-        if one_query is None:
-            one_query = group_ids is not None and len(group_ids) <= ONE_QUERY_MAX_IDS
-        query = self._summary_query(
-            event_id,
-            states=states,
-            project=project,
-            search=search,
-            group_ids=group_ids,
-            plus_states=plus_states,
-        )
-        if one_query:
-            return self._summaries_one_query(query)
-        rows = list(self.s.scalars(query))
-        ids = [g.id for g in rows]
-        votes = self.votes(ids) if ids else {}
-        firsts = self._first_members(ids)
-        tops = self._top_suggestions(ids)
-        result = []
-        for group in rows:
-            channel, author, first_at = firsts.get(group.id, (None, None, None))
-            top = tops.get(group.id, (None, 0.0))
-            members, extra = votes.get(group.id, (0, 0))
-            result.append(
-                _summary(group, members, extra, (channel, author, first_at), top[0], top[1])
-            )
-        return result
-
-    def _summary_query(
-        self,
-        event_id: int,
-        *,
-        states: Collection[QueueState] | None,
-        project: str | None,
-        search: str | None,
-        group_ids: Collection[int] | None,
-        plus_states: Collection[QueueState],
-    ) -> Select[tuple[GroupRow]]:
-        """The groups `summaries` lists, in id order (both of its ways start from this)."""
-        query = select(GroupRow).where(
-            GroupRow.event_id == event_id,
-            GroupRow.merged_into_id.is_(None),
-            exists().where(MessageRow.group_id == GroupRow.id),
-        )
-        if states:
-            query = query.where(GroupRow.state.in_([s.value for s in states]))
-        if project:
-            query = query.where(
-                or_(
-                    GroupRow.project_key == project,
-                    and_(GroupRow.project_key.is_(None), GroupRow.suggested_project == project),
-                )
-            )
-        if search:
-            pattern = f"%{search.lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(GroupRow.title).like(pattern),
-                    exists().where(
-                        MessageRow.group_id == GroupRow.id,
-                        or_(
-                            func.lower(MessageRow.text).like(pattern),
-                            func.lower(func.coalesce(MessageRow.author, "")).like(pattern),
-                        ),
-                    ),
-                )
-            )
-        if group_ids is not None:
-            wanted = GroupRow.id.in_(list(group_ids))
-            if plus_states:
-                wanted = or_(wanted, GroupRow.state.in_([s.value for s in plus_states]))
-            query = query.where(wanted)
-        return query.order_by(GroupRow.id)
-
-    def _summaries_one_query(self, query: Select[tuple[GroupRow]]) -> list[GroupSummary]:
-        """`summaries` in one statement: per group, correlated scalar subqueries count the
-        question members and the "+1"s, find the first member (lowest message id; joined
-        by primary key) and the best live duplicate suggestion (see `_one_query_columns`)."""
-        columns, first, first_id = _one_query_columns()
-        statement = query.add_columns(*columns).outerjoin(first, first.id == first_id)
-        return [
-            _summary(
-                group,
-                members,
-                votes,
-                (channel, author, first_at),
-                top,
-                0.0 if score is None else score,
-            )
-            for group, members, votes, channel, author, first_at, top, score in self.s.execute(
-                statement
-            )
-        ]
-
-    def _first_members(
-        self, group_ids: list[int]
-    ) -> dict[int, tuple[str, str | None, datetime | None]]:
-        result: dict[int, tuple[str, str | None, datetime | None]] = {}
-        for start in range(0, len(group_ids), 500):
-            chunk = group_ids[start : start + 500]
-            query = (
-                select(
-                    MessageRow.group_id,
-                    MessageRow.channel,
-                    MessageRow.author,
-                    MessageRow.received_at,
-                )
-                .where(MessageRow.group_id.in_(chunk))
-                .order_by(MessageRow.group_id, MessageRow.id)
-            )
-            for gid, channel, author, at in self.s.execute(query):
-                result.setdefault(gid, (channel, author, at))
-        return result
-
-    def _top_suggestions(self, group_ids: list[int]) -> dict[int, tuple[int, float]]:
-        """For each group, the best live suggestion of any of its members to another group:
-        the highest score, on a tie the lowest group id (the order rows arrive in is not
-        fixed, so it must not decide)."""
-        result: dict[int, tuple[int, float]] = {}
-        target = aliased(GroupRow)
-        for start in range(0, len(group_ids), 500):
-            chunk = group_ids[start : start + 500]
-            query = (
-                select(MessageRow.group_id, SuggestionRow.group_id, SuggestionRow.score)
-                .join(SuggestionRow, SuggestionRow.message_id == MessageRow.id)
-                .join(target, target.id == SuggestionRow.group_id)
-                .where(
-                    MessageRow.group_id.in_(chunk),
-                    SuggestionRow.group_id != MessageRow.group_id,
-                    target.merged_into_id.is_(None),
-                )
-            )
-            for gid, other, score in self.s.execute(query):
-                best = result.get(gid)
-                if best is None or (-score, other) < (-best[1], best[0]):
-                    result[gid] = (other, score)
-        return result
 
     def groups_suggesting(self, group_ids: Collection[int]) -> set[int]:
         """Groups with a member whose duplicate suggestions name one of `group_ids`."""

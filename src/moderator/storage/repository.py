@@ -2,8 +2,8 @@
 
 Rows never leave the services layer: services turn them into domain objects with the
 converters (`storage.convert`) before returning anything. By concern: conversion
-(`convert`), read models (`read_models`), the action log (`action_log`); events,
-projects, locks, writes, vectors and the live queue here.
+(`convert`), list lines (`list_lines`), read models (`read_models`), the action log
+(`action_log`); events, projects, locks, writes, vectors and the live queue here.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from moderator.domain.models import (
 from moderator.storage.action_log import ActionLog
 from moderator.storage.convert import to_action, to_event, to_message
 from moderator.storage.db import EVENTS_LOCK
+from moderator.storage.list_lines import ONE_QUERY_MAX_IDS
 from moderator.storage.purge import purge_personal_data, purged_key
-from moderator.storage.read_models import ONE_QUERY_MAX_IDS, ReadModels
+from moderator.storage.read_models import ReadModels
 from moderator.storage.rows import (
     ActionRow,
     AnswerDraftRow,
