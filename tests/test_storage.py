@@ -293,8 +293,9 @@ def _expected_tops(service: EventService) -> tuple[dict[int, tuple[int, float]],
 
 def test_summaries_in_one_query_equal_the_batched_ones(db_url: str, clock) -> None:
     """The one-statement read (an own action's read-back, a poll), the batched read and
-    the event-wide one (the console's first load) give the same summaries, for any set of ids, with or without the live
-    queue and the list's filters; ties between suggestions go to the lowest group id."""
+    the event-wide one (the console's first load) give the same summaries, for any set of
+    ids, with or without the live queue and the list's filters; ties between suggestions
+    go to the lowest group id."""
     db = Database(db_url)
     db.upgrade()
     try:

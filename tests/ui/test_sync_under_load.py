@@ -201,6 +201,6 @@ async def test_the_loaded_event_stays_out_of_garbage_collection_while_the_consol
         await settle(app, pilot)
         assert gc.get_freeze_count() > 0
         gc.unfreeze()
-        app.main_screen._warm_up()  # the warm-up, usually 1.5 s after the start
+        app.main_screen._warm_up()  # the warm-up, done once after the first full load
         assert await wait_until(pilot, lambda: gc.get_freeze_count() > 0)
     assert gc.get_freeze_count() == 0

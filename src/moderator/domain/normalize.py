@@ -271,9 +271,14 @@ def tokens(text: str) -> list[str]:
 
     Stopwords and one-letter words are dropped; question words are kept (unstemmed).
     """
+    return normalized_tokens(normalize(text))
+
+
+def normalized_tokens(norm: str) -> list[str]:
+    """`tokens` of a text that is `normalize`d already (`norm`)."""
     seen: set[str] = set()
     out: list[str] = []
-    for word in normalize(text).split():
+    for word in norm.split():
         if word in QUESTION_WORDS:
             token = _QUESTION_SYNONYMS.get(word, word)
         elif len(word) < 2 or word in _STOPWORDS:

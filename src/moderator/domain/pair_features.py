@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from moderator.domain.concepts import concepts
-from moderator.domain.normalize import MAX_MATCH_CHARS, QUESTION_WORDS, normalize, tokens
+from moderator.domain.normalize import (
+    MAX_MATCH_CHARS,
+    QUESTION_WORDS,
+    normalize,
+    normalized_tokens,
+)
 
 __all__ = ["FEATURE_NAMES", "Prepared", "pair_features", "prepare", "token_credit"]
 
@@ -77,14 +82,14 @@ class Prepared:
 
 def prepare(text: str) -> Prepared:
     """Prepare the first `MAX_MATCH_CHARS` characters of `text` for `pair_features`."""
-    text = text[:MAX_MATCH_CHARS]
-    toks = tokens(text)
+    norm = normalize(text[:MAX_MATCH_CHARS])
+    toks = normalized_tokens(norm)  # normalised once (half of the time it takes)
     content = tuple(t for t in toks if t not in QUESTION_WORDS)
     intents = frozenset(_INTENT[t] for t in toks if t in _INTENT)
     found: set[str] = set()
     for t in content:
         found.update(concepts(t))
-    return Prepared(content, intents, frozenset(found), " ".join(content), normalize(text))
+    return Prepared(content, intents, frozenset(found), " ".join(content), norm)
 
 
 _credit_cache: dict[tuple[str, str], float] = {}

@@ -125,7 +125,8 @@ class ServiceBase:
         self._indexed_upto = 0
         self._lock = threading.RLock()
         self._index_ready = False
-        self._warming = False  # `warm_up` is building the index aside
+        self._warming = False  # `warm_up` is building the index aside (or will soon)
+        self._warm_stop = threading.Event()
         self._listener: ChangeListener | None = None
         self._listener_lock = threading.Lock()
         self._imported_unchecked = 0
@@ -280,6 +281,19 @@ class ServiceBase:
                 self._listener.close()
                 self._listener = None
 
+    def defer_index(self, defer: bool = True) -> None:
+        """The caller will build the duplicate index with `warm_up` soon (the console, once
+        its first screen is up): until it is built, `suggestions` gives the suggestions
+        stored when the questions arrived, instead of building it in the caller's read (at
+        100,000 questions that is seconds of work for a detail view). `defer=False`: it
+        will not after all (the console closed before it began)."""
+        self._warming = defer
+
+    def stop_warm_up(self) -> None:
+        """Abandon a `warm_up` under way (the console closes: the process need not wait for
+        an index nobody will use); the index stays as it was."""
+        self._warm_stop.set()
+
     def warm_up(self) -> None:
         """Load the event's questions into the duplicate index now (about a second at
         10,000 questions), so the first action of the session does not wait for it.
@@ -287,13 +301,16 @@ class ServiceBase:
         The index is built aside and swapped in: the index's lock is held only for the
         swap, so imports and detail views go on meanwhile.
         """
+        self._warm_stop.clear()
         self.embedder()
         self._warming = True
         try:
             with self._reading() as session:
                 rows = self._question_rows(Repository(session), 0)
             fresh, upto = self._new_index(), 0
-            for message_id, _group_id, text, vector in rows:
+            for n, (message_id, _group_id, text, vector) in enumerate(rows):
+                if n % 1000 == 0 and self._warm_stop.is_set():
+                    return
                 fresh.add(message_id, text, from_bytes(vector) if vector else None, unit=True)
                 upto = max(upto, message_id)
         finally:

@@ -70,7 +70,6 @@ log = logging.getLogger(__name__)
 S = QueueState
 DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
 INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
-WARM_UP_AFTER = 1.5  # seconds after start
 MEANING_EVERY = 2.0  # seconds between looks for questions without a meaning vector
 MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
 NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
@@ -155,6 +154,7 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         self._titles: dict[str, tuple] = {}  # what each pane title shows
         self._meaning: tuple[int, int] | None = None  # the meaning pass: (done, total)
         self._meaning_off_said = False
+        self._warm_up_started = False
         self._warmed = False
         self._meaning_running = False
         self._meaning_seq = -2  # the change counter at the last meaning pass (none yet)
@@ -201,11 +201,13 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         self.main_list.focus()
         self._update_titles()
         self._polling = True
+        # The duplicate index is filled once the whole event is loaded (`_data_arrived`:
+        # about a second of work at 10,000 questions, 10 s and more at 100,000), so the
+        # first screen does not wait for it and the first merge or import need not fill it;
+        # until then the detail shows the suggestions stored when the questions arrived.
+        self.service.defer_index()
         self._load_all()
         self._watch.start()
-        # Fill the duplicate index once the first screen is up (about a second of work at
-        # 10,000 questions), so the first merge or import does not wait for it.
-        self.set_timer(WARM_UP_AFTER, self._warm_up)
         self.set_interval(1.0, self._update_status)
         self.set_interval(1.0, self._agenda_tick)
         self.set_interval(MEANING_EVERY, self._start_meaning_pass)
@@ -232,6 +234,8 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
     @on(WarmedUp)
     def _warmed_up(self) -> None:
         keep_out_of_gc()  # the index is long-lived too
+        if (current := self._selected_id()) is not None:
+            self._load_detail(current)  # its candidates scored against the whole event now
         self._start_meaning_pass()
 
     def _start_meaning_pass(self) -> None:
@@ -292,6 +296,10 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
 
     def on_unmount(self) -> None:
         self._watch.stop()
+        if self._warm_up_started:
+            self.service.stop_warm_up()
+        else:
+            self.service.defer_index(False)
         self.service.close()
         gc.unfreeze()
 
@@ -346,6 +354,9 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
             self._refresh_lists()
             touched: set[int] | None = None
             keep_out_of_gc()
+            if not self._warm_up_started:
+                self._warm_up_started = True
+                self._warm_up()
         else:
             changes = squash(settled + self.model.apply(snap.rows, snap.asked))
             self._apply_changes(changes, snap.chatter is not None)
