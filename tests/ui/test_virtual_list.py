@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 
 from moderator.ui.virtual_list import GROWTH, VirtualList
-from tests.ui.helpers import wait_until
+from tests.ui.helpers import count_calls, wait_until
 
 
 @dataclass(frozen=True)
@@ -213,3 +213,55 @@ async def test_a_cursor_move_in_a_scrolled_list_repaints_both_lines() -> None:
         assert shown[-3] == "▶Frage 2"
         assert shown[-1] == " Frage 0"
         assert await repainted_in_full(lst, pilot) == shown
+
+
+def floated(row: Item) -> tuple[bool, int]:
+    """Newest first, rows marked "oben" above the others (as a presented project's)."""
+    return (row.text != "oben", -row.id)
+
+
+async def test_a_patch_given_the_shown_rows_finds_them_by_sort_key_not_by_id() -> None:
+    """The console tells `patch` how it shows the rows it changes (`shown`): they are
+    found by their sort key, so a key at 100,000 rows builds no index of every row by id
+    (tens of ms each time); the rows, the cursor and the lines come out as by id."""
+    app = NewestFirstApp(rows=3000)
+    async with app.run_test(size=(60, 20)) as pilot:
+        lst = await scrolled_down(app, pilot)
+        lookups = count_calls(lst, "index_of")
+        expected = {row.id: row for row in lst.rows}
+        shown = dict(expected)  # what the console shows (it passes only the changed rows)
+
+        def check() -> None:
+            assert lst.rows == sorted(expected.values(), key=floated)
+
+        top = int(lst.scroll_y)
+        # A row on screen changes in place, the cursor's row leaves, one arrives, one
+        # floats up, and an id the list does not show is removed.
+        changed = Item(lst.rows[top + 4].id, "geändert")
+        selected, below = lst.current, lst.rows[lst.cursor + 1]
+        lst.patch([changed], [], sort_key=floated, shown=shown)
+        expected[changed.id] = shown[changed.id] = changed
+        lst.patch([], [selected.id, 99_999], sort_key=floated, shown=shown)
+        del expected[selected.id]
+        assert lst.current == below
+        lst.patch([Item(5000)], [], sort_key=floated, shown=shown)
+        expected[5000] = shown[5000] = Item(5000)
+        check()
+        assert lst.current == below
+        up = Item(lst.rows[top + 8].id, "oben")
+        lst.patch([up], [], sort_key=floated, shown=shown)
+        expected[up.id] = shown[up.id] = up
+        check()
+        assert lst.current == below and lst.rows[0] == up
+        await pilot.pause()
+        painted = on_screen(lst)
+        assert painted[lst.cursor - int(lst.scroll_y)].startswith("▶")
+        assert await repainted_in_full(lst, pilot) == painted
+        assert lookups == []  # no index by id was needed
+        # A caller out of step with the list (its row of an id sorts elsewhere): the row
+        # is still found, by id.
+        wrong = {below.id: Item(below.id, "oben")}
+        lst.patch([], [below.id], sort_key=floated, shown=wrong)
+        del expected[below.id]
+        check()
+        assert lookups
