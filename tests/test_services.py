@@ -458,3 +458,41 @@ def test_english_event_classifies_with_english_rules(database, clock) -> None:
         source="en-chat",
     )
     assert (summary.questions, summary.chatter) == (1, 2)
+
+
+def test_the_first_screen_of_a_large_event_is_its_newest_questions_and_the_live_queue(
+    service: EventService,
+) -> None:
+    """`first_screen`: the newest questions of a view and the whole live queue, with the
+    counts of the whole event as the console counts them (listed questions per state,
+    open ones per effective project, none: general); nothing for a small event."""
+    from collections import Counter
+
+    from moderator.domain.models import GENERAL_KEY
+    from moderator.domain.queues import OPEN_STATES
+
+    ids = _questions(
+        service,
+        *[f"Wann kommen die Paketstationen in Viertel {n}?" for n in range(8)],
+        *[f"Wie laut sind die autonomen Busse in Viertel {n}?" for n in range(8)],
+        "Hallo zusammen!",
+    )
+    ids = sorted(set(ids))
+    service.send_live(ids[0])
+    service.send_live(ids[1])
+    service.advance(ids[1])  # on air
+    service.answer_later(ids[2])
+    service.dismiss(ids[15])
+    service.tag(ids[3], service.projects[2].key)
+    first = service.first_screen([S.NEW], lines=4, above=10)
+    assert first is not None
+    whole = service.summaries()
+    newest = sorted((g.id for g in whole if g.state == S.NEW), reverse=True)[:4]
+    assert sorted(g.id for g in first.rows) == sorted([*newest, ids[0], ids[1]])
+    assert first.rows == [g for g in whole if g.id in {*newest, ids[0], ids[1]}]
+    assert first.states == dict(Counter(g.state for g in whole))
+    assert first.open_by_project == dict(
+        Counter(g.effective_project or GENERAL_KEY for g in whole if g.state in OPEN_STATES)
+    )
+    assert len(first.open_by_project) > 1
+    assert service.first_screen([S.NEW], lines=4, above=len(whole)) is None

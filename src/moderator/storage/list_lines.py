@@ -197,6 +197,16 @@ class ListLines:
             tops = self._top_suggestions(ids)
         return _lines(rows, votes, firsts, tops)
 
+    def newest_group_ids(
+        self, event_id: int, states: Collection[QueueState] | None, limit: int
+    ) -> list[int]:
+        """The ids of the newest `limit` listed groups in `states` (None: any)."""
+        query = self._summary_query(
+            event_id, states=states, project=None, search=None, group_ids=None, plus_states=()
+        )
+        query = query.with_only_columns(GroupRow.id).order_by(None).order_by(GroupRow.id.desc())
+        return list(self.s.scalars(query.limit(limit)))
+
     def _event_votes(self, event_id: int) -> dict[int, tuple[int, int]]:
         """`votes` of every group of the event, in two aggregate queries."""
         voter = aliased(MessageRow)
@@ -266,12 +276,14 @@ class ListLines:
         group_ids: Collection[int] | None,
         plus_states: Collection[QueueState],
     ) -> Select[tuple[GroupRow]]:
-        """The groups `summaries` lists, in id order (both of its ways start from this)."""
+        """The groups `summaries` lists, in id order (each of its ways starts from this)."""
+        in_event = GroupRow.event_id == event_id
         query = select(GroupRow).where(
-            GroupRow.event_id == event_id,
             GroupRow.merged_into_id.is_(None),
             exists().where(MessageRow.group_id == GroupRow.id),
         )
+        if group_ids is None:
+            query = query.where(in_event)
         if states:
             query = query.where(GroupRow.state.in_([s.value for s in states]))
         if project:
@@ -296,9 +308,13 @@ class ListLines:
                 )
             )
         if group_ids is not None:
-            wanted = GroupRow.id.in_(list(group_ids))
+            # The event inside each side of the OR, not beside it: then each side uses an
+            # index (the key; the event's states), where the event's index alone would
+            # read every group of the event (15 ms at 100,000 for a read-back).
+            wanted = and_(GroupRow.id.in_(list(group_ids)), in_event)
             if plus_states:
-                wanted = or_(wanted, GroupRow.state.in_([s.value for s in plus_states]))
+                live = GroupRow.state.in_([s.value for s in plus_states])
+                wanted = or_(wanted, and_(in_event, live))
             query = query.where(wanted)
         return query.order_by(GroupRow.id)
 

@@ -147,6 +147,21 @@ class ReadModels(ListLines):
             for row in rows
         ]
 
+    def state_project_counts(self, event_id: int) -> dict[tuple[QueueState, str | None], int]:
+        """Listed groups per (state, effective project: the confirmed one, else the
+        suggested one, None: neither), in one query."""
+        project = func.coalesce(GroupRow.project_key, GroupRow.suggested_project)
+        query = (
+            select(GroupRow.state, project, func.count())
+            .where(
+                GroupRow.event_id == event_id,
+                GroupRow.merged_into_id.is_(None),
+                exists().where(MessageRow.group_id == GroupRow.id),
+            )
+            .group_by(GroupRow.state, project)
+        )
+        return {(QueueState(state), key): n for state, key, n in self.s.execute(query)}
+
     def state_counts(self, event_id: int) -> dict[QueueState, int]:
         query = (
             select(GroupRow.state, func.count())

@@ -13,6 +13,7 @@ from moderator.services.console import EventService
 from moderator.ui.bindings import main_bindings
 from moderator.ui.i18n import Strings
 from moderator.ui.main_screen import DETAIL_DELAY, MainScreen
+from moderator.ui.sync import FIRST_LINES, PAGED_ABOVE
 
 
 def local_now() -> datetime:
@@ -34,8 +35,13 @@ class ModeratorApp(App):
         language: str = "de",
         keymap: Mapping[str, str] | None = None,
         detail_delay: float = DETAIL_DELAY,
+        first_lines: int = FIRST_LINES,
+        paged_above: int = PAGED_ABOVE,
     ) -> None:
+        """`first_lines`, `paged_above`: an event listing more than `paged_above` questions
+        shows its newest `first_lines` first (`Reader.load_first`)."""
         super().__init__()
+        self.first_screen = {"first_lines": first_lines, "paged_above": paged_above}
         self.service = service
         self.poll_interval = poll_interval
         self.clock = clock or local_now
@@ -58,6 +64,7 @@ class ModeratorApp(App):
             clock=self.clock,
             poll_interval=self.poll_interval,
             detail_delay=self.detail_delay,
+            **self.first_screen,
         )
 
     @property

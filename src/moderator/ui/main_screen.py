@@ -52,6 +52,7 @@ from moderator.ui.modals import (
     SimilarScreen,
 )
 from moderator.ui.model import (
+    VIEWS,
     Change,
     EventModel,
     Filter,
@@ -60,7 +61,7 @@ from moderator.ui.model import (
 from moderator.ui.notices import Notices
 from moderator.ui.rows import RowPainter
 from moderator.ui.status import StatusBar
-from moderator.ui.sync import ChangeWatch, JobQueue, Reader, Versions
+from moderator.ui.sync import FIRST_LINES, PAGED_ABOVE, ChangeWatch, JobQueue, Reader, Versions
 from moderator.ui.text import literal, one_line
 from moderator.ui.views import Views
 from moderator.ui.virtual_list import VirtualList
@@ -111,6 +112,8 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         clock: Callable[[], datetime],
         poll_interval: float,
         detail_delay: float = DETAIL_DELAY,
+        first_lines: int = FIRST_LINES,
+        paged_above: int = PAGED_ABOVE,
     ) -> None:
         super().__init__()
         self.service = service
@@ -119,7 +122,10 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         self.tz: tzinfo | None = clock().tzinfo
         self.poll_interval = poll_interval
         self.model = EventModel()
-        self.reader = Reader(service)
+        self.reader = Reader(service, first_lines=first_lines, paged_above=paged_above)
+        # While only a first screen of a large event is loaded: what the whole event's
+        # counts add to the model's (per state, open per project), None once it is whole.
+        self._unloaded: tuple[dict[QueueState, int], dict[str, int]] | None = None
         # Reads what anyone changed, a poll at a time (no sooner than `min_poll_gap` apart).
         self._watch = ChangeWatch(
             service, self._poll, interval=poll_interval, min_gap=lambda: self.min_poll_gap
@@ -215,7 +221,9 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
     # ------------------------------------------------------------------ reading
     @work(thread=True, group="read", exit_on_error=False)
     def _load_all(self) -> None:
+        """The whole event; a large one after a first screen of its newest questions."""
         try:
+            self._read(lambda: self.reader.load_first(VIEWS[self.view]))
             self._read(self.reader.load_all)
         except ServiceError:
             pass  # reported by _read; the next poll tries again
@@ -351,12 +359,14 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         settled = self.model.settle(message.settle)
         if snap.asked is None:
             self.model.replace_all(snap.rows)
+            self._unloaded = None if snap.counts is None else self._not_loaded(*snap.counts)
             self._refresh_lists()
             touched: set[int] | None = None
-            keep_out_of_gc()
-            if not self._warm_up_started:
-                self._warm_up_started = True
-                self._warm_up()
+            if snap.counts is None:
+                keep_out_of_gc()
+                if not self._warm_up_started:
+                    self._warm_up_started = True
+                    self._warm_up()
         else:
             changes = squash(settled + self.model.apply(snap.rows, snap.asked))
             self._apply_changes(changes, snap.chatter is not None)
@@ -382,6 +392,26 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
             # cursor goes back to it (a next key must not act on its neighbour).
             self._active_list().select_id(before)
 
+    def _not_loaded(
+        self, states: dict[QueueState, int], projects: dict[str, int]
+    ) -> tuple[dict[QueueState, int], dict[str, int]]:
+        """What the whole event's counts add to those of the first screen's questions."""
+        model = self.model
+        return (
+            {s: n - model.state_counts.get(s, 0) for s, n in states.items()},
+            {p: n - model.open_by_project.get(p, 0) for p, n in projects.items()},
+        )
+
+    def _count(self) -> None:
+        """The counts of the status line: the model's, plus what is not loaded yet."""
+        states, projects = self.model.counts(), dict(self.model.open_by_project)
+        if self._unloaded is not None:
+            for state, n in self._unloaded[0].items():
+                states[state] = states.get(state, 0) + n
+            for key, n in self._unloaded[1].items():
+                projects[key] = projects.get(key, 0) + n
+        self._state_counts, self._projects_open = states, projects
+
     def _search_hits(self, text: str, hits: frozenset[int], checked: frozenset[int] | None) -> None:
         """New or changed groups that match the active search join the filter."""
         flt = self.filter
@@ -397,17 +427,20 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         if self.show_chatter or len(changes) > INCREMENTAL_UP_TO:
             self._refresh_lists()
             return
-        upserts, removed = [], []
+        upserts, removed, shown = [], [], {}
+        in_view = self.model.in_view
         for old, new in changes:
-            if new is not None and self.model.in_view(new, self.view, self.filter):
+            if old is not None and in_view(old, self.view, self.filter):
+                shown[old.id] = old  # in the list now
+            if new is not None and in_view(new, self.view, self.filter):
                 upserts.append(new)
             else:
                 removed.append(_id_of(old, new))
-        self.main_list.patch(upserts, removed, self.model.sort_key(self.presenting))
+        sort_key = self.model.sort_key(self.presenting)
+        self.main_list.patch(upserts, removed, sort_key, shown=shown)
         if any(g is not None and g.state in LIVE_STATES for change in changes for g in change):
             self.live_list.set_rows(self.model.live(self.presenting))
-        self._state_counts = self.model.counts()
-        self._projects_open = dict(self.model.open_by_project)
+        self._count()
         self._update_titles()
         self._update_status()
 
@@ -419,8 +452,7 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
             self.main_list.set_rows(self.model.view(self.view, self.filter, self.presenting))
         self.live_list.set_rows(self.model.live(self.presenting))
         self.main_list.empty_text = self.t("empty")
-        self._state_counts = self.model.counts()
-        self._projects_open = dict(self.model.open_by_project)
+        self._count()
         self._update_titles()
         self._update_status()
 
@@ -433,6 +465,9 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         t = self.t
         name = t("view.chatter") if self.show_chatter else t(f"view.{self.view}")
         count = len(self.main_list.rows)
+        if self._unloaded is not None and not self.show_chatter and self.filter == Filter():
+            states = VIEWS[self.view]  # a first screen: the whole view's count
+            count += sum(n for s, n in self._unloaded[0].items() if not states or s in states)
         title = Text(f"{name} ({count})", style="bold", no_wrap=True, overflow="ellipsis")
         if self.filter.project:
             title.append(f" · {t('status.filter', what=self._project_name(self.filter.project))}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from moderator.domain.models import Action, Group, GroupSummary, Suggestion
+from moderator.domain.models import Action, Group, GroupSummary, QueueState, Suggestion
 from moderator.domain.models import Message as ChatMessage
 
 
@@ -28,6 +28,10 @@ class Snapshot:
     # The team's presented project as stored, when this read learned it (`presented`).
     presented: bool = False
     presenting: str | None = None
+    # A first screen of a large event (`Reader.load_first`): `rows` are the newest of the
+    # first view and the live queue, these the whole event's counts (per state, open per
+    # project); the whole event follows.
+    counts: tuple[dict[QueueState, int], dict[str, int]] | None = None
 
 
 class DataArrived(Message):

@@ -21,7 +21,7 @@ from moderator.domain.actions import (
     changes_chatter,
     changes_queue,
 )
-from moderator.domain.models import Kind
+from moderator.domain.models import Kind, QueueState
 from moderator.domain.queues import LIVE_STATES
 from moderator.services.console import EventService
 from moderator.ui.messages import Snapshot
@@ -29,6 +29,11 @@ from moderator.ui.messages import Snapshot
 log = logging.getLogger(__name__)
 SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
 FULL_RELOAD_ABOVE = 2000  # changed groups; beyond this one full read is cheaper
+# An event listing more questions than this shows a first screen before the whole event
+# is read: its newest questions and the live queue (at 100,000 questions the whole read
+# takes seconds).
+PAGED_ABOVE = 5000
+FIRST_LINES = 300  # questions of the first screen (the list scrolls on through them)
 
 
 class Reader:
@@ -38,8 +43,16 @@ class Reader:
     it, so new arrivals that match show up in the filtered list.
     """
 
-    def __init__(self, service: EventService) -> None:
+    def __init__(
+        self,
+        service: EventService,
+        *,
+        first_lines: int = FIRST_LINES,
+        paged_above: int = PAGED_ABOVE,
+    ) -> None:
         self.service = service
+        self.first_lines = first_lines
+        self.paged_above = paged_above
         self.seq = -1
         self.last_action = 0
         self.want_chatter = False
@@ -63,6 +76,19 @@ class Reader:
             search = (self.search, self.service.search(self.search), None)
         self.seq, self.last_action = seq, last_action
         snapshot = Snapshot(rows, None, chatter, count, seq, last_action, search=search)
+        snapshot.presented, snapshot.presenting = True, self.service.presenting()
+        return snapshot
+
+    def load_first(self, states: Collection[QueueState] | None) -> Snapshot | None:
+        """The first screen of a large event (the newest questions in `states`, the live
+        queue and the whole event's counts), or None for an event that is read whole as
+        quickly. Moves nothing on: `load_all` follows."""
+        first = self.service.first_screen(states, lines=self.first_lines, above=self.paged_above)
+        if first is None:
+            return None
+        count = self.service.chatter_count()
+        snapshot = Snapshot(first.rows, None, None, count, self.seq, self.last_action)
+        snapshot.counts = (first.states, first.open_by_project)
         snapshot.presented, snapshot.presenting = True, self.service.presenting()
         return snapshot
 
