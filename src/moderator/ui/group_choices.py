@@ -1,5 +1,6 @@
 """Merge and split choices: the merge picker (confident candidates, then "maybe"), a
-question number typed by hand, and the wording to split off."""
+question number typed by hand, the wording to split off, and the cluster of look-alike
+open questions to merge at once."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from moderator.ui.modals import (
     LineEditScreen,
     PartsEditScreen,
     PickScreen,
+    SimilarScreen,
 )
 from moderator.ui.room import Room
 from moderator.ui.text import literal, one_line
@@ -189,5 +191,53 @@ class GroupChoices(Room):
         def run() -> tuple[str, list[int]]:
             result = self.service.split(message_id)
             return self.t("done.split", id=result.id), [group_id, result.id]
+
+        self._submit(run)
+
+    def action_similar(self) -> None:
+        if group := self._selected_group():
+            self._fetch_similar(group)
+
+    @work(thread=True, group="read", exit_on_error=False)
+    def _fetch_similar(self, group: GroupSummary) -> None:
+        try:
+            similar = self.service.similar_open(group.id)
+        except ServiceError as exc:
+            if isinstance(exc, ConnectionLostError):
+                self.post_message(ConnectionChanged(False, str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            return
+        self.app.call_from_thread(self._pick_similar, group, similar)
+
+    def _pick_similar(self, group: GroupSummary, similar: list) -> None:
+        """The cluster of look-alike open questions; the confident ones come checked."""
+        if not similar:
+            self.notify(self.t("similar.none", id=group.id), markup=False)
+            return
+        threshold = self.service.matching.suggest_threshold
+        choices = []
+        for s in similar:
+            strong = s.score >= threshold
+            label = Text(f"{round(s.score):>3}% #{s.group_id}  ", style="bold" if strong else "dim")
+            label.append_text(literal(one_line(s.text)[:150]))
+            choices.append((s.group_id, label, strong))
+
+        def chosen(sources: list[int] | None) -> None:
+            if sources:
+                self._merge_many(group, sources)
+
+        self.app.push_screen(SimilarScreen(self.t("modal.similar", id=group.id), choices), chosen)
+
+    def _merge_many(self, group: GroupSummary, sources: list[int]) -> None:
+        """Merge the chosen look-alikes into `group`, one logged merge each (`u` undoes
+        them one by one)."""
+
+        def run() -> tuple[str, list[int]]:
+            for source in sources:
+                self.service.merge(source, group.id)
+            return self.t("done.merge_many", n=len(sources), target=group.id), [
+                group.id,
+                *sources,
+            ]
 
         self._submit(run)

@@ -7,15 +7,15 @@ down. Nothing is shown as done before the service call returned.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
@@ -29,34 +29,18 @@ from moderator.domain.models import (
     Message,
     QueueState,
 )
-from moderator.domain.queues import LIVE_STATES
 from moderator.services.console import EventService
-from moderator.services.errors import (
-    ConnectionLostError,
-    ServiceError,
-)
 from moderator.ui.detail import DetailPane
 from moderator.ui.detail_loading import DetailLoading
 from moderator.ui.group_choices import GroupChoices
 from moderator.ui.i18n import Strings
 from moderator.ui.key_actions import KeyActions
-from moderator.ui.messages import (
-    ActionFailed,
-    ConnectionChanged,
-    DataArrived,
-    MeaningProgress,
-    Settled,
-    WarmedUp,
-)
-from moderator.ui.modals import (
-    SimilarScreen,
-)
+from moderator.ui.loading import Loading
+from moderator.ui.meaning_pass import MeaningPass
 from moderator.ui.model import (
     VIEWS,
-    Change,
     EventModel,
     Filter,
-    squash,
 )
 from moderator.ui.notices import Notices
 from moderator.ui.rows import RowPainter
@@ -70,39 +54,29 @@ from moderator.ui.write_pipeline import WritePipeline
 log = logging.getLogger(__name__)
 S = QueueState
 DETAIL_DELAY = 0.1  # seconds the cursor rests before the detail is read
-INCREMENTAL_UP_TO = 300  # changed rows; beyond this the lists are rebuilt
-MEANING_EVERY = 2.0  # seconds between looks for questions without a meaning vector
 MIN_POLL_GAP = 0.15  # seconds from one poll's start to the next; changes meanwhile wait for it
 NOTE_GAP = 2.0  # seconds between two notices of others' actions; what comes meanwhile waits
 NARROW_BELOW = 110  # terminal columns
 
 
-def _id_of(old: GroupSummary | None, new: GroupSummary | None) -> int:
-    """The group of a (before, after) change; one of them is always there."""
-    group = new or old
-    assert group is not None
-    return group.id
-
-
-def keep_out_of_gc() -> None:
-    """Leave the objects alive now out of the cyclic garbage collector's passes.
-
-    With 10,000 questions the console holds some 200,000 long-lived objects (the event's
-    summaries, the duplicate index, the widgets); every full collection walked them all,
-    and under load (rows arriving, frames painted) one came every few seconds and stopped
-    every thread, the screen's too, for up to half a second. Frozen objects are still freed
-    when no longer referenced; cycles among them once `gc.unfreeze()` (the screen closes).
-    """
-    gc.freeze()
-
-
-class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, DetailLoading):
+class MainScreen(
+    KeyActions,
+    Views,
+    WritePipeline,
+    Notices,
+    GroupChoices,
+    DetailLoading,
+    Loading,
+    MeaningPass,
+):
     """Inbox (or another view) on the left, live queue and detail on the right.
 
     The rooms it is made of: `KeyActions` (the writing keys), `Views` (views, filters,
     search, help), `WritePipeline` (submit, versions, settle), `Notices` (other
-    moderators' actions), `GroupChoices` (merge and split), `DetailLoading` (the detail's
-    debounce); reading, the lists and the selection are here."""
+    moderators' actions), `GroupChoices` (merge, split, look-alikes), `DetailLoading`
+    (the detail's debounce), `Loading` (the first load, polls, applying what was read),
+    `MeaningPass` (the warm-up and the meaning pass); the layout, the titles, the status
+    line and the selection are here."""
 
     def __init__(
         self,
@@ -123,6 +97,7 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         self.poll_interval = poll_interval
         self.model = EventModel()
         self.reader = Reader(service, first_lines=first_lines, paged_above=paged_above)
+        self._first_painted = threading.Event()  # a first screen is on (`Loading`)
         # While only a first screen of a large event is loaded: what the whole event's
         # counts add to the model's (per state, open per project), None once it is whole.
         self._unloaded: tuple[dict[QueueState, int], dict[str, int]] | None = None
@@ -216,245 +191,13 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
         self._watch.start()
         self.set_interval(1.0, self._update_status)
         self.set_interval(1.0, self._agenda_tick)
-        self.set_interval(MEANING_EVERY, self._start_meaning_pass)
-
-    # ------------------------------------------------------------------ reading
-    @work(thread=True, group="read", exit_on_error=False)
-    def _load_all(self) -> None:
-        """The whole event; a large one after a first screen of its newest questions."""
-        try:
-            self._read(lambda: self.reader.load_first(VIEWS[self.view]))
-            self._read(self.reader.load_all)
-        except ServiceError:
-            pass  # reported by _read; the next poll tries again
-        finally:
-            self._polling = False
-
-    @work(thread=True, group="warm-up", exit_on_error=False)
-    def _warm_up(self) -> None:
-        try:
-            with contextlib.suppress(ServiceError):  # else the first write fills the index
-                self.service.warm_up()  # loads the sentence encoder too
-                self.post_message(WarmedUp())  # dropped if the screen closed meanwhile
-        finally:
-            self._warmed = True  # the meaning pass may start (it fills the index itself)
-
-    @on(WarmedUp)
-    def _warmed_up(self) -> None:
-        keep_out_of_gc()  # the index is long-lived too
-        if (current := self._selected_id()) is not None:
-            self._load_detail(current)  # its candidates scored against the whole event now
-        self._start_meaning_pass()
-
-    def _start_meaning_pass(self) -> None:
-        """Every `MEANING_EVERY` seconds after the warm-up: one meaning pass at a time (a
-        long one is never cancelled by the next look)."""
-        if not self._warmed or self._meaning_running:
-            return
-        seq = self.reader.seq  # the event's change counter as the console last read it
-        if seq == self._meaning_seq and seq >= 0:
-            return  # nothing changed since the last pass: no question can lack a vector
-        self._meaning_running, self._meaning_seq = True, seq
-        self._meaning_pass()
-
-    @work(thread=True, group="meaning", exit_on_error=False)
-    def _meaning_pass(self) -> None:
-        """Encode the questions that arrived without a meaning vector (from any console or
-        import) and store their fused suggestions; the status line shows how far it is."""
-        service = self.service
-        try:
-            if service.embedder() is None:
-                status = service.meaning_status()
-                if not self._meaning_off_said and status.wanted:
-                    self.post_message(MeaningProgress(0, 0, None, status.reason))
-                return
-            service.embed_pending(
-                progress=lambda done, total: self.post_message(
-                    MeaningProgress(done, total, service.model_id)
-                )
-            )
-        except ServiceError:
-            self._meaning_seq = -2  # the database is away: the next round tries again
-        finally:
-            self._meaning_running = False
-
-    @on(MeaningProgress)
-    def _meaning_progress(self, message: MeaningProgress) -> None:
-        if message.model_id is None:
-            if not self._meaning_off_said:
-                self._meaning_off_said = True
-                log.info("no sentence encoder: %s", message.reason)
-                self.notify(self.t("notice.meaning_off"), timeout=8)
-            return
-        running = message.done < message.total
-        self._meaning = (message.done, message.total) if running else None
-        self._update_status()
-
-    def _read(self, read: Callable[[], Any]) -> None:
-        """Run a read in a worker; report its snapshot and whether the database answered."""
-        try:
-            snapshot = read()
-        except ConnectionLostError as exc:
-            self.post_message(ConnectionChanged(False, str(exc)))
-            raise
-        if self.offline is not None:
-            self.post_message(ConnectionChanged(True))
-        if snapshot is not None:
-            self.post_message(DataArrived(snapshot))
+        self._start_background()
 
     def on_unmount(self) -> None:
         self._watch.stop()
-        if self._warm_up_started:
-            self.service.stop_warm_up()
-        else:
-            self.service.defer_index(False)
+        self._stop_background()
         self.service.close()
         gc.unfreeze()
-
-    def _poll(self) -> None:
-        if not self._polling:
-            self._polling = True
-            self._poll_now()
-
-    def _poll_now(self) -> None:
-        try:
-            self._read(self.reader.poll)
-        except ConnectionLostError:
-            pass  # the banner says it; the next poll tries again
-        except Exception as exc:  # a poll failure must never end the session
-            log.exception("poll failed")
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-        finally:
-            self._polling = False
-
-    @on(ConnectionChanged)
-    def _connection_changed(self, message: ConnectionChanged) -> None:
-        banner = self.query_one("#banner", Static)
-        if message.ok:
-            if self.offline is not None:
-                self.offline = None
-                banner.display = False
-                self.notify(self.t("banner.back"), markup=False, timeout=3)
-            return
-        first = self.offline is None
-        self.offline = message.reason or "?"
-        text = Text(self.t("banner.offline"), style="bold")
-        text.append(f"  ({one_line(self.offline)[:120]})", style="")
-        banner.update(text, layout=False)
-        if first:
-            banner.display = True
-
-    @on(DataArrived)
-    def _data_arrived(self, message: DataArrived) -> None:
-        snap = message.snapshot
-        if snap.search is not None:
-            self._search_hits(*snap.search)
-        if snap.chatter is not None:
-            self.chatter = snap.chatter
-        if snap.chatter_count is not None:
-            self.chatter_count = snap.chatter_count
-        if snap.presented:
-            self._presented(snap.presenting)
-        current = self._selected_id()  # before the changes: it may be merged away
-        settled = self.model.settle(message.settle)
-        if snap.asked is None:
-            self.model.replace_all(snap.rows)
-            self._unloaded = None if snap.counts is None else self._not_loaded(*snap.counts)
-            self._refresh_lists()
-            touched: set[int] | None = None
-            if snap.counts is None:
-                keep_out_of_gc()
-                if not self._warm_up_started:
-                    self._warm_up_started = True
-                    self._warm_up()
-        else:
-            changes = squash(settled + self.model.apply(snap.rows, snap.asked))
-            self._apply_changes(changes, snap.chatter is not None)
-            touched = {_id_of(old, new) for old, new in changes}
-        if current is not None and (touched is None or current in touched):
-            self._load_detail(current)
-        self._report_others(snap.actions, current)
-        if message.follow is not None:
-            self._follow(message.follow)
-        if message.note:
-            self.last_saved = message.note
-            self._update_titles()
-            # The changed lists and the title are painted first; the toast follows a frame
-            # later (mounting it re-lays out the screen: tens of ms under load).
-            self.call_after_refresh(self.notify, message.note, markup=False, timeout=3)
-
-    @on(Settled)
-    def _settled(self, message: Settled) -> None:
-        self._apply_changes(self.model.settle(message.ids), False)
-        before, after = message.cursor
-        if before is not None and before != after and self._selected_id() == after:
-            # The forecast moved the question away under the cursor; it failed, so the
-            # cursor goes back to it (a next key must not act on its neighbour).
-            self._active_list().select_id(before)
-
-    def _not_loaded(
-        self, states: dict[QueueState, int], projects: dict[str, int]
-    ) -> tuple[dict[QueueState, int], dict[str, int]]:
-        """What the whole event's counts add to those of the first screen's questions."""
-        model = self.model
-        return (
-            {s: n - model.state_counts.get(s, 0) for s, n in states.items()},
-            {p: n - model.open_by_project.get(p, 0) for p, n in projects.items()},
-        )
-
-    def _count(self) -> None:
-        """The counts of the status line: the model's, plus what is not loaded yet."""
-        states, projects = self.model.counts(), dict(self.model.open_by_project)
-        if self._unloaded is not None:
-            for state, n in self._unloaded[0].items():
-                states[state] = states.get(state, 0) + n
-            for key, n in self._unloaded[1].items():
-                projects[key] = projects.get(key, 0) + n
-        self._state_counts, self._projects_open = states, projects
-
-    def _search_hits(self, text: str, hits: frozenset[int], checked: frozenset[int] | None) -> None:
-        """New or changed groups that match the active search join the filter."""
-        flt = self.filter
-        if flt.search != text or flt.search_ids is None:
-            return
-        ids = hits if checked is None else (flt.search_ids - checked) | hits
-        self.filter = Filter(flt.project, flt.search, frozenset(ids))
-
-    def _apply_changes(self, changes: list[Change], chatter_changed: bool) -> None:
-        """Update the lists for a few changed summaries, without rebuilding them."""
-        if not changes and not chatter_changed:
-            return
-        if self.show_chatter or len(changes) > INCREMENTAL_UP_TO:
-            self._refresh_lists()
-            return
-        upserts, removed, shown = [], [], {}
-        in_view = self.model.in_view
-        for old, new in changes:
-            if old is not None and in_view(old, self.view, self.filter):
-                shown[old.id] = old  # in the list now
-            if new is not None and in_view(new, self.view, self.filter):
-                upserts.append(new)
-            else:
-                removed.append(_id_of(old, new))
-        sort_key = self.model.sort_key(self.presenting)
-        self.main_list.patch(upserts, removed, sort_key, shown=shown)
-        if any(g is not None and g.state in LIVE_STATES for change in changes for g in change):
-            self.live_list.set_rows(self.model.live(self.presenting))
-        self._count()
-        self._update_titles()
-        self._update_status()
-
-    def _refresh_lists(self) -> None:
-        self.painter.presenting = self.presenting
-        if self.show_chatter:
-            self.main_list.set_rows(self.chatter)
-        else:
-            self.main_list.set_rows(self.model.view(self.view, self.filter, self.presenting))
-        self.live_list.set_rows(self.model.live(self.presenting))
-        self.main_list.empty_text = self.t("empty")
-        self._count()
-        self._update_titles()
-        self._update_status()
 
     def _paint_main(self, row: Any, width: int) -> Text:
         if isinstance(row, Message):
@@ -546,51 +289,3 @@ class MainScreen(KeyActions, Views, WritePipeline, Notices, GroupChoices, Detail
     def on_descendant_focus(self) -> None:
         if isinstance(self.focused, VirtualList):
             self._show_row(self.focused.current)
-
-    def action_similar(self) -> None:
-        if group := self._selected_group():
-            self._fetch_similar(group)
-
-    @work(thread=True, group="read", exit_on_error=False)
-    def _fetch_similar(self, group: GroupSummary) -> None:
-        try:
-            similar = self.service.similar_open(group.id)
-        except ServiceError as exc:
-            if isinstance(exc, ConnectionLostError):
-                self.post_message(ConnectionChanged(False, str(exc)))
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
-            return
-        self.app.call_from_thread(self._pick_similar, group, similar)
-
-    def _pick_similar(self, group: GroupSummary, similar: list) -> None:
-        """The cluster of look-alike open questions; the confident ones come checked."""
-        if not similar:
-            self.notify(self.t("similar.none", id=group.id), markup=False)
-            return
-        threshold = self.service.matching.suggest_threshold
-        choices = []
-        for s in similar:
-            strong = s.score >= threshold
-            label = Text(f"{round(s.score):>3}% #{s.group_id}  ", style="bold" if strong else "dim")
-            label.append_text(literal(one_line(s.text)[:150]))
-            choices.append((s.group_id, label, strong))
-
-        def chosen(sources: list[int] | None) -> None:
-            if sources:
-                self._merge_many(group, sources)
-
-        self.app.push_screen(SimilarScreen(self.t("modal.similar", id=group.id), choices), chosen)
-
-    def _merge_many(self, group: GroupSummary, sources: list[int]) -> None:
-        """Merge the chosen look-alikes into `group`, one logged merge each (`u` undoes
-        them one by one)."""
-
-        def run() -> tuple[str, list[int]]:
-            for source in sources:
-                self.service.merge(source, group.id)
-            return self.t("done.merge_many", n=len(sources), target=group.id), [
-                group.id,
-                *sources,
-            ]
-
-        self._submit(run)

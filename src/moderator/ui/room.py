@@ -1,5 +1,6 @@
 """What the rooms of the console screen share: `MainScreen` is made of rooms (the write
-pipeline, notices of others' actions, merge and split choices, the detail's loading),
+pipeline, notices of others' actions, merge and split choices, the detail's loading,
+reading the event, the warm-up and the meaning pass),
 each a module of its own; this base declares the state they read and the screen's
 helpers they call, so each room can be read (and type-checked) alone."""
 
@@ -12,10 +13,18 @@ from typing import TYPE_CHECKING, Any
 from textual.screen import Screen
 from textual.timer import Timer
 
-from moderator.domain.models import Action, Group, GroupSummary, Message, WriteResult
+from moderator.domain.models import (
+    Action,
+    Group,
+    GroupSummary,
+    Message,
+    QueueState,
+    WriteResult,
+)
 from moderator.services.console import EventService
 from moderator.ui.i18n import Strings
 from moderator.ui.model import Change, EventModel, Filter
+from moderator.ui.rows import RowPainter
 from moderator.ui.sync import JobQueue, Reader, Versions
 from moderator.ui.virtual_list import VirtualList
 
@@ -49,6 +58,18 @@ class Room(Screen):
     chatter: list[Message]
     filter: Filter
     presenting: str | None
+    painter: RowPainter
+    chatter_count: int
+    _polling: bool
+    _state_counts: dict[QueueState, int]
+    _projects_open: dict[str, int]
+    _unloaded: tuple[dict[QueueState, int], dict[str, int]] | None
+    _warm_up_started: bool
+    _warmed: bool
+    _meaning: tuple[int, int] | None
+    _meaning_off_said: bool
+    _meaning_running: bool
+    _meaning_seq: int
 
     if TYPE_CHECKING:  # defined by MainScreen or by another room
 
@@ -78,3 +99,7 @@ class Room(Screen):
         def _follow(self, group_id: int) -> None: ...
         def _project_name(self, key: str | None) -> str: ...
         def _track(self, group_id: int, seen: int | None, result: WriteResult) -> WriteResult: ...
+        def _update_status(self) -> None: ...
+        def _report_others(self, actions: list[Action], selected: int | None) -> None: ...
+        def _start_warm_up(self) -> None: ...
+        def _presented(self, key: str | None) -> None: ...
