@@ -1,4 +1,5 @@
-"""Engine, sessions and schema management. Created once at start-up and injected."""
+"""Engine, sessions and schema management. Created once at start-up and injected (the
+errors it raises in `errors`, upkeep such as statistics and compaction in `maintenance`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -21,14 +21,42 @@ from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
     DBAPIError,
-    InterfaceError,
     NoSuchModuleError,
     OperationalError,
 )
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from moderator.storage.errors import (
+    COLLISIONS,
+    ConcurrentChange,
+    DatabaseUnavailable,
+    MissingDatabase,
+    SchemaError,
+    StorageError,
+    _describe,
+    _sqlstate,
+    is_disconnect,
+)
+from moderator.storage.maintenance import Maintenance
+
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "COLLISIONS",
+    "EVENTS_LOCK",
+    "SCHEMA_LOCK",
+    "ConcurrentChange",
+    "Database",
+    "DatabaseUnavailable",
+    "MissingDatabase",
+    "SchemaError",
+    "StorageError",
+    "head_revision",
+    "is_disconnect",
+    "mask_password",
+    "sqlite_file",
+]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -37,10 +65,6 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # locks use the two-key form, see `Repository.lock_scope`).
 SCHEMA_LOCK = 0x4D4F445F534348  # "MOD_SCH": migrations
 EVENTS_LOCK = 0x4D4F445F455654  # "MOD_EVT": finding or creating an event
-
-
-class StorageError(RuntimeError):
-    """The database cannot be used; the message is one clear line for the user."""
 
 
 # libpq settings that notice a dead network path (a Wi-Fi drop sends no reset) within
@@ -56,74 +80,6 @@ PG_LIVENESS = {
 }
 
 
-class MissingDatabase(StorageError):
-    """A command that only reads was pointed at a database that does not exist."""
-
-
-class SchemaError(StorageError):
-    """The database schema is newer than this program or unknown."""
-
-
-class DatabaseUnavailable(StorageError):
-    """The connection to the database broke or could not be made (server restart, network).
-
-    `committed` is False when the transaction certainly did not commit, None when the
-    connection broke during COMMIT itself, so the outcome is unknown. The engine recovers by
-    itself: the next session checks its connection first (pool_pre_ping) and reconnects.
-    """
-
-    def __init__(self, reason: str, *, committed: bool | None = False) -> None:
-        self.reason = reason
-        self.committed = committed
-        if committed is None:
-            text = (
-                f"Verbindung zur Datenbank beim Speichern abgebrochen: {reason}; "
-                "ob die Aktion gespeichert wurde, ist unklar, bitte nachsehen"
-            )
-        else:
-            text = f"Datenbank nicht erreichbar: {reason}; nichts gespeichert"
-        super().__init__(text)
-
-
-class ConcurrentChange(StorageError):
-    """A row changed under this transaction (its version column moved), or two writers
-    deadlocked; nothing was written."""
-
-
-# PostgreSQL SQLSTATEs that mean "this connection is gone or cannot be had right now":
-# class 08 (connection exception), admin/crash shutdown (pg_terminate_backend sends 57P01),
-# cannot_connect_now (server starting up), too_many_connections.
-_PG_GONE = ("08", "57P01", "57P02", "57P03", "53300")
-_SQLITE_BUSY = ("database is locked", "database is busy", "unable to open", "disk i/o error")
-
-
-# Deadlock detected, serialization failure: two writers collided, nothing was written.
-COLLISIONS = frozenset({"40P01", "40001"})
-# The tables whose size follows the event's traffic (the small ones never matter).
-STATISTICS_TABLES = frozenset({"messages", "groups", "suggestions", "actions"})
-
-
-def _sqlstate(exc: DBAPIError) -> str | None:
-    return getattr(exc.orig, "sqlstate", None)
-
-
-def is_disconnect(exc: BaseException) -> bool:
-    """True when a driver error means the database cannot be reached (not a bug or a rule)."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    if exc.connection_invalidated or isinstance(exc, InterfaceError):
-        return True
-    orig = exc.orig
-    sqlstate = _sqlstate(exc) or getattr(orig, "pgcode", None)
-    if sqlstate:
-        return sqlstate.startswith(_PG_GONE)
-    if isinstance(exc, OperationalError):
-        if type(orig).__module__.startswith("sqlite3"):
-            return any(marker in str(orig).lower() for marker in _SQLITE_BUSY)
-        return True  # no SQLSTATE: the client library failed to connect or lost the socket
-    return False
-
-
 def _alembic_config() -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -132,11 +88,6 @@ def _alembic_config() -> AlembicConfig:
 
 def head_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
-
-
-def _describe(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
 
 
 #: How long a SQLite writer waits for the others' transactions before "database is locked".
@@ -213,7 +164,7 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database).expanduser()
 
 
-class Database:
+class Database(Maintenance):
     """One engine and two sessionmakers (reading, writing) for the lifetime of the program.
 
     `create=False`: refuse a SQLite file that does not exist (instead of creating it and its
@@ -395,112 +346,6 @@ class Database:
         except DBAPIError as exc:
             log.info("database %s not reachable: %s", self.safe_url, _describe(exc))
             return False
-
-    def refresh_statistics(self, changed: int = 0) -> list[str]:
-        """PostgreSQL: ANALYZE the tables whose planner statistics are stale; returns them.
-
-        Stale means the rule autovacuum uses: more than 50 rows plus 10 % of the table
-        changed since the last ANALYZE, by the server's count or by `changed` (the rows the
-        caller just wrote: the server's count lags by up to seconds).
-
-        Autovacuum may be off on the server, and it acts only once a minute: right after a
-        bulk import the planner would estimate a handful of rows and choose sequential
-        scans (measured at 10,000 questions: 50 ms instead of 2 ms for one chunk of the
-        console's summaries query). `SKIP_LOCKED` leaves a table another session is
-        analysing. A no-op on SQLite, and best effort: trouble is logged.
-        """
-        if not self.is_postgres:
-            return []
-        tables = sorted(STATISTICS_TABLES)
-        try:
-            with self.engine.connect() as conn:
-                stale = list(
-                    conn.execute(
-                        text(
-                            "SELECT s.relname FROM pg_stat_user_tables s "
-                            "JOIN pg_class c ON c.oid = s.relid "
-                            "WHERE s.schemaname = current_schema() "
-                            "AND s.relname = ANY(:tables) "
-                            "AND greatest(s.n_mod_since_analyze, :changed) "
-                            "> 50 + 0.1 * greatest(c.reltuples, 0)"
-                        ),
-                        {"tables": tables, "changed": changed},
-                    ).scalars()
-                )
-                if stale:
-                    quoted = ", ".join(conn.dialect.identifier_preparer.quote(t) for t in stale)
-                    conn.execute(text(f"ANALYZE (SKIP_LOCKED) {quoted}"))
-                    conn.commit()
-                    log.info("refreshed planner statistics of %s", ", ".join(stale))
-                return stale
-        except DBAPIError as exc:
-            log.warning("could not refresh statistics on %s: %s", self.safe_url, _describe(exc))
-            return []
-
-    def reclaim_space(self, tables: Sequence[str], *, wait: float = 60.0) -> str:
-        """Rewrite the database so that deleted or overwritten text is gone from its files;
-        returns what was done, for the user. Run outside any transaction.
-
-        SQLite: `VACUUM` (a fresh copy of the whole file without free pages) and a
-        checkpoint that empties the write-ahead log. PostgreSQL: `VACUUM FULL` of `tables`
-        (and their TOAST tables and indexes), which rewrites them into new files and drops
-        the old ones. It must keep old row versions that a transaction still running on the
-        server may see, so it first waits (up to `wait` seconds) until every transaction
-        that started before now has ended, and says so if one outlived the wait. While it
-        runs it holds an exclusive lock on each table: other consoles wait for it. What
-        PostgreSQL's write-ahead log and any backups hold is beyond it.
-        """
-        raw = self.engine.raw_connection()
-        try:
-            dbapi = raw.driver_connection
-            if self.is_sqlite:
-                dbapi.execute("VACUUM")
-                dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                return "VACUUM"
-            if not self.is_postgres:
-                return ""
-            dbapi.commit()  # nothing is open; VACUUM refuses to run in a transaction
-            dbapi.autocommit = True
-            try:
-                older = self._wait_for_older_transactions(dbapi, wait)
-                quoted = ", ".join(f'"{name}"' for name in tables)
-                dbapi.execute(f"VACUUM FULL {quoted}")
-            finally:
-                dbapi.autocommit = False
-            done = f"VACUUM FULL {', '.join(tables)}"
-            if older:
-                done += (
-                    f"; transactions that started before it were still running (server "
-                    f"process {', '.join(map(str, older))}): the old text may remain until "
-                    "they end, then run the purge again"
-                )
-            return done
-        except self.engine.dialect.loaded_dbapi.Error as exc:  # raw DBAPI: not wrapped
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StorageError(f"cannot compact {self.safe_url}: {reason}") from None
-        finally:
-            raw.close()
-
-    @staticmethod
-    def _wait_for_older_transactions(dbapi: Any, wait: float) -> list[int]:
-        """PostgreSQL: wait until no transaction that began before this call still holds a
-        snapshot (any database of the server: its oldest snapshot decides which old row
-        versions VACUUM may drop); returns the server processes still running one."""
-        since = dbapi.execute("SELECT clock_timestamp()").fetchone()[0]
-        deadline = time.monotonic() + wait
-        while True:
-            older = [
-                row[0]
-                for row in dbapi.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-                    "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL) "
-                    "AND xact_start < %s",
-                    (since,),
-                ).fetchall()
-            ]
-            if not older or time.monotonic() >= deadline:
-                return older
-            time.sleep(0.1)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["message_id"], ["messages.id"]),
         sa.PrimaryKeyConstraint("message_id", "model_id"),
     )
-    op.create_index(
-        "ix_question_vectors_event_model", "question_vectors", ["event_id", "model_id"]
-    )
+    op.create_index("ix_question_vectors_event_model", "question_vectors", ["event_id", "model_id"])
 
 
 def downgrade() -> None:
