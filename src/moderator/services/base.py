@@ -1,5 +1,6 @@
-"""Shared machinery of the event services: transactions, the write lock, the duplicate
-index, version checks and the action log. The use cases live in the mixins beside it."""
+"""Shared machinery of the event services: transactions, the write lock, version checks
+and the action log (the duplicate index and the encoder in `index_keeping`). The use
+cases live in the mixins beside it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from moderator.domain.actions import Verb
 from moderator.domain.agenda import Slot
 from moderator.domain.dividing import DividePlan
 from moderator.domain.fit import MODERATOR_MAX, fit_label
-from moderator.domain.fusion import fusion_model_for
 from moderator.domain.models import (
     Event,
     Kind,
@@ -30,13 +30,14 @@ from moderator.domain.models import (
 from moderator.domain.queues import Placed, Plan, RowChange, leave_live, project_to_confirm
 from moderator.domain.similarity import DuplicateIndex
 from moderator.domain.tagging import Tagger, TagSuggestion
-from moderator.domain.vectors import Embedder, from_bytes, unit_rows
+from moderator.domain.vectors import Embedder, unit_rows
 from moderator.services.errors import (
     ConflictError,
     ConnectionLostError,
     NotFoundError,
     ServiceError,
 )
+from moderator.services.index_keeping import INDEX_MAX_QUESTIONS, IndexKeeping
 from moderator.storage.db import ConcurrentChange, Database, DatabaseUnavailable
 from moderator.storage.notify import ChangeListener
 from moderator.storage.repository import (
@@ -64,10 +65,6 @@ IMPORT, QUEUE = "import", "queue"  # the event's write locks (`Repository.lock_s
 # large, else at most this often while questions keep arriving.
 STATISTICS_BATCH = 500
 STATISTICS_EVERY = 10.0  # seconds
-# The duplicate index holds the event's newest questions up to this many (about 1.2 kB
-# each): a chat of a million messages stays in bounded memory; older questions are no
-# longer suggested as duplicates of new ones.
-INDEX_MAX_QUESTIONS = 150_000
 
 
 class Learned(NamedTuple):
@@ -88,7 +85,7 @@ def title_of(text: str) -> str:
     return " ".join(text.split())[:2000]
 
 
-class ServiceBase:
+class ServiceBase(IndexKeeping):
     """State and helpers every use case needs. Thread-safe: the UI calls from workers."""
 
     def __init__(
@@ -135,45 +132,6 @@ class ServiceBase:
         self._embedder: Embedder | None = None
         self._embedder_tried = embedder is None
         self._embedder_lock = threading.Lock()
-
-    # ------------------------------------------------------------------ meaning
-    def embedder(self) -> Embedder | None:
-        """The sentence encoder, loaded on first use (never call this on the UI thread: the
-        first call loads the model). None where there is none: the lexical scorer works on."""
-        if self._embedder_tried:
-            return self._embedder
-        with self._embedder_lock:
-            if not self._embedder_tried:
-                assert self._embedder_provider is not None
-                embedder = self._embedder_provider()
-                with self._lock:
-                    self._embedder = embedder
-                    self._embedder_tried = True
-                    if embedder is not None and len(self._index) == 0:
-                        self._index = self._new_index()
-                    elif embedder is not None:
-                        # built before the encoder was known: rebuilt with its vectors
-                        self._index, self._indexed_upto = self._new_index(), 0
-                        self._index_ready = False
-        return self._embedder
-
-    def _tagger_meaning(self) -> None:
-        """Give the tagger the projects' meaning vectors (once; a few encodings, so not at
-        start-up but before the first meaning pass tags anything)."""
-        embedder = self.embedder()
-        if embedder is None or self._tagger.has_meaning:
-            return
-        self._tagger.set_meaning(
-            embedder.encode([Tagger.project_text(p) for p in self._tagger.projects])
-        )
-
-    @property
-    def model_id(self) -> str | None:
-        """The loaded sentence encoder's model id (None before loading or without one)."""
-        return self._embedder.model_id if self._embedder is not None else None
-
-    def _new_index(self) -> DuplicateIndex:
-        return DuplicateIndex(fusion=fusion_model_for(self.model_id), max_items=INDEX_MAX_QUESTIONS)
 
     if TYPE_CHECKING:  # helpers one mixin defines and another uses (see EventService)
 
@@ -281,57 +239,9 @@ class ServiceBase:
                 self._listener.close()
                 self._listener = None
 
-    def defer_index(self, defer: bool = True) -> None:
-        """The caller will build the duplicate index with `warm_up` soon (the console, once
-        its first screen is up): until it is built, `suggestions` gives the suggestions
-        stored when the questions arrived, instead of building it in the caller's read (at
-        100,000 questions that is seconds of work for a detail view). `defer=False`: it
-        will not after all (the console closed before it began)."""
-        self._warming = defer
-
-    def stop_warm_up(self) -> None:
-        """Abandon a `warm_up` under way (the console closes: the process need not wait for
-        an index nobody will use); the index stays as it was."""
-        self._warm_stop.set()
-
-    def warm_up(self) -> None:
-        """Load the event's questions into the duplicate index now (about a second at
-        10,000 questions), so the first action of the session does not wait for it.
-
-        The index is built aside and swapped in: the index's lock is held only for the
-        swap, so imports and detail views go on meanwhile.
-        """
-        self._warm_stop.clear()
-        self.embedder()
-        self._warming = True
-        try:
-            with self._reading() as session:
-                rows = self._question_rows(Repository(session), 0)
-            fresh, upto = self._new_index(), 0
-            for n, (message_id, _group_id, text, vector) in enumerate(rows):
-                if n % 1000 == 0 and self._warm_stop.is_set():
-                    return
-                fresh.add(message_id, text, from_bytes(vector) if vector else None, unit=True)
-                upto = max(upto, message_id)
-        finally:
-            self._warming = False
-        with self._lock:
-            if not self._index_ready or self._indexed_upto < upto:
-                # Anything stored after the read (own imports included) is read by the
-                # next sync: it asks for ids above `upto`.
-                self._index, self._indexed_upto = fresh, upto
-                self._index_ready = True
-
     def health(self) -> bool:
         """True when the database answers now (the engine reconnects by itself)."""
         return self.db.ping()
-
-    def _catch_up_index(self) -> None:
-        """Index what others stored since the last look, before taking the write lock: the
-        sync under the lock then only sees the few questions stored in between (the first
-        import of a session would otherwise hold every writer up while it reads them all)."""
-        with self._lock, self._reading() as session:
-            self._sync_index(Repository(session))
 
     def _imported(self, count: int, *, whole: int = 0) -> None:
         """Keep the planner's statistics fresh while the event grows (after the commit).
@@ -349,27 +259,6 @@ class ServiceBase:
             changed, self._imported_unchecked = max(whole, self._imported_unchecked), 0
             self._statistics_checked = now
             self.db.refresh_statistics(changed)
-
-    def _question_rows(
-        self, repo: Repository, after_id: int
-    ) -> list[tuple[int, int, str, bytes | None]]:
-        """(message id, group id, text, stored vector or None) of questions after `after_id`
-        (loading from the start, only the newest `INDEX_MAX_QUESTIONS`: the index holds no
-        more; a catch-up reads the few new ones in id order, which is quicker)."""
-        model_id = self.model_id
-        newest = INDEX_MAX_QUESTIONS if after_id == 0 else None
-        if model_id is None:
-            rows = repo.question_texts(self.event_id, after_id, newest=newest)
-            return [(m, g, t, None) for m, g, t in rows]
-        return repo.question_texts_and_vectors(self.event_id, model_id, after_id, newest=newest)
-
-    def _sync_index(self, repo: Repository) -> None:
-        """Bring the duplicate index up to date with questions stored by anyone (with their
-        stored vectors; the meaning pass adds the vectors of the others when it has them)."""
-        for message_id, _group_id, text, vector in self._question_rows(repo, self._indexed_upto):
-            self._index.add(message_id, text, from_bytes(vector) if vector else None, unit=True)
-            self._indexed_upto = max(self._indexed_upto, message_id)
-        self._index_ready = True
 
     def _group(self, repo: Repository, group_id: int) -> GroupRow:
         try:

@@ -31,8 +31,8 @@ SAFETY_POLL = 3.0  # seconds: look for changes even without a notification
 FULL_RELOAD_ABOVE = 2000  # changed groups; beyond this one full read is cheaper
 # An event listing more questions than this shows a first screen before the whole event
 # is read: its newest questions and the live queue (at 100,000 questions the whole read
-# takes seconds).
-PAGED_ABOVE = 5000
+# takes seconds of CPU; up to here it is quick, and one read is less work in all).
+PAGED_ABOVE = 20_000
 FIRST_LINES = 300  # questions of the first screen (the list scrolls on through them)
 
 
