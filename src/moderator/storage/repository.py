@@ -3,13 +3,13 @@
 Rows never leave the services layer: services turn them into domain objects with the
 converters (`storage.convert`) before returning anything. By concern: conversion
 (`convert`), list lines (`list_lines`), read models (`read_models`), the action log
-(`action_log`), question texts and vectors (`question_texts`); events, projects, locks,
-writes and the live queue here.
+(`action_log`), question texts and vectors (`question_texts`), events and projects
+(`events`); locks, writes and the live queue here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,16 +18,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from moderator.domain.models import (
-    Event,
     GroupSummary,
     Kind,
     Message,
-    Project,
     QueueState,
 )
 from moderator.storage.action_log import ActionLog
 from moderator.storage.convert import to_action, to_event, to_message
-from moderator.storage.db import EVENTS_LOCK
+from moderator.storage.events import Events
 from moderator.storage.list_lines import ONE_QUERY_MAX_IDS
 from moderator.storage.purge import purge_personal_data, purged_key
 from moderator.storage.question_texts import QuestionTexts
@@ -38,7 +36,6 @@ from moderator.storage.rows import (
     EventRow,
     GroupRow,
     MessageRow,
-    ProjectRow,
     SourceStateRow,
     SuggestionRow,
 )
@@ -69,86 +66,12 @@ def change_channel(event_id: int) -> str:
     return f"moderator_{int(event_id)}"
 
 
-class Repository(ReadModels, ActionLog, QuestionTexts):
+class Repository(ReadModels, ActionLog, QuestionTexts, Events):
     """Everything the services ask of the database, on one Session."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
         self._log: list[ActionRow] = []  # written by `finish_write`
-
-    # -- events and projects ---------------------------------------------------------------
-    def event_by_slug(self, slug: str) -> EventRow | None:
-        return self.s.scalar(select(EventRow).where(EventRow.slug == slug))
-
-    def event(self, event_id: int) -> EventRow:
-        row = self.s.get(EventRow, event_id)
-        if row is None:
-            raise LookupError(f"no event with id {event_id}")
-        return row
-
-    def events(self) -> list[Event]:
-        rows = self.s.scalars(
-            select(EventRow).order_by(EventRow.created_at.desc(), EventRow.id.desc())
-        )
-        return [to_event(r) for r in rows]
-
-    def add_event(
-        self, *, slug: str, title: str, starts_at: datetime | None, config_toml: str, now: datetime
-    ) -> EventRow:
-        row = EventRow(
-            slug=slug,
-            title=title,
-            starts_at=starts_at,
-            config_toml=config_toml,
-            created_at=now,
-            change_seq=0,
-        )
-        self.s.add(row)
-        self.s.flush()
-        return row
-
-    def replace_projects(self, event_id: int, projects: Sequence[Project]) -> None:
-        existing = {
-            p.key: p
-            for p in self.s.scalars(select(ProjectRow).where(ProjectRow.event_id == event_id))
-        }
-        for position, project in enumerate(projects, start=1):
-            row = existing.pop(project.key, None) or ProjectRow(event_id=event_id, key=project.key)
-            row.name = project.name
-            row.hotkey = project.hotkey
-            row.position = position
-            row.general = project.general
-            row.keywords = "\n".join(project.keywords)
-            row.aliases = "\n".join(project.aliases)
-            row.description = project.description
-            self.s.add(row)
-        for row in existing.values():
-            self.s.delete(row)
-        self.s.flush()
-
-    def projects(self, event_id: int) -> list[Project]:
-        rows = self.s.scalars(
-            select(ProjectRow).where(ProjectRow.event_id == event_id).order_by(ProjectRow.position)
-        )
-        return [
-            Project(
-                key=r.key,
-                name=r.name,
-                hotkey=r.hotkey,
-                order=r.position,
-                keywords=tuple(filter(None, r.keywords.split("\n"))),
-                aliases=tuple(filter(None, r.aliases.split("\n"))),
-                description=r.description,
-                general=r.general,
-            )
-            for r in rows
-        ]
-
-    def lock_events(self) -> None:
-        """Until the transaction ends, be the only one finding or creating an event, so
-        processes started together create it once. SQLite writers take turns anyway."""
-        if self.s.get_bind().dialect.name == "postgresql":
-            self.s.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))
 
     def lock_scope(self, event_id: int, scope: str) -> None:
         """Take one of the event's write locks until the transaction ends.
