@@ -15,15 +15,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from moderator import __version__
+from moderator.cli_text import CliText
 from moderator.config import (
     ConfigError,
     EventConfig,
     default_db_url,
+    default_language,
     load_config,
     load_default_config,
     load_keymap,
     moderator_name,
 )
+from moderator.domain.language import LANGUAGES
 from moderator.domain.models import Channel
 from moderator.services import EventService, ServiceError, open_event
 from moderator.services.errors import TransitionError
@@ -75,17 +78,31 @@ def _database(args: argparse.Namespace, *, create: bool) -> Database:
     existed = path is not None and path.exists() and path.stat().st_size > 0
     db = Database(url, create=create)
     current = db.check()
+    t = _text(args)
     if current is None and not create:
         where = path if path is not None else db.safe_url
-        raise CliError(
-            f"{printable(where)} is not a moderator database yet (no tables; check --db)"
-        )
+        raise CliError(t("db.not_moderator", where=printable(where)))
     db.upgrade()
     if db.created_schema:
-        where = path if path is not None and not existed else db.safe_url
-        what = "the database" if path is not None and not existed else "the tables in"
-        print(f"moderator: created {what} {printable(where)}", file=sys.stderr)
+        new_file = path is not None and not existed
+        where = path if new_file else db.safe_url
+        key = "db.created_file" if new_file else "db.created_tables"
+        print(t(key, where=printable(where)), file=sys.stderr)
     return db
+
+
+def _text(args: argparse.Namespace, service: EventService | None = None) -> CliText:
+    """The command line's sentences in --lang, else the event's language (of --config, or
+    of the opened event), else the locale's."""
+    language = getattr(args, "lang", None)
+    if language is None and service is not None:
+        language = service.language
+    if language is None and getattr(args, "config", None):
+        try:
+            language = load_config(Path(args.config)).language
+        except ConfigError:
+            language = None  # said properly when the event is opened
+    return CliText(language or default_language())
 
 
 def _adds_data(args: argparse.Namespace) -> bool:
@@ -106,22 +123,7 @@ def _embedder():
     return load_embedder()
 
 
-_MEANING_TEXT = {
-    "de": {
-        "task": "Bedeutungsabgleich",
-        "done": "Bedeutungsabgleich: {n} Fragen in {s:.1f} s, {k} mit Duplikatvorschlag ({model})",
-        "off": "Bedeutungsabgleich nicht verfügbar: Duplikate nur nach Wörtern",
-    },
-    "en": {
-        "task": "Matching by meaning",
-        "done": "Matching by meaning: {n} questions in {s:.1f} s, {k} with a duplicate suggestion "
-        "({model})",
-        "off": "Matching by meaning not available: duplicates by words only",
-    },
-}
-
-
-def _meaning_pass(service: EventService) -> None:
+def _meaning_pass(service: EventService, t: CliText) -> None:
     """Encode the questions that lack a meaning vector, with a progress bar on stderr; the
     fused duplicate suggestions are stored when this returns."""
     import time
@@ -129,11 +131,10 @@ def _meaning_pass(service: EventService) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    text = _MEANING_TEXT.get(service.language, _MEANING_TEXT["de"])
     started = time.perf_counter()
     if service.embedder() is None:
         log.info("no sentence encoder: %s", service.meaning_status().reason)
-        print(text["off"], file=sys.stderr)
+        print(t("meaning.off"), file=sys.stderr)
         return
     with Progress(
         "[progress.description]{task.description}",
@@ -143,15 +144,19 @@ def _meaning_pass(service: EventService) -> None:
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task(text["task"], total=None)
+        task = bar.add_task(t("meaning.task"), total=None)
         done = service.embed_pending(
             progress=lambda n, total: bar.update(task, completed=n, total=total)
         )
     if done.encoded:
         elapsed = time.perf_counter() - started
         print(
-            text["done"].format(
-                n=done.encoded, s=elapsed, k=done.with_suggestion, model=service.model_id
+            t(
+                "meaning.done",
+                questions=t.count(done.encoded, "question"),
+                seconds=t.number(elapsed, 1),
+                suggested=done.with_suggestion,
+                model=service.model_id,
             ),
             file=sys.stderr,
         )
@@ -162,11 +167,8 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
     name = moderator_name(getattr(args, "as_name", None))
     service = _open_service(args, db, name)
     if service.moderator != name:
-        print(
-            f"moderator: note: your name is too long for the action log; it is stored as "
-            f"{printable(service.moderator)!r}",
-            file=sys.stderr,
-        )
+        t = _text(args, service)
+        print(t("name.too_long", name=repr(printable(service.moderator))), file=sys.stderr)
     return service
 
 
@@ -182,28 +184,35 @@ def _open_service(args: argparse.Namespace, db: Database, name: str) -> EventSer
     return open_event(db, stored, moderator=name, update_config=False, embedder=_embedder)
 
 
-def _print_summary(summary, *, out=None) -> None:
+def _print_summary(summary, t: CliText, *, out=None) -> None:
     out = out or sys.stdout
     if summary.skipped and not (summary.new or summary.already_imported or summary.notes):
         for problem in summary.skipped:  # nothing read from it: just say why
-            print(f"skipped: {printable(problem)}", file=out)
+            print(t("summary.skip_only", problem=printable(problem)), file=out)
         return
+    merged = t("summary.merged", n=summary.auto_merged) if summary.auto_merged else ""
     print(
-        f"{printable(summary.source)}: {summary.new} new ({summary.questions} questions, "
-        f"{summary.chatter} chatter, {summary.votes} votes), "
-        f"{summary.already_imported} already imported, "
-        f"{summary.with_suggestion} with a duplicate suggestion"
-        + (f", {summary.auto_merged} merged automatically" if summary.auto_merged else "")
-        + f", {len(summary.skipped)} skipped",
+        t(
+            "summary.line",
+            source=printable(summary.source),
+            new=summary.new,
+            questions=t.count(summary.questions, "question"),
+            chatter=t.count(summary.chatter, "chatter"),
+            votes=t.count(summary.votes, "vote"),
+            known=summary.already_imported,
+            suggested=summary.with_suggestion,
+            merged=merged,
+            skipped=t("summary.skipped", n=len(summary.skipped)),
+        ),
         file=out,
     )
     if summary.projects:
         parts = ", ".join(f"{k} {v}" for k, v in summary.projects.most_common())
-        print(f"  suggested projects: {printable(parts)}", file=out)
+        print(t("summary.projects", parts=printable(parts)), file=out)
     for note in getattr(summary, "notes", ()):
-        print(f"  note: {printable(note)}", file=out)
+        print(t("summary.note", note=printable(note)), file=out)
     for problem in summary.skipped:
-        print(f"  skipped: {printable(problem)}", file=out)
+        print(t("summary.skip", problem=printable(problem)), file=out)
 
 
 class _ImportProgress:
@@ -211,13 +220,12 @@ class _ImportProgress:
     batch: bytes read of the file, messages read and stored (German or English, as the
     event's interface). Off when stderr is not a terminal."""
 
-    def __init__(self, language: str, *, enabled: bool) -> None:
-        from moderator.ui.i18n import Strings
-
-        self.t = Strings(language)
+    def __init__(self, t: CliText, *, enabled: bool) -> None:
+        self.t = t
         self.enabled = enabled
         self._tasks: dict[str, object] = {}
-        self._new: dict[str, int] = {}
+        self._new: dict[str, int] = {}  # messages stored so far, by file
+        self._read: dict[str, tuple[int, int]] = {}  # (bytes read, size), by file
         self._progress = None
         if enabled:
             from rich.console import Console
@@ -249,13 +257,9 @@ class _ImportProgress:
         if self._progress is not None:
             self._progress.stop()
 
-    def _number(self, value: float, digits: int = 0) -> str:
-        text = f"{value:,.{digits}f}"
-        if self.t.language == "de":
-            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-        return text
-
     def update(self, report) -> None:
+        new = self._new[report.source] = self._new.get(report.source, 0) + report.batch.summary.new
+        self._read[report.source] = (report.position, report.size)
         if self._progress is None:
             return
         task = self._tasks.get(report.source)
@@ -263,22 +267,73 @@ class _ImportProgress:
             label = "".join(c if c.isprintable() else "?" for c in Path(report.source).name)
             task = self._progress.add_task(label, total=report.size or None, bytes="", counts="")
             self._tasks[report.source] = task
-        new = self._new[report.source] = self._new.get(report.source, 0) + report.batch.summary.new
         mb = 1024 * 1024
         self._progress.update(
             task,
             completed=report.position,
             bytes=self.t(
                 "import.bytes",
-                done=self._number(report.position / mb, 1),
-                total=self._number(report.size / mb, 1),
+                done=self.t.number(report.position / mb, 1),
+                total=self.t.number(report.size / mb, 1),
             ),
             counts=self.t(
                 "import.progress",
-                read=self._number(report.batch.read),
-                new=self._number(new),
+                read=self.t.number(report.batch.read),
+                new=self.t.number(new),
             ),
         )
+
+    def kept(self, paths: Sequence[str]) -> list[str]:
+        """What an interrupted import leaves stored, file by file (every batch reported here
+        was committed; the one in flight was not): the lines to print."""
+        t = self.t
+        lines = []
+        for source, new in self._new.items():
+            position, size = self._read[source]
+            name = printable(source)
+            if size and position >= size:
+                lines.append(t("import.kept_done", source=name, messages=t.count(new, "message")))
+            elif new:
+                lines.append(t("import.kept_some", source=name, messages=t.count(new, "message")))
+            else:
+                lines.append(t("import.kept_nothing", source=name))
+        if not self._new:
+            lines = [t("import.kept_nothing", source=printable(p)) for p in paths]
+        return lines
+
+
+class _StopBetweenBatches:
+    """Ctrl+C during an import: the batch being stored is finished (each is one
+    transaction of a fraction of a second) and the import stops before the next one, so what
+    is said to be stored is exactly what is stored. A second Ctrl+C stops at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: object = None
+
+    def __enter__(self) -> _StopBetweenBatches:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._interrupt)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
+
+    def _interrupt(self, signum: int, frame: object) -> None:
+        import signal
+
+        self.requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
 
 
 # ---------------------------------------------------------------------------- commands
@@ -287,7 +342,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     service = _service(args, db)
     from moderator.ui.app import ModeratorApp
 
-    ModeratorApp(service, keymap=load_keymap()).run()
+    ModeratorApp(service, keymap=load_keymap(), language=_text(args, service).language).run()
     return 0
 
 
@@ -296,7 +351,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
     service = _service(args, db)
     from moderator.ui.stage import StageApp
 
-    StageApp(service).run()
+    StageApp(service, language=_text(args, service).language).run()
     return 0
 
 
@@ -321,7 +376,7 @@ def _is_sample_source(path: Path) -> bool:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     if not (SAMPLE_DIR / "event.toml").exists():
-        raise CliError(f"the sample event is missing ({SAMPLE_DIR}); run the demo from a clone")
+        raise CliError(_text(args)("demo.missing", path=SAMPLE_DIR))
     workdir = Path(tempfile.mkdtemp(prefix="moderator-demo-"))
     url = args.db or f"sqlite:///{workdir / 'demo.db'}"
     db = Database(url)
@@ -332,15 +387,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         moderator=moderator_name(args.as_name),
         embedder=_embedder,
     )
+    t = _text(args, service)
     for summary in load_sample(service):
-        _print_summary(summary, out=sys.stderr)
-    _meaning_pass(service)
-    print(f"demo database: {printable(url)}", file=sys.stderr)
+        _print_summary(summary, t, out=sys.stderr)
+    _meaning_pass(service, t)
+    where = sqlite_file(url) or db.safe_url
+    print(t("demo.database", url=printable(url)), file=sys.stderr)
     if args.no_tui:
         return 0
     from moderator.ui.app import ModeratorApp
 
-    ModeratorApp(service, keymap=load_keymap()).run()
+    ModeratorApp(
+        service, keymap=load_keymap(), language=t.language, database=printable(where)
+    ).run()
     return 0
 
 
@@ -349,31 +408,49 @@ def cmd_import(args: argparse.Namespace) -> int:
     service = _service(args, db)
     from moderator.services.ingesting import import_paths
 
+    t = _text(args, service)
     channel = Channel(args.channel) if args.channel else None
     if args.batch_size is not None and args.batch_size < 1:
-        raise CliError(f"--batch-size must be at least 1, not {args.batch_size}")
-    with _ImportProgress(service.language, enabled=sys.stderr.isatty()) as bar:
-        summaries = import_paths(
-            service,
-            [Path(p) for p in args.paths],
-            fmt=args.format,
-            channel=channel,
-            progress=bar.update,
-            batch_size=args.batch_size,
-        )
+        raise CliError(t("batch.too_small", n=args.batch_size))
+    bar = _ImportProgress(t, enabled=sys.stderr.isatty())
+
+    def progress(report) -> None:
+        bar.update(report)
+        stop.check()
+
+    try:
+        with _StopBetweenBatches() as stop, bar:
+            summaries = import_paths(
+                service,
+                [Path(p) for p in args.paths],
+                fmt=args.format,
+                channel=channel,
+                progress=progress,
+                batch_size=args.batch_size,
+            )
+    except KeyboardInterrupt:
+        print(t("import.stopped"), file=sys.stderr)
+        for line in bar.kept(args.paths):
+            print(line, file=sys.stderr)
+        return 130
     skipped = 0
-    for summary in summaries:
-        _print_summary(summary)
+    for summary in summaries:  # complete, even if Ctrl+C came after the last batch
+        _print_summary(summary, t)
         skipped += len(summary.skipped)
     if len(summaries) > 1:
         new = sum(s.new for s in summaries)
         known = sum(s.already_imported for s in summaries)
-        print(f"total: {new} new, {known} already imported, {skipped} skipped")
-    _meaning_pass(service)
+        print(t("summary.total", new=new, known=known, skipped=t("summary.skipped", n=skipped)))
+    try:
+        stop.check()
+        _meaning_pass(service, t)
+    except KeyboardInterrupt:
+        print(t("meaning.stopped"), file=sys.stderr)
+        return 130
     return 1 if skipped else 0
 
 
-def _imap_passwords(sources: Sequence[str]) -> dict[str, str]:
+def _imap_passwords(sources: Sequence[str], t: CliText) -> dict[str, str]:
     """The password of each IMAP source, from the environment, the settings file, the
     keyring or a prompt; never from the URL, which shows in `ps` and the shell history."""
     from urllib.parse import unquote, urlsplit
@@ -388,50 +465,44 @@ def _imap_passwords(sources: Sequence[str]) -> dict[str, str]:
         user, host = unquote(parts.username or ""), parts.hostname or ""
         where = f"{parts.scheme}://{user}@{host}"
         if parts.password is not None:
-            raise CliError(
-                f"{where}: leave the password out of the URL (it would show in `ps` and the "
-                f"shell history); set ${IMAP_PASSWORD_ENV}, put imap_password in "
-                "settings.toml, or type it when asked"
-            )
+            raise CliError(t("imap.password_in_url", where=where, env=IMAP_PASSWORD_ENV))
         password = imap_password(user, host)
         if password is None and sys.stdin.isatty():
             import getpass
 
-            password = getpass.getpass(f"IMAP password for {user}@{host}: ")
+            password = getpass.getpass(t("imap.prompt", user=user, host=host))
         if not password:
-            raise CliError(
-                f"{where}: no IMAP password; set ${IMAP_PASSWORD_ENV}, put imap_password in "
-                "settings.toml, or run in a terminal to be asked"
-            )
+            raise CliError(t("imap.no_password", where=where, env=IMAP_PASSWORD_ENV))
         passwords[source] = password
     return passwords
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    t = _text(args)
     for source in args.sources:
         if source.startswith(("imap://", "imaps://")):
             continue
         path = Path(source)
         if not path.exists() and not path.parent.is_dir():
-            raise CliError(f"{printable(path.parent)}: no such folder (watching {printable(path)})")
-    passwords = _imap_passwords(args.sources)  # before anything is created or opened
+            raise CliError(
+                t("watch.no_folder", folder=printable(path.parent), path=printable(path))
+            )
+    passwords = _imap_passwords(args.sources, t)  # before anything is created or opened
     db = _database(args, create=True)
     service = _service(args, db)
+    t = _text(args, service)
     from moderator.services.ingesting import watch
 
     for source in args.sources:
         if not source.startswith(("imap://", "imaps://")) and not Path(source).exists():
-            print(
-                f"moderator: {printable(source)} does not exist yet; waiting for it",
-                file=sys.stderr,
-            )
+            print(t("watch.waiting", path=printable(source)), file=sys.stderr)
 
     return watch(
         service,
         args.sources,
         fmt=args.format,
         interval=args.interval,
-        report=lambda s: _print_summary(s, out=sys.stderr),
+        report=lambda s: _print_summary(s, t, out=sys.stderr),
         imap_passwords=passwords,
         allow_insecure=args.allow_insecure,
     )
@@ -439,15 +510,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
+    t = _text(args)
     if out is not None:
         if out.is_dir():
-            raise CliError(f"{printable(out)} is a folder; give a file name with -o")
+            raise CliError(t("export.is_folder", path=printable(out)))
         if not out.parent.is_dir():
-            raise CliError(f"{printable(out.parent)}: no such folder (for {printable(out)})")
+            raise CliError(t("export.no_folder", folder=printable(out.parent), path=printable(out)))
         if out.exists() and not args.force:
-            raise CliError(f"{printable(out)} exists; use --force to overwrite it")
+            raise CliError(t("export.exists", path=printable(out)))
     db = _database(args, create=_adds_data(args))
     service = _service(args, db)
+    t = _text(args, service)
     from moderator.services.exporting import export_result, masked_note
 
     result = export_result(
@@ -458,12 +531,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         include_askers=args.include_askers,
         show_counts=not args.no_counts,
         chart=args.chart,
+        language=t.language,
     )
     data = result.data
     if out is None:
         if isinstance(data, bytes):
             if args.format == "xlsx":
-                raise CliError("XLSX is binary: give a file with -o")
+                raise CliError(t("export.binary"))
             sys.stdout.buffer.write(data)
         else:
             sys.stdout.write(data)
@@ -474,10 +548,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             os.replace(tmp, out)
         except OSError as exc:  # disk full, no permission …: leave no half-written file behind
             tmp.unlink(missing_ok=True)
-            raise CliError(f"cannot write {printable(out)}: {exc.strerror or exc}") from None
-        print(f"wrote {printable(out)}", file=sys.stderr)
+            reason = exc.strerror or exc
+            raise CliError(t("export.cannot_write", path=printable(out), reason=reason)) from None
+        print(t("export.wrote", path=printable(out)), file=sys.stderr)
     # Contact details the askers wrote into their questions are masked unless asked for.
-    if note := masked_note(result.masked, language=service.language):
+    if note := masked_note(result.masked, language=t.language):
         print(note, file=sys.stderr)
     return 0
 
@@ -487,9 +562,15 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
     service = _service(args, db)
     from moderator.services.exporting import import_answers_file
 
+    t = _text(args, service)
     updated, problems = import_answers_file(service, Path(args.file))
     print(
-        f"{printable(args.file)}: {len(updated)} answers stored, {len(problems)} rows not matched"
+        t(
+            "answers.stored",
+            file=printable(args.file),
+            answers=t.count(len(updated), "answer"),
+            rows=t.count(len(problems), "row"),
+        )
     )
     for problem in problems:
         print(f"  {printable(problem)}")
@@ -501,32 +582,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
     service = _service(args, db)
     from moderator.services.exporting import print_stats
 
-    print_stats(service)
+    print_stats(service, language=_text(args, service).language)
     return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     db = _database(args, create=False)
     service = _service(args, db)
+    t = _text(args, service)
     if not args.yes:
-        raise CliError(
-            "this removes every asker name, e-mail address and phone number of the event "
-            "(also in question texts, answers, original mails and the action log) and "
-            "compacts the database; repeat with --yes to confirm"
-        )
+        raise CliError(t("purge.confirm"))
     result = service.purge_personal_data()
     print(
-        f"removed names, addresses, phone numbers, file names and original messages "
-        f"({result.messages} messages had a name or address) from {printable(service.event.slug)}"
+        t(
+            "purge.done",
+            messages=t.count(result.messages, "message"),
+            event=printable(service.event.slug),
+        )
     )
     if not result.complete:
-        print(
-            f"moderator: warning: the old text may still be in the database files: "
-            f"{result.compacted}; run purge-personal-data again when no console is open",
-            file=sys.stderr,
-        )
+        print(t("purge.warning", detail=result.compacted), file=sys.stderr)
         return 1
-    print(f"compacted {db.safe_url} ({result.compacted})")
+    print(t("purge.compacted", url=db.safe_url, detail=result.compacted))
     return 0
 
 
@@ -534,27 +611,32 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     db = Database(args.db or default_db_url())
     before = db.check()
     head = db.upgrade()
-    print(f"{printable(db.safe_url)}: schema {before or 'empty'} -> {head}")
+    t = _text(args)
+    before = before or t("db.schema_empty")
+    print(t("db.schema", url=printable(db.safe_url), before=before, head=head))
     return 0
 
 
 def cmd_db_reindex(args: argparse.Namespace) -> int:
     db = _database(args, create=False)
     service = _service(args, db)
+    t = _text(args, service)
     if service.embedder() is None:
-        _meaning_pass(service)  # says why there is no encoder
+        _meaning_pass(service, t)  # says why there is no encoder
         return 1
     dropped, _encoded = service.reindex()
+    slug = printable(service.event.slug)
     if dropped:
-        print(
-            f"{printable(service.event.slug)}: {dropped} vectors of another model dropped",
-            file=sys.stderr,
-        )
-    _meaning_pass(service)
+        print(t("reindex.dropped", event=slug, vectors=t.count(dropped, "vector")), file=sys.stderr)
+    _meaning_pass(service, t)
     status = service.meaning_status()
     print(
-        f"{printable(service.event.slug)}: {status.model_id}, "
-        f"{status.pending} questions without vector"
+        t(
+            "reindex.status",
+            event=slug,
+            model=status.model_id,
+            questions=t.count(status.pending, "question"),
+        )
     )
     return 0
 
@@ -677,6 +759,13 @@ def build_parser() -> argparse.ArgumentParser:
             default=default,
             help="your moderator name for the action log (default: "
             "$MODERATOR_NAME, name in settings.toml, or the login name)",
+        )
+        common.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=default,
+            help="language of the console, the stage, these messages and the CSV/XLSX "
+            "headers (default: the event's language setting, else the locale's)",
         )
         common.add_argument(
             "-v",
@@ -824,7 +913,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("db", "event", "config", "as_name"):
+    for name in ("db", "event", "config", "as_name", "lang"):
         if not hasattr(args, name):
             setattr(args, name, None)
     if not hasattr(args, "verbose"):
@@ -832,20 +921,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = logging.StreamHandler()
     handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
+    t = _text(args)
     try:
         return args.func(args)
     except (CliError, ConfigError, StorageError, ServiceError, TransitionError) as exc:
-        _error(str(exc))
+        _error(str(exc), t)
         return 2
     except KeyboardInterrupt:
         return 130
     except OSError as exc:  # disk full, a file that vanished, no permission …
         where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}")
+        _error(f"{where}{exc.strerror or exc}", t)
         log.debug("details", exc_info=True)
         return 2
     except Exception as exc:  # a database or library fault: one line, details with -v
-        _error(f"{_first_line(exc)} ({type(exc).__name__}; -v shows the details)")
+        _error(t("error.details", message=_first_line(exc), kind=type(exc).__name__), t)
         log.info("details", exc_info=True)
         return 2
 
@@ -858,8 +948,8 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(inner).__name__
 
 
-def _error(message: str) -> None:
-    print(f"moderator: error: {printable(' '.join(message.split()))}", file=sys.stderr)
+def _error(message: str, t: CliText) -> None:
+    print(t("error", message=printable(" ".join(message.split()))), file=sys.stderr)
 
 
 if __name__ == "__main__":

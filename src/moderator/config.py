@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from moderator.domain.agenda import Slot
+from moderator.domain.language import language_code, locale_language
 from moderator.domain.models import GENERAL_KEY, Project
 
 APP_NAME = "moderator"
@@ -331,7 +332,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         title=title,
         projects=tuple(projects),
         starts_at=starts_at,
-        language=str(event.get("language", "de")),
+        language=_language(event.get("language"), fail, _line_of(text, r"^\s*language\s*=")),
         matching=settings,
         hosts=tuple(hosts),
         source_text=text,
@@ -339,6 +340,21 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         overlay=overlay,
         agenda=tuple(agenda),
     )
+
+
+def default_language() -> str:
+    """The interface language when the event configuration names none: the locale's
+    (German for a German locale, else English)."""
+    return locale_language(os.environ)
+
+
+def _language(value: object, fail, line: int | None) -> str:
+    if value is None or value == "":
+        return default_language()
+    code = language_code(value)
+    if code is None:
+        raise fail(f'language {value!r} is not supported; use "de" or "en"', line)
+    return code
 
 
 def data_dir() -> Path:

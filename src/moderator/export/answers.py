@@ -1,7 +1,8 @@
 """Read the answers the team wrote into an exported CSV or XLSX (for `import-answers`).
 
-The file is found by its `id` and `answer` columns (aliases: ID/Nr/Nummer,
-Antwort/Answer/Antworten), in the first rows of the "Fragen" sheet (or the first sheet).
+The file is found by its `id` and `answer` columns (aliases: ID/Nr./Nummer,
+Antwort/Answer/Antworten; the German export writes `Nr.` and `Antwort`), in the first
+rows of the "Fragen" sheet (or the first sheet).
 Rows that cannot be read are reported by row number; everything else is kept.
 
 The text comes back exactly as the export wrote it: the one guarding apostrophe the export
@@ -18,7 +19,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from moderator.export.tabular import ANSWER_PART, SHEET_QUESTIONS, unneutralize_cell
+from moderator.export.tabular import (
+    ANSWER_PART,
+    GERMAN_ANSWER_PART,
+    SHEET_QUESTIONS,
+    unneutralize_cell,
+)
 
 ID_ALIASES = frozenset({"id", "nr", "nr.", "nummer", "group_id", "frage-id", "frage_id"})
 ANSWER_ALIASES = frozenset({"answer", "answers", "antwort", "antworten"})
@@ -34,7 +40,20 @@ def _header_key(value: object) -> str:
 
 
 _unneutralize = unneutralize_cell
-_ANSWER_PART = re.compile(re.escape(ANSWER_PART).replace(r"\{n\}", r"(\d+)"))
+_ANSWER_PART = re.compile(
+    "|".join(
+        re.escape(part.lower()).replace(r"\{n\}", r"(\d+)")
+        for part in (ANSWER_PART, GERMAN_ANSWER_PART)
+    )
+)
+
+
+def _part_number(key: str) -> int | None:
+    """2 for "answer_part_2" or "Antwort Teil 2" (lowercased), else None."""
+    match = _ANSWER_PART.fullmatch(key)
+    if match is None:
+        return None
+    return int(next(g for g in match.groups() if g is not None))
 
 
 def _decode(raw: bytes) -> str:
@@ -86,11 +105,7 @@ def _find_columns(rows: Iterator[list[object]], path: Path) -> tuple[int, int, l
         id_col = next((i for i, k in enumerate(keys) if k in ID_ALIASES), None)
         answer_col = next((i for i, k in enumerate(keys) if k in ANSWER_ALIASES), None)
         if id_col is not None and answer_col is not None:
-            parts = sorted(
-                (int(match.group(1)), i)
-                for i, k in enumerate(keys)
-                if (match := _ANSWER_PART.fullmatch(k))
-            )
+            parts = sorted((n, i) for i, k in enumerate(keys) if (n := _part_number(k)) is not None)
             return number, id_col, [answer_col, *(i for _, i in parts)]
         if number >= HEADER_SEARCH_ROWS:
             break

@@ -40,6 +40,8 @@ class ExportOptions:
     title: str | None = None
     generated_at: datetime | None = None
     chart: bool = False
+    #: Header rows and state/channel values of the tabular exports ("de" or "en").
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
+from moderator.domain.language import channel_name, state_name
 from moderator.domain.models import Channel, Group, Kind, Message, Project, QueueState
 from moderator.export.base import effective_project, ordered_projects, text_lines
 
@@ -166,39 +167,81 @@ def stats_svg(stats: Stats, *, title: str = "Fragen je Projekt") -> str:
     return "\n".join(out)
 
 
-def render_stats_rich(stats: Stats) -> RenderableType:
+#: The terminal statistics' words (`moderator stats`), German and English.
+STATS_TEXT: dict[str, dict[str, str]] = {
+    "de": {
+        "per_project": "Fragen je Projekt",
+        "project": "Projekt",
+        "groups": "Gruppen",
+        "wordings": "Wortlaute",
+        "overview": "Überblick",
+        "messages": "Nachrichten gesamt",
+        "questions": "Fragen (Wortlaute)",
+        "question_groups": "Fragegruppen",
+        "merged": "Zusammengeführte Duplikate",
+        "chatter": "Plauderei",
+        "votes": "+1-Stimmen",
+        "answered_live": "Live beantwortet",
+        "answered_writing": "Schriftlich beantwortet",
+        "channel": "Kanal {name}",
+        "state": "Status {name}",
+    },
+    "en": {
+        "per_project": "Questions per project",
+        "project": "Project",
+        "groups": "Groups",
+        "wordings": "Wordings",
+        "overview": "Overview",
+        "messages": "Messages in all",
+        "questions": "Questions (wordings)",
+        "question_groups": "Question groups",
+        "merged": "Duplicates merged",
+        "chatter": "Chatter",
+        "votes": "+1 votes",
+        "answered_live": "Answered live",
+        "answered_writing": "Answered in writing",
+        "channel": "Channel {name}",
+        "state": "State {name}",
+    },
+}
+
+
+def render_stats_rich(stats: Stats, language: str = "de") -> RenderableType:
     """The statistics as a Rich renderable (tables with bars) for the terminal."""
     from rich.console import Group as RichGroup
     from rich.table import Table
     from rich.text import Text
 
+    words = STATS_TEXT["en" if language == "en" else "de"]
     peak = max((r.groups for r in stats.per_project), default=0) or 1
-    projects = Table(title="Fragen je Projekt", show_edge=False)
-    projects.add_column("Projekt")
-    projects.add_column("Gruppen", justify="right")
-    projects.add_column("Wortlaute", justify="right")
+    projects = Table(title=words["per_project"], show_edge=False)
+    projects.add_column(words["project"])
+    projects.add_column(words["groups"], justify="right")
+    projects.add_column(words["wordings"], justify="right")
     projects.add_column("")
     for row in stats.per_project:
         bar = "█" * round(30 * row.groups / peak)
         projects.add_row(Text(_short(row.name)), str(row.groups), str(row.questions), bar)
 
-    totals = Table(title="Überblick", show_edge=False, show_header=False)
+    totals = Table(title=words["overview"], show_edge=False, show_header=False)
     totals.add_column("")
     totals.add_column("", justify="right")
     for label, value in (
-        ("Nachrichten gesamt", stats.total_messages),
-        ("Fragen (Wortlaute)", stats.questions),
-        ("Fragegruppen", stats.groups),
-        ("Zusammengeführte Duplikate", stats.duplicates_merged),
-        ("Plauderei", stats.chatter),
-        ("+1-Stimmen", stats.votes),
-        ("Live beantwortet", stats.answered_live),
-        ("Schriftlich beantwortet", stats.answered_writing),
+        (words["messages"], stats.total_messages),
+        (words["questions"], stats.questions),
+        (words["question_groups"], stats.groups),
+        (words["merged"], stats.duplicates_merged),
+        (words["chatter"], stats.chatter),
+        (words["votes"], stats.votes),
+        (words["answered_live"], stats.answered_live),
+        (words["answered_writing"], stats.answered_writing),
     ):
         totals.add_row(label, str(value))
     for channel, count in stats.per_channel:
-        totals.add_row(f"Kanal {CHANNEL_LABELS[channel]}", str(count))
+        name = CHANNEL_LABELS[channel] if language != "en" else channel_name(channel, "en")
+        totals.add_row(words["channel"].format(name=name), str(count))
     for state, count in stats.per_state:
         if count:
-            totals.add_row(f"Status {STATE_LABELS[state]}", str(count))
+            name = STATE_LABELS[state] if language != "en" else state_name(state, "en")
+            totals.add_row(words["state"].format(name=name), str(count))
     return RichGroup(projects, totals)

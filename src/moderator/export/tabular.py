@@ -1,7 +1,10 @@
 """CSV and XLSX exports for the team: one row per question group plus the member wordings.
 
-Header names are stable English ids (constants below): `import-answers` finds its columns
-by the `id` and `answer` headers, so renaming them breaks the round trip.
+Columns have stable English ids (constants below); the header row shows them in the
+event's language (`ExportOptions.language`): `Nr.;Projekt;Status;…` with state and channel
+values in German (`später`, `Telefon`) for a German event, the ids themselves and the stored
+values (`later`, `phone`) for an English one. `import-answers` finds its columns by the id
+and answer headers in either language (`Nr.`/`id`, `Antwort`/`answer`).
 
 Formula neutralisation: a text cell starting with `=`, `+`, `-`, `@`, tab or CR gets a
 leading apostrophe (`'`), so Excel/LibreOffice never evaluate it (`=cmd|' /C calc'!A0`
@@ -25,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from moderator.domain.language import channel_name, state_name
+from moderator.domain.models import Channel, QueueState
 from moderator.export.base import (
     ExportData,
     ExportOptions,
@@ -71,6 +76,29 @@ WORDING_HEADERS: tuple[str, ...] = (
     COL_RECEIVED_AT,
     COL_TEXT,
 )
+
+#: The header row in German; English shows the ids. Continuations of a long answer:
+#: "Antwort Teil 2" / "answer_part_2".
+GERMAN_HEADERS: dict[str, str] = {
+    COL_ID: "Nr.",
+    COL_PROJECT: "Projekt",
+    COL_STATE: "Status",
+    COL_QUESTION: "Frage",
+    COL_MEMBERS: "Formulierungen",
+    COL_VOTES: "Stimmen",
+    COL_CHANNELS: "Kanäle",
+    COL_FIRST_ASKED: "Zuerst gefragt",
+    COL_ANSWER: "Antwort",
+    COL_ASKERS: "Fragende",
+    COL_GROUP_ID: "Frage-Nr.",
+    COL_MESSAGE_ID: "Nachricht-Nr.",
+    COL_CHANNEL: "Kanal",
+    COL_RECEIVED_AT: "Eingegangen",
+    COL_TEXT: "Text",
+    COL_AUTHOR: "Name",
+    COL_AUTHOR_EMAIL: "E-Mail",
+}
+GERMAN_ANSWER_PART = "Antwort Teil {n}"
 
 SHEET_QUESTIONS = "Fragen"
 SHEET_WORDINGS = "Wortlaute"
@@ -155,6 +183,27 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
+def header_names(ids: Sequence[str], language: str) -> list[str]:
+    """The header row for these column ids in `language` (English: the ids)."""
+    if language != "de":
+        return list(ids)
+    names = []
+    for column in ids:
+        if column.startswith("answer_part_"):
+            names.append(GERMAN_ANSWER_PART.format(n=column.removeprefix("answer_part_")))
+        else:
+            names.append(GERMAN_HEADERS[column])
+    return names
+
+
+def _state(value: QueueState, language: str) -> str:
+    return state_name(value, language) if language == "de" else value.value
+
+
+def _channel(value: Channel, language: str) -> str:
+    return channel_name(value, language) if language == "de" else value.value
+
+
 def question_headers(options: ExportOptions, answer_parts: int = 1) -> tuple[str, ...]:
     headers = (*QUESTION_HEADERS, COL_ASKERS) if options.include_askers else QUESTION_HEADERS
     return (*headers, *(ANSWER_PART.format(n=n) for n in range(2, answer_parts + 1)))
@@ -176,12 +225,14 @@ def question_rows(
     rows: list[list[Cell]] = []
     for project, groups in sections(data):
         for group in groups:
-            channels = ", ".join(dict.fromkeys(m.channel.value for m in group.members))
+            channels = ", ".join(
+                dict.fromkeys(_channel(m.channel, options.language) for m in group.members)
+            )
             answer, *more = answer_cells(group.answer, limit)
             row: list[Cell] = [
                 group.id,
                 text_cell(project.name, limit),
-                group.state.value,
+                _state(group.state, options.language),
                 text_cell(group.title, limit),
                 len(group.members),
                 group.votes,
@@ -215,7 +266,7 @@ def wording_rows(
                 row: list[Cell] = [
                     group.id,
                     message.id,
-                    message.channel.value,
+                    _channel(message.channel, options.language),
                     _iso(message.received_at),
                     text_cell(message.text, limit),
                 ]
@@ -226,10 +277,10 @@ def wording_rows(
     return rows
 
 
-def _csv_bytes(headers: Sequence[str], rows: list[list[Cell]]) -> bytes:
+def _csv_bytes(headers: Sequence[str], rows: list[list[Cell]], language: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow(header_names(headers, language))
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -239,13 +290,17 @@ def render_csv(data: ExportData, options: ExportOptions | None = None) -> bytes:
 
     Nothing is cut: a CSV cell has no length limit."""
     options = options or ExportOptions()
-    return _csv_bytes(question_headers(options), question_rows(data, options, limit=None))
+    return _csv_bytes(
+        question_headers(options), question_rows(data, options, limit=None), options.language
+    )
 
 
 def render_wordings_csv(data: ExportData, options: ExportOptions | None = None) -> bytes:
     """The "Wortlaute" table as CSV, same dialect as `render_csv`."""
     options = options or ExportOptions()
-    return _csv_bytes(wording_headers(options), wording_rows(data, options, limit=None))
+    return _csv_bytes(
+        wording_headers(options), wording_rows(data, options, limit=None), options.language
+    )
 
 
 _QUESTION_WIDTHS = {
@@ -272,7 +327,9 @@ _WORDING_WIDTHS = {
 _WRAPPED = {COL_QUESTION, COL_ANSWER, COL_TEXT, COL_ASKERS}
 
 
-def _fill_sheet(sheet, headers: Sequence[str], rows: list[list[Cell]], widths: dict) -> None:
+def _fill_sheet(
+    sheet, headers: Sequence[str], rows: list[list[Cell]], widths: dict, language: str
+) -> None:
     widths = {
         **widths,
         **{h: widths[COL_ANSWER] for h in headers if h.startswith("answer_part_")},
@@ -288,8 +345,8 @@ def _fill_sheet(sheet, headers: Sequence[str], rows: list[list[Cell]], widths: d
         sheet.column_dimensions[get_column_letter(index)].width = widths[header]
     sheet.freeze_panes = "A2"
     header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+    for name in header_names(headers, language):
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -320,8 +377,14 @@ def write_xlsx(
     questions = workbook.create_sheet(SHEET_QUESTIONS)
     rows = question_rows(data, options)
     headers = question_headers(options, _answer_parts(rows, options))
-    _fill_sheet(questions, headers, rows, _QUESTION_WIDTHS)
+    _fill_sheet(questions, headers, rows, _QUESTION_WIDTHS, options.language)
     wordings = workbook.create_sheet(SHEET_WORDINGS)
-    _fill_sheet(wordings, wording_headers(options), wording_rows(data, options), _WORDING_WIDTHS)
+    _fill_sheet(
+        wordings,
+        wording_headers(options),
+        wording_rows(data, options),
+        _WORDING_WIDTHS,
+        options.language,
+    )
     target = str(path_or_stream) if isinstance(path_or_stream, Path) else path_or_stream
     workbook.save(target)

@@ -182,8 +182,12 @@ def export_result(
     show_counts: bool = True,
     chart: bool = False,
     generated_at: datetime | None = None,
+    language: str | None = None,
 ) -> ExportResult:
     """Like `export_to`, and says how many contact details were masked.
+
+    `language`: of the CSV/XLSX header row and state/channel values (default: the
+    event's); the JSON keeps its documented schema in every language.
 
     Without `include_askers` (the default, the publishable form) e-mail addresses and
     phone numbers in question text are masked in every format.
@@ -213,6 +217,7 @@ def export_result(
         show_counts=show_counts,
         generated_at=generated_at or service.clock(),
         chart=chart,
+        language=language or service.language,
     )
     if fmt == "md":
         from moderator.export.markdown import render_markdown
@@ -288,9 +293,9 @@ def event_stats(service: EventService):
     return compute_stats(merged, snap.messages, tuple(service.projects))
 
 
-def print_stats(service: EventService) -> None:
+def print_stats(service: EventService, *, language: str | None = None) -> None:
     from rich.console import Console
 
     from moderator.export.stats import render_stats_rich
 
-    Console().print(render_stats_rich(event_stats(service)))
+    Console().print(render_stats_rich(event_stats(service), language or service.language))

@@ -515,7 +515,8 @@ class ImportingMixin(ServiceBase):
                     group_id,
                     f"added #{group_id} by hand ({channel.value})",
                     {},
-                    {"group": group_id} | self._import_log("manual", summary),
+                    {"group": group_id, "channel": channel.value}
+                    | self._import_log("manual", summary),
                 )
                 return repo.to_group(repo.group(group_id))
 

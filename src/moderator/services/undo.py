@@ -106,7 +106,16 @@ class UndoMixin(ServiceBase):
                 row.state = S.DISMISSED.value
                 row.position = None
             action.undone = True
-            self._log(repo, Verb.UNDO, action.group_id, summary, after, before, undo_of=action.id)
+            # `undid`: which verb was taken back, for the sentence the console shows.
+            self._log(
+                repo,
+                Verb.UNDO,
+                action.group_id,
+                summary,
+                after,
+                before | {"undid": verb},
+                undo_of=action.id,
+            )
             undone = to_action(action)
         if joined is not None:
             self._after_join(*joined)

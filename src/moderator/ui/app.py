@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import partial
 
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from moderator.services.console import EventService
@@ -32,21 +33,26 @@ class ModeratorApp(App):
         *,
         poll_interval: float = 0.4,
         clock: Callable[[], datetime] | None = None,
-        language: str = "de",
+        language: str | None = None,
         keymap: Mapping[str, str] | None = None,
         detail_delay: float = DETAIL_DELAY,
         first_lines: int = FIRST_LINES,
         paged_above: int = PAGED_ABOVE,
+        database: str | None = None,
     ) -> None:
         """`first_lines`, `paged_above`: an event listing more than `paged_above` questions
-        shows its newest `first_lines` first (`Reader.load_first`)."""
+        shows its newest `first_lines` first (`Reader.load_first`). `language`: the
+        interface's (default: the event's); `database`: shown after the event's title in the
+        status line (the demo's temporary file, so that a stage can be opened on it beside
+        the console)."""
         super().__init__()
         self.first_screen = {"first_lines": first_lines, "paged_above": paged_above}
         self.service = service
         self.poll_interval = poll_interval
         self.clock = clock or local_now
-        self.strings = Strings(language)
+        self.strings = Strings(language or service.language)
         self.detail_delay = detail_delay
+        self.database = database
         self.title = service.event.title
         # Bindings are per event (project hotkeys) and per language, so the class is made here.
         self._screen_class = type(
@@ -74,8 +80,37 @@ class ModeratorApp(App):
         assert isinstance(screen, MainScreen)
         return screen
 
+    @property
+    def status_title(self) -> str:
+        """What the status line starts with: the event, and the database when given."""
+        if self.database is None:
+            return self.service.event.title
+        return f"{self.service.event.title} · {self.strings('status.database', path=self.database)}"
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit a Textual app: say (in the console's language) which key does."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    self.strings("quit.hint", keys=self.strings.key(key)),
+                    markup=False,
+                )
+                return
+
+    def action_command_palette(self) -> None:
+        """The command palette, with its search prompt in the console's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(
+                    placeholder=self.strings("palette.placeholder"), id="--command-palette"
+                )
+            )
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Quit (Textual's other system commands speak English only: left out), then every
+        action of the main screen."""
+        t = self.strings
+        yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
         if isinstance(screen, MainScreen):
             for title, keys, action in screen.palette_commands():
                 yield SystemCommand(title, keys, partial(screen.run_action, action))

@@ -27,7 +27,7 @@ from moderator.domain.models import Action, Group, Message, Project, Suggestion
 from moderator.domain.queues import effective_project, is_confirmed
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.text import clock_time, literal, one_line
-from moderator.ui.wording import ago
+from moderator.ui.wording import ago, what_was_done
 
 THUMB = "▐"
 
@@ -175,7 +175,8 @@ class DetailPane(Widget, can_focus=True):
             if now is not None:
                 text.append(f" ({ago(action.at, now, lang=self.t.language)})", style="dim")
             text.append(": ")
-            text.append_text(literal(action.summary, "strike" if action.undone else ""))
+            done = what_was_done(action, lang=self.t.language)
+            text.append_text(literal(done, "strike" if action.undone else ""))
             text.append("\n")
         return text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from moderator.domain.language import STATE_NAMES, channel_name
 from moderator.domain.models import Channel, QueueState
 
 S = QueueState
@@ -67,14 +68,6 @@ _DE: dict[str, str] = {
     "key.focus_detail": "Details fokussieren (scrollen)",
     "key.scroll_down": "Details nach unten scrollen",
     "key.scroll_up": "Details nach oben scrollen",
-    # states
-    "state.new": "neu",
-    "state.live": "live",
-    "state.on_air": "auf Sendung",
-    "state.later": "später",
-    "state.answered_live": "live beantwortet",
-    "state.answered_writing": "schriftlich beantwortet",
-    "state.dismissed": "verworfen",
     # status bar
     # short forms for the status line at 80 columns
     "state_short.new": "neu",
@@ -175,8 +168,11 @@ _DE: dict[str, str] = {
     "activity.undone": "rückgängig gemacht",
     "modal.help_hint": "↑↓ Bild↑↓ blättern · Esc schließt · Strg+P öffnet die Befehlspalette",
     "modal.no_project": "kein Filter / keines",
-    "import.progress": "{read} Nachrichten gelesen, {new} neu",
-    "import.bytes": "{done} von {total} MB",
+    "palette.placeholder": "Befehle suchen …",
+    "palette.quit": "Beenden",
+    "palette.quit_help": "Die Konsole schließen (alles ist gespeichert)",
+    "status.database": "Datenbank {path}",
+    "quit.hint": "Beenden? Drücken Sie {keys}",
     "legend": "Kanäle: » Chat  @ E-Mail  ☎ Telefon  ✍ von Hand  ↓ Import · "
     "Projekt mit ? = Vorschlag · ▶ auf Sendung · * grau = wird gespeichert",
 }
@@ -239,13 +235,6 @@ _EN: dict[str, str] = {
     "key.focus_detail": "Focus detail (scroll)",
     "key.scroll_down": "Scroll detail down",
     "key.scroll_up": "Scroll detail up",
-    "state.new": "new",
-    "state.live": "live",
-    "state.on_air": "on air",
-    "state.later": "later",
-    "state.answered_live": "answered live",
-    "state.answered_writing": "answered in writing",
-    "state.dismissed": "dismissed",
     "state_short.new": "new",
     "state_short.live": "live",
     "state_short.on_air": "▶",
@@ -340,11 +329,18 @@ _EN: dict[str, str] = {
     "activity.undone": "undone",
     "modal.help_hint": "↑↓ PgUp/PgDn scroll · esc closes · ctrl+p opens the command palette",
     "modal.no_project": "no filter / none",
-    "import.progress": "{read} messages read, {new} new",
-    "import.bytes": "{done} of {total} MB",
+    "palette.placeholder": "Search for commands …",
+    "palette.quit": "Quit",
+    "palette.quit_help": "Close the console (everything is stored)",
+    "status.database": "database {path}",
+    "quit.hint": "Do you want to quit? Press {keys}",
     "legend": "Channels: » chat  @ e-mail  ☎ phone  ✍ by hand  ↓ import · "
     "project with ? = suggestion · ▶ on air · * grey = being saved",
 }
+
+# Queue states come from the shared vocabulary (the exports and the command line use it too).
+for _code, _table in (("de", _DE), ("en", _EN)):
+    _table.update({f"state.{s.value}": name for s, name in STATE_NAMES[_code].items()})
 
 LANGUAGES = {"de": _DE, "en": _EN}
 
@@ -374,3 +370,14 @@ class Strings:
 
     def state(self, state: QueueState) -> str:
         return self(f"state.{QueueState(state).value}")
+
+    def key(self, key: str) -> str:
+        """A key as the user reads it: "Strg+Q" / "ctrl+q"."""
+        if self.language == "de":
+            parts = key.split("+")
+            names = {"ctrl": "Strg", "shift": "Umschalt", "escape": "Esc", "enter": "Enter"}
+            return "+".join(names.get(p, p.upper() if len(p) == 1 else p) for p in parts)
+        return key
+
+    def channel(self, channel: Channel) -> str:
+        return channel_name(channel, self.language)

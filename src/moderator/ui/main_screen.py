@@ -243,7 +243,7 @@ class MainScreen(
         running = start is not None and self.service.event.running(now)
         since = start if start is not None and running else self.started_at
         self.query_one(StatusBar).show(
-            title=self.service.event.title,
+            title=getattr(self.app, "status_title", self.service.event.title),
             counts=self._state_counts,
             projects=self._projects_open,
             chatter=self.chatter_count,

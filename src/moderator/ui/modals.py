@@ -142,7 +142,7 @@ class ManualEntryScreen(ModalScreen[ManualQuestion | None]):
             yield TextArea(id="manual-text", soft_wrap=True, placeholder=t("modal.manual_text"))
             yield Input(id="manual-author", placeholder=t("modal.manual_author"))
             yield Select(
-                [(f"{CHANNEL_ICONS[c]} {c.value}", c) for c in channels],
+                [(f"{CHANNEL_ICONS[c]} {t.channel(c)}", c) for c in channels],
                 value=Channel.PHONE,
                 allow_blank=False,
                 id="manual-channel",

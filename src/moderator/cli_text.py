@@ -1,0 +1,164 @@
+"""What the command line says, in German and English (the event's language, or --lang).
+
+Counted words use `domain.language.counted` ("1 Frage", "2 Fragen"); names, paths and other
+user data are put in by the caller after `printable`.
+"""
+
+from __future__ import annotations
+
+from moderator.domain.language import counted, number, pick
+
+_DE: dict[str, str] = {
+    # the import summary
+    "summary.line": "{source}: {new} neu ({questions}, {chatter}, {votes}), "
+    "{known} bereits importiert, {suggested} mit Duplikatvorschlag{merged}, {skipped}",
+    "summary.merged": ", {n} automatisch zusammengeführt",
+    "summary.skipped": "{n} übersprungen",
+    "summary.projects": "  vorgeschlagene Projekte: {parts}",
+    "summary.note": "  Hinweis: {note}",
+    "summary.skip": "  übersprungen: {problem}",
+    "summary.skip_only": "übersprungen: {problem}",
+    "summary.total": "gesamt: {new} neu, {known} bereits importiert, {skipped}",
+    # progress and Ctrl+C
+    "import.progress": "{read} Nachrichten gelesen, {new} neu",
+    "import.bytes": "{done} von {total} MB",
+    "import.stopped": "Import abgebrochen (Strg+C).",
+    "import.kept_nothing": "{source}: nichts aus dieser Datei importiert; erneut ausführen, "
+    "um sie zu importieren",
+    "import.kept_some": "{source}: {messages} gespeichert; erneut ausführen, um den Rest "
+    "hinzuzufügen (Gespeichertes wird nicht doppelt importiert)",
+    "import.kept_done": "{source}: vollständig importiert ({messages} neu)",
+    "import.not_started": "{source}: nicht begonnen; erneut ausführen, um sie zu importieren",
+    "meaning.stopped": "Bedeutungsabgleich abgebrochen: {questions} ohne Bedeutungsvektor; "
+    "der nächste Import oder die Konsole holt das nach",
+    # the meaning pass
+    "meaning.task": "Bedeutungsabgleich",
+    "meaning.done": "Bedeutungsabgleich: {questions} in {seconds} s, {suggested} mit "
+    "Duplikatvorschlag ({model})",
+    "meaning.off": "Bedeutungsabgleich nicht verfügbar: Duplikate nur nach Wörtern",
+    # databases and events
+    "db.not_moderator": "{where} ist noch keine moderator-Datenbank (keine Tabellen; --db prüfen)",
+    "db.created_file": "moderator: Datenbank {where} angelegt",
+    "db.created_tables": "moderator: Tabellen in {where} angelegt",
+    "db.schema": "{url}: Schema {before} -> {head}",
+    "db.schema_empty": "leer",
+    "name.too_long": "moderator: Hinweis: Ihr Name ist zu lang für das Aktionsprotokoll; "
+    "er wird als {name} gespeichert",
+    "demo.missing": "das Beispiel-Event fehlt ({path}); starten Sie die Demo aus einem Klon",
+    "demo.database": "Demo-Datenbank: {url}",
+    "batch.too_small": "--batch-size muss mindestens 1 sein, nicht {n}",
+    # watch and IMAP
+    "watch.no_folder": "{folder}: kein solcher Ordner (beobachte {path})",
+    "watch.waiting": "moderator: {path} gibt es noch nicht; warte darauf",
+    "imap.password_in_url": "{where}: das Passwort gehört nicht in die URL (es stünde in "
+    "`ps` und im Shell-Verlauf); ${env} setzen, imap_password in settings.toml eintragen "
+    "oder es bei der Nachfrage eingeben",
+    "imap.prompt": "IMAP-Passwort für {user}@{host}: ",
+    "imap.no_password": "{where}: kein IMAP-Passwort; ${env} setzen, imap_password in "
+    "settings.toml eintragen oder in einem Terminal starten, um gefragt zu werden",
+    # export
+    "export.is_folder": "{path} ist ein Ordner; mit -o einen Dateinamen angeben",
+    "export.no_folder": "{folder}: kein solcher Ordner (für {path})",
+    "export.exists": "{path} gibt es schon; --force überschreibt sie",
+    "export.binary": "XLSX ist binär: mit -o eine Datei angeben",
+    "export.cannot_write": "kann {path} nicht schreiben: {reason}",
+    "export.wrote": "{path} geschrieben",
+    # answers, purge, reindex
+    "answers.stored": "{file}: {answers} gespeichert, {rows} nicht zugeordnet",
+    "purge.confirm": "das entfernt alle Namen, E-Mail-Adressen und Telefonnummern der "
+    "Fragenden dieses Events (auch in Fragetexten, Antworten, Original-Mails und im "
+    "Aktionsprotokoll) und verdichtet die Datenbank; mit --yes wiederholen, um zu bestätigen",
+    "purge.done": "Namen, Adressen, Telefonnummern, Dateinamen und Original-Nachrichten "
+    "entfernt ({messages} mit Name oder Adresse) aus {event}",
+    "purge.warning": "moderator: Warnung: der alte Text kann noch in den Datenbankdateien "
+    "stehen: {detail}; purge-personal-data erneut ausführen, wenn keine Konsole offen ist",
+    "purge.compacted": "{url} verdichtet ({detail})",
+    "reindex.dropped": "{event}: {vectors} eines anderen Modells verworfen",
+    "reindex.status": "{event}: {model}, {questions} ohne Vektor",
+    # errors
+    "error": "moderator: Fehler: {message}",
+    "error.details": "{message} ({kind}; -v zeigt die Einzelheiten)",
+}
+
+_EN: dict[str, str] = {
+    "summary.line": "{source}: {new} new ({questions}, {chatter}, {votes}), "
+    "{known} already imported, {suggested} with a duplicate suggestion{merged}, {skipped}",
+    "summary.merged": ", {n} merged automatically",
+    "summary.skipped": "{n} skipped",
+    "summary.projects": "  suggested projects: {parts}",
+    "summary.note": "  note: {note}",
+    "summary.skip": "  skipped: {problem}",
+    "summary.skip_only": "skipped: {problem}",
+    "summary.total": "total: {new} new, {known} already imported, {skipped}",
+    "import.progress": "{read} messages read, {new} new",
+    "import.bytes": "{done} of {total} MB",
+    "import.stopped": "Import interrupted (ctrl+c).",
+    "import.kept_nothing": "{source}: nothing imported from this file; run again to import it",
+    "import.kept_some": "{source}: {messages} stored; run again to add the rest (what is "
+    "stored is not imported twice)",
+    "import.kept_done": "{source}: imported completely ({messages} new)",
+    "import.not_started": "{source}: not started; run again to import it",
+    "meaning.stopped": "Matching by meaning interrupted: {questions} without a meaning "
+    "vector; the next import or the console catches up",
+    "meaning.task": "Matching by meaning",
+    "meaning.done": "Matching by meaning: {questions} in {seconds} s, {suggested} with a "
+    "duplicate suggestion ({model})",
+    "meaning.off": "Matching by meaning not available: duplicates by words only",
+    "db.not_moderator": "{where} is not a moderator database yet (no tables; check --db)",
+    "db.created_file": "moderator: created the database {where}",
+    "db.created_tables": "moderator: created the tables in {where}",
+    "db.schema": "{url}: schema {before} -> {head}",
+    "db.schema_empty": "empty",
+    "name.too_long": "moderator: note: your name is too long for the action log; it is "
+    "stored as {name}",
+    "demo.missing": "the sample event is missing ({path}); run the demo from a clone",
+    "demo.database": "demo database: {url}",
+    "batch.too_small": "--batch-size must be at least 1, not {n}",
+    "watch.no_folder": "{folder}: no such folder (watching {path})",
+    "watch.waiting": "moderator: {path} does not exist yet; waiting for it",
+    "imap.password_in_url": "{where}: leave the password out of the URL (it would show in "
+    "`ps` and the shell history); set ${env}, put imap_password in settings.toml, or type it "
+    "when asked",
+    "imap.prompt": "IMAP password for {user}@{host}: ",
+    "imap.no_password": "{where}: no IMAP password; set ${env}, put imap_password in "
+    "settings.toml, or run in a terminal to be asked",
+    "export.is_folder": "{path} is a folder; give a file name with -o",
+    "export.no_folder": "{folder}: no such folder (for {path})",
+    "export.exists": "{path} exists; use --force to overwrite it",
+    "export.binary": "XLSX is binary: give a file with -o",
+    "export.cannot_write": "cannot write {path}: {reason}",
+    "export.wrote": "wrote {path}",
+    "answers.stored": "{file}: {answers} stored, {rows} not matched",
+    "purge.confirm": "this removes every asker name, e-mail address and phone number of the "
+    "event (also in question texts, answers, original mails and the action log) and "
+    "compacts the database; repeat with --yes to confirm",
+    "purge.done": "removed names, addresses, phone numbers, file names and original messages "
+    "({messages} had a name or address) from {event}",
+    "purge.warning": "moderator: warning: the old text may still be in the database files: "
+    "{detail}; run purge-personal-data again when no console is open",
+    "purge.compacted": "compacted {url} ({detail})",
+    "reindex.dropped": "{event}: {vectors} of another model dropped",
+    "reindex.status": "{event}: {model}, {questions} without vector",
+    "error": "moderator: error: {message}",
+    "error.details": "{message} ({kind}; -v shows the details)",
+}
+
+CATALOGUES = {"de": _DE, "en": _EN}
+
+
+class CliText:
+    """The command line's sentences in one language."""
+
+    def __init__(self, language: str | None) -> None:
+        self.language = pick(language)
+        self._table = CATALOGUES[self.language]
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self._table[key].format(**values)
+
+    def count(self, n: int, noun: str) -> str:
+        """ "1 Frage" / "2 questions"."""
+        return counted(n, noun, self.language)
+
+    def number(self, value: float, digits: int = 0) -> str:
+        return number(value, self.language, digits)
