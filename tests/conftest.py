@@ -18,6 +18,11 @@ POSTGRES_ENV = "MODERATOR_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ROOT = Path(__file__).resolve().parents[1]
 
+# The interface language of an event file without `language` comes from the locale: the
+# tests (and the commands they start) run in the neutral one, whatever the developer's is.
+os.environ["LC_ALL"] = "C.UTF-8"
+os.environ.pop("LC_MESSAGES", None)
+
 
 class FakeClock:
     """A clock the test moves by hand."""

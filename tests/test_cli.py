@@ -41,7 +41,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"
     result = run("demo", "--no-tui", db=url)
-    assert "meeting_saved_chat.txt: 98 new" in result.stderr
+    assert "meeting_saved_chat.txt: 98 neu" in result.stderr  # the sample event is German
     return url
 
 
@@ -56,9 +56,9 @@ def test_import_twice_adds_nothing(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'm.db'}"
     chat = next((SAMPLE / "zoom").rglob("meeting_saved_chat.txt"))
     first = run("import", str(chat), str(SAMPLE / "mail"), db=db)
-    assert "98 new" in first.stdout and "suggested projects:" in first.stdout
+    assert "98 neu" in first.stdout and "vorgeschlagene Projekte:" in first.stdout
     second = run("import", str(chat), str(SAMPLE / "mail"), db=db)
-    assert "0 new" in second.stdout and "98 already imported" in second.stdout
+    assert "0 neu" in second.stdout and "98 bereits importiert" in second.stdout
 
 
 def test_import_reports_skipped_with_exit_code(tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_import_reports_skipped_with_exit_code(tmp_path: Path) -> None:
     result = run("import", str(binary), str(good), db=db, check=False)
     assert result.returncode == 1
     assert "photo.jpg" in result.stdout and "binary" in result.stdout
-    assert "fragen.txt: 1 new" in result.stdout
+    assert "fragen.txt: 1 neu" in result.stdout
 
 
 def test_export_json_and_markdown_from_demo(demo_db: str) -> None:
@@ -103,7 +103,7 @@ def test_xlsx_answers_round_trip(demo_db: str, tmp_path: Path) -> None:
     book = openpyxl.load_workbook(xlsx)
     sheet = book["Fragen"]
     header = [c.value for c in sheet[1]]
-    id_col, answer_col = header.index("id") + 1, header.index("answer") + 1
+    id_col, answer_col = header.index("Nr.") + 1, header.index("Antwort") + 1
     first_id = sheet.cell(row=2, column=id_col).value
     sheet.cell(row=2, column=answer_col, value="Die Stadt prüft das bis Herbst.")
     sheet.cell(row=3, column=id_col, value=999999)
@@ -111,7 +111,7 @@ def test_xlsx_answers_round_trip(demo_db: str, tmp_path: Path) -> None:
     book.save(xlsx)
     result = run("import-answers", str(xlsx), db=db, check=False)
     assert result.returncode == 1  # one row could not be matched
-    assert "1 answers stored" in result.stdout and "999999" in result.stdout
+    assert "1 Antwort gespeichert" in result.stdout and "999999" in result.stdout
     md = run("export", "--format", "md", db=db).stdout
     assert "Die Stadt prüft das bis Herbst." in md
     doc = json.loads(run("export", "--format", "json", "--status", "all", db=db).stdout)
@@ -122,7 +122,7 @@ def test_csv_is_german_excel(demo_db: str) -> None:
     raw = run("export", "--format", "csv", db=demo_db, text=False).stdout
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][0] == "id" and len(rows) > 10
+    assert rows[0][0] == "Nr." and len(rows) > 10
 
 
 def test_stats_and_purge(demo_db: str, tmp_path: Path) -> None:

@@ -60,7 +60,8 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("moderator: error: "), result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(("moderator: error: ", "moderator: Fehler: ")), result.stderr
     return lines[0]
 
 
@@ -70,13 +71,14 @@ def test_folder_import_takes_every_readable_file_and_names_the_rest(cli, tmp_pat
     result = cli("--db", db, "import", str(SAMPLE))
     out = result.stdout
     # The chat log, the BigBlueButton chat, the mbox, the loose .eml files and phone.txt:
-    # every message of the sample event, as `moderator demo` loads it.
-    assert "meeting_saved_chat.txt: 98 new" in out
-    assert "public-chat]_2020-06-26_18-00.txt: 28 new" in out
-    assert "anmeldungen.mbox:" in out and "*.eml (6 files): 6 new" in out
-    assert "phone.txt: 4 new" in out
+    # every message of the sample event, as `moderator demo` loads it (said in German: the
+    # bundled event is German).
+    assert "meeting_saved_chat.txt: 98 neu" in out
+    assert "public-chat]_2020-06-26_18-00.txt: 28 neu" in out
+    assert "anmeldungen.mbox:" in out and "*.eml (6 files): 6 neu" in out
+    assert "phone.txt: 4 neu" in out
     total = sum(
-        int(line.split(": ")[1].split(" new")[0]) for line in out.splitlines() if " new (" in line
+        int(line.split(": ")[1].split(" neu")[0]) for line in out.splitlines() if " neu (" in line
     )
     assert total == 140
     # Each file not taken is named with its reason, and the exit code says "not all".
@@ -90,7 +92,7 @@ def test_folder_import_takes_every_readable_file_and_names_the_rest(cli, tmp_pat
         assert any(name in line and reason in line for line in out.splitlines()), (name, out)
     assert result.returncode == 1
     again = cli("--db", db, "import", str(SAMPLE))
-    assert all(": 0 new" in line for line in again.stdout.splitlines() if " new (" in line)
+    assert all(": 0 neu" in line for line in again.stdout.splitlines() if " neu (" in line)
 
 
 def test_folder_with_maildir_spreadsheet_and_binary(cli, tmp_path: Path) -> None:
@@ -103,8 +105,8 @@ def test_folder_with_maildir_spreadsheet_and_binary(cli, tmp_path: Path) -> None
     (folder / "foto.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50)
     db = f"sqlite:///{tmp_path / 'm.db'}"
     result = cli("--db", db, "import", str(folder))
-    assert "fragen.xlsx: 1 new" in result.stdout
-    assert "Maildir: " in result.stdout and "Maildir: 0 new" not in result.stdout
+    assert "fragen.xlsx: 1 neu" in result.stdout
+    assert "Maildir: " in result.stdout and "Maildir: 0 neu" not in result.stdout
     assert any("foto.jpg" in line and "binary" in line for line in result.stdout.splitlines())
     assert result.returncode == 1
 
@@ -139,9 +141,9 @@ def test_adding_commands_say_they_created_the_database(cli, tmp_path: Path) -> N
     questions.write_text("Wann kommt der Bus?\n", "utf-8")
     result = cli("--db", f"sqlite:///{path}", "import", str(questions))
     assert result.returncode == 0, result.stderr
-    assert f"created the database {path}" in result.stderr
+    assert f"Datenbank {path} angelegt" in result.stderr
     again = cli("--db", f"sqlite:///{path}", "import", str(questions))
-    assert "created" not in again.stderr
+    assert "angelegt" not in again.stderr
     assert cli("--db", f"sqlite:///{path}", "events").returncode == 0
 
 
@@ -294,7 +296,7 @@ def test_answers_with_a_huge_id_keep_the_valid_rows(cli, demo_db: str, tmp_path:
     answers.write_text(f"id;answer\n{10**22};zu groß\n{first};Die Stadt prüft das.\n", "utf-8")
     result = cli("--db", db, "import-answers", str(answers))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    assert "1 answers stored" in result.stdout and str(10**22) in result.stdout
+    assert "1 Antwort gespeichert" in result.stdout and str(10**22) in result.stdout
     assert "Die Stadt prüft das." in cli("--db", db, "export", "--format", "md").stdout
 
 
@@ -317,7 +319,7 @@ def test_answer_for_a_merged_question_says_where_it_went(cli, demo_db: str, tmp_
     result = cli("--db", db, "import-answers", str(answers))
     assert result.returncode == 1
     assert f"#{source}" in result.stdout and f"#{target}" in result.stdout
-    assert "merged" in result.stdout
+    assert "zusammengeführt" in result.stdout
 
 
 # ------------------------------------------------------------------ 11: printable output
@@ -347,7 +349,7 @@ def test_forced_eml_format_refuses_a_binary_file(cli, tmp_path: Path) -> None:
     result = cli("--db", db, "import", "--format", "eml", str(binary))
     assert result.returncode == 1
     assert "foto.jpg" in result.stdout and "binary" in result.stdout
-    assert "1 new" not in result.stdout
+    assert "1 neu" not in result.stdout
 
 
 def test_watch_on_a_missing_path_says_so(cli, tmp_path: Path) -> None:
@@ -367,7 +369,7 @@ def test_watch_on_a_missing_path_says_so(cli, tmp_path: Path) -> None:
     try:
         assert process.stderr is not None
         lines = [process.stderr.readline() for _ in range(2)]
-        assert any(str(later) in line and "waiting" in line for line in lines), lines
+        assert any(str(later) in line and "warte darauf" in line for line in lines), lines
     finally:
         process.terminate()
         process.wait(30)

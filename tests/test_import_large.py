@@ -120,7 +120,7 @@ def test_sigkill_halfway_then_rerun_stores_every_message_exactly_once(tmp_path: 
     rerun = moderator("import", "--batch-size", "7", str(chat), db=killed_db)
     out, err = rerun.communicate(timeout=300)
     assert rerun.returncode in (0, 1), err
-    assert f"{expected - halfway} new" in out and f"{halfway} already imported" in out
+    assert f"{expected - halfway} neu" in out and f"{halfway} bereits importiert" in out
 
     full = moderator("import", str(chat), db=clean_db)  # one run, batches of its own size
     full.communicate(timeout=300)

@@ -83,11 +83,11 @@ def _database(args: argparse.Namespace, *, create: bool) -> Database:
         where = path if path is not None else db.safe_url
         raise CliError(t("db.not_moderator", where=printable(where)))
     db.upgrade()
-    if db.created_schema:
+    if db.created_schema:  # said once the event (and so its language) is known
         new_file = path is not None and not existed
         where = path if new_file else db.safe_url
         key = "db.created_file" if new_file else "db.created_tables"
-        print(t(key, where=printable(where)), file=sys.stderr)
+        args.created = (key, printable(where))
     return db
 
 
@@ -95,6 +95,8 @@ def _text(args: argparse.Namespace, service: EventService | None = None) -> CliT
     """The command line's sentences in --lang, else the event's language (of --config, or
     of the opened event), else the locale's."""
     language = getattr(args, "lang", None)
+    if service is None:
+        service = getattr(args, "service", None)  # the event opened by this command
     if language is None and service is not None:
         language = service.language
     if language is None and getattr(args, "config", None):
@@ -166,8 +168,12 @@ def _service(args: argparse.Namespace, db: Database) -> EventService:
     """The event named by --config or --event, else the newest event, else the default."""
     name = moderator_name(getattr(args, "as_name", None))
     service = _open_service(args, db, name)
+    args.service = service
+    t = _text(args, service)
+    if created := getattr(args, "created", None):
+        key, where = created
+        print(t(key, where=where), file=sys.stderr)
     if service.moderator != name:
-        t = _text(args, service)
         print(t("name.too_long", name=repr(printable(service.moderator))), file=sys.stderr)
     return service
 
@@ -563,7 +569,7 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
     from moderator.services.exporting import import_answers_file
 
     t = _text(args, service)
-    updated, problems = import_answers_file(service, Path(args.file))
+    updated, problems = import_answers_file(service, Path(args.file), language=t.language)
     print(
         t(
             "answers.stored",
@@ -921,20 +927,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = logging.StreamHandler()
     handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
-    t = _text(args)
     try:
         return args.func(args)
     except (CliError, ConfigError, StorageError, ServiceError, TransitionError) as exc:
-        _error(str(exc), t)
+        _error(str(exc), _text(args))
         return 2
     except KeyboardInterrupt:
         return 130
     except OSError as exc:  # disk full, a file that vanished, no permission …
         where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}", t)
+        _error(f"{where}{exc.strerror or exc}", _text(args))
         log.debug("details", exc_info=True)
         return 2
     except Exception as exc:  # a database or library fault: one line, details with -v
+        t = _text(args)
         _error(t("error.details", message=_first_line(exc), kind=type(exc).__name__), t)
         log.info("details", exc_info=True)
         return 2

@@ -221,10 +221,11 @@ async def test_h_lists_who_did_what_newest_first_and_literally(sqlite_service, c
         assert isinstance(app.screen, ActivityScreen)
         lines = plain(app.screen.query_one("#activity-lines").content).strip().splitlines()
         assert lines[0] == f"Anna hat rückgängig gemacht: #{ids['Carla']} wieder neu, gerade eben"
-        assert lines[1].startswith(f"Anna hat #{ids['Carla']} verschoben (live)")
+        assert lines[1].startswith(f"Anna hat #{ids['Carla']} nach „live“ verschoben")
         assert lines[1].endswith("(rückgängig gemacht)")
         merged = f"[red]Bea␛[2J hat #{ids['Gül']} mit #{ids['Anna']} zusammengeführt, vor 30 s"
         assert merged in lines
-        assert lines[-1].startswith("Anna hat 7 Nachrichten importiert")  # the seed, oldest
+        assert lines[-1].startswith("Anna hat 7 Nachrichten (")  # the seed, oldest
+        assert "importiert" in lines[-1]
         await pilot.press("escape")
         assert app.screen is app.main_screen

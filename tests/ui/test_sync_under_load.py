@@ -92,7 +92,7 @@ async def test_a_flood_of_another_moderators_actions_makes_few_notices(service, 
             other.send_live(busy[0])
 
         await asyncio.to_thread(flood)
-        last = f"Bea hat #{busy[0]} verschoben (live)"
+        last = f"Bea hat #{busy[0]} nach „live“ verschoben"
         assert await wait_until(pilot, lambda: any(last in m for m, *_ in told), steps=160)
         by_bea = [m for m, *_ in told if "Bea hat" in m]
         assert 1 <= len(by_bea) <= 3  # one notice per poll made 6 to 8 here

@@ -186,6 +186,7 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
         "import_from": "{messages} aus {source} importiert",
         "import_questions_from": "{messages} ({questions}) aus {source} importiert",
         "undo": "rückgängig gemacht: {what}",
+        "undo_move": "rückgängig gemacht: #{group} wieder {state}",
         "undo_some": "eine Aktion zu #{group} rückgängig gemacht",
         "purge": "Namen und Adressen aus {messages} entfernt",
         "other": "{verb} (#{group})",
@@ -207,6 +208,7 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
         "import_from": "imported {messages} from {source}",
         "import_questions_from": "imported {messages} ({questions}) from {source}",
         "undo": "undid: {what}",
+        "undo_move": "undid: #{group} back to {state}",
         "undo_some": "undid an action on #{group}",
         "purge": "removed names and addresses from {messages}",
         "other": "{verb} (#{group})",
@@ -305,6 +307,9 @@ def _describe_undo(
         undone = next((v for p, v in _UNDONE_PREFIXES if action.summary.startswith(p)), None)
     if undone is None:
         return ACTION_TEXT[lang]["undo_some"].format(group=action.group_id or "?")
+    if undone == Verb.MOVE and "state" in (action.after or {}):  # where it is again
+        state = state_name(action.after["state"], lang)
+        return ACTION_TEXT[lang]["undo_move"].format(group=action.group_id or "?", state=state)
     # An undo entry stores the undone entry's before and after swapped.
     original = Action(
         id=action.id,

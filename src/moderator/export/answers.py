@@ -31,6 +31,33 @@ ANSWER_ALIASES = frozenset({"answer", "answers", "antwort", "antworten"})
 HEADER_SEARCH_ROWS = 20
 
 
+#: What `import-answers` says about a file, German and English.
+ANSWER_TEXT: dict[str, dict[str, str]] = {
+    "de": {
+        "cannot_read": "{path}: Datei nicht lesbar: {reason}",
+        "bad_csv": "{path}: keine lesbare CSV-Datei: {reason}",
+        "bad_xlsx": "{path}: keine lesbare XLSX-Datei: {reason}",
+        "no_header": "{path}: keine Kopfzeile mit einer Nummernspalte (Nr., id) und einer "
+        "Antwortspalte (Antwort, answer) in den ersten {rows} Zeilen",
+        "no_id": "{file}, Zeile {row}: Antwort ohne Nummer",
+        "bad_id": "{file}, Zeile {row}: Nummer {id} ist keine Zahl",
+        "second": "{file}, Zeile {row}: Nummer {id} hat eine zweite, andere Antwort "
+        "(die erste bleibt)",
+    },
+    "en": {
+        "cannot_read": "{path}: cannot read file: {reason}",
+        "bad_csv": "{path}: not a readable CSV file: {reason}",
+        "bad_xlsx": "{path}: not a readable XLSX file: {reason}",
+        "no_header": "{path}: no header row with an id column (id, ID, Nr) and an answer "
+        "column (answer, Antwort) in the first {rows} rows",
+        "no_id": "{file}, row {row}: answer without an id",
+        "bad_id": "{file}, row {row}: id {id} is not a number",
+        "second": "{file}, row {row}: id {id} has a second, different answer "
+        "(the first one is kept)",
+    },
+}
+
+
 class AnswerFileError(ValueError):
     """The file as a whole cannot be used (unreadable, no id/answer columns)."""
 
@@ -66,38 +93,41 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _csv_rows(path: Path) -> Iterator[list[object]]:
+def _csv_rows(path: Path, words: dict[str, str]) -> Iterator[list[object]]:
     try:
         text = _decode(path.read_bytes())
     except OSError as exc:
-        raise AnswerFileError(f"{path}: cannot read file: {exc}") from exc
+        raise AnswerFileError(words["cannot_read"].format(path=path, reason=exc)) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as exc:
-        raise AnswerFileError(f"{path}: not a readable CSV file: {exc}") from exc
+        raise AnswerFileError(words["bad_csv"].format(path=path, reason=exc)) from exc
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[object]]:
+def _xlsx_rows(path: Path, words: dict[str, str]) -> Iterator[list[object]]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile/openpyxl raise many kinds for a broken file
-        raise AnswerFileError(f"{path}: not a readable XLSX file: {exc}") from exc
+        raise AnswerFileError(words["bad_xlsx"].format(path=path, reason=exc)) from exc
     try:
         names = workbook.sheetnames
         sheet = workbook[SHEET_QUESTIONS] if SHEET_QUESTIONS in names else workbook[names[0]]
         for row in sheet.iter_rows(values_only=True):
             yield list(row)
     except ParseError as exc:  # the sheet's XML is read while iterating: entity bombs, XXE
-        raise AnswerFileError(f"{path}: not a readable XLSX file (XML: {exc})") from None
+        reason = f"XML: {exc}"
+        raise AnswerFileError(words["bad_xlsx"].format(path=path, reason=reason)) from None
     finally:
         workbook.close()
 
 
-def _find_columns(rows: Iterator[list[object]], path: Path) -> tuple[int, int, list[int]]:
+def _find_columns(
+    rows: Iterator[list[object]], path: Path, words: dict[str, str]
+) -> tuple[int, int, list[int]]:
     """Locate the header row; returns (header row number, id column, answer columns: the
     answer first, then its continuations in order)."""
     for number, row in enumerate(rows, start=1):
@@ -109,10 +139,7 @@ def _find_columns(rows: Iterator[list[object]], path: Path) -> tuple[int, int, l
             return number, id_col, [answer_col, *(i for _, i in parts)]
         if number >= HEADER_SEARCH_ROWS:
             break
-    raise AnswerFileError(
-        f"{path}: no header row with an id column (id, ID, Nr) and an answer column "
-        f"(answer, Antwort) in the first {HEADER_SEARCH_ROWS} rows"
-    )
+    raise AnswerFileError(words["no_header"].format(path=path, rows=HEADER_SEARCH_ROWS))
 
 
 def _parse_id(value: object) -> int | None:
@@ -135,7 +162,12 @@ def _cell_text(value: object) -> str:
 
 
 def _collect(
-    rows: Iterable[list[object]], start: int, id_col: int, answer_cols: list[int], path: Path
+    rows: Iterable[list[object]],
+    start: int,
+    id_col: int,
+    answer_cols: list[int],
+    path: Path,
+    words: dict[str, str],
 ) -> tuple[dict[int, str], list[str]]:
     answers: dict[int, str] = {}
     problems: list[str] = []
@@ -146,25 +178,24 @@ def _collect(
             answer = ""  # only blanks: no answer yet
         if raw_id is None or str(raw_id).strip() == "":
             if answer:
-                problems.append(f"{path.name}, row {number}: answer without an id")
+                problems.append(words["no_id"].format(file=path.name, row=number))
             continue
         group_id = _parse_id(raw_id)
         if group_id is None:
-            problems.append(f"{path.name}, row {number}: id {str(raw_id)!r} is not a number")
+            problems.append(
+                words["bad_id"].format(file=path.name, row=number, id=repr(str(raw_id)))
+            )
             continue
         if not answer:
             continue
         if group_id in answers and answers[group_id] != answer:
-            problems.append(
-                f"{path.name}, row {number}: id {group_id} has a second, different answer "
-                "(the first one is kept)"
-            )
+            problems.append(words["second"].format(file=path.name, row=number, id=group_id))
             continue
         answers[group_id] = answer
     return answers, problems
 
 
-def read_answers(path: Path) -> tuple[dict[int, str], list[str]]:
+def read_answers(path: Path, language: str = "en") -> tuple[dict[int, str], list[str]]:
     """Answers by group id from a filled-in CSV/XLSX, plus problems naming file and row.
 
     Empty answers are skipped (not an answer yet). Raises `AnswerFileError` when the file
@@ -172,6 +203,7 @@ def read_answers(path: Path) -> tuple[dict[int, str], list[str]]:
     """
     path = Path(path)
     is_xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
-    rows = _xlsx_rows(path) if is_xlsx else _csv_rows(path)
-    header_row, id_col, answer_cols = _find_columns(rows, path)
-    return _collect(rows, header_row + 1, id_col, answer_cols, path)
+    words = ANSWER_TEXT["de" if language == "de" else "en"]
+    rows = _xlsx_rows(path, words) if is_xlsx else _csv_rows(path, words)
+    header_row, id_col, answer_cols = _find_columns(rows, path, words)
+    return _collect(rows, header_row + 1, id_col, answer_cols, path, words)

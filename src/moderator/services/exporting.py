@@ -265,21 +265,39 @@ def masked_note(masked: Masked, *, language: str = "en") -> str | None:
     return f"masked {' and '.join(parts)} in question text (--include-askers keeps them)"
 
 
-def import_answers_file(service: EventService, path) -> tuple[list[int], list[str]]:
-    """Read a filled-in CSV/XLSX export and store its answers; report unmatched rows."""
+_ANSWER_PROBLEMS = {
+    "de": {
+        "merged": "{path}: Frage #{id} wurde in #{target} zusammengeführt; die Antwort dort "
+        "eintragen",
+        "unknown": "{path}: keine Frage #{id} in diesem Event",
+    },
+    "en": {
+        "merged": "{path}: question #{id} was merged into #{target}; write its answer there",
+        "unknown": "{path}: no question #{id} in this event",
+    },
+}
+
+
+def import_answers_file(
+    service: EventService, path, *, language: str | None = None
+) -> tuple[list[int], list[str]]:
+    """Read a filled-in CSV/XLSX export and store its answers; report unmatched rows (in
+    `language`, default the event's)."""
     from moderator.export.answers import read_answers
 
+    language = language or service.language
+    words = _ANSWER_PROBLEMS["de" if language == "de" else "en"]
     try:
-        answers, problems = read_answers(path)
+        answers, problems = read_answers(path, language)
     except (OSError, ValueError) as exc:
         text = str(exc)
         raise ServiceError(text if text.startswith(str(path)) else f"{path}: {text}") from None
     updated, unknown = service.import_answers(answers)
     merged = service.merged_into(unknown)
     problems = list(problems) + [
-        f"{path}: question #{gid} was merged into #{merged[gid]}; write its answer there"
+        words["merged"].format(path=path, id=gid, target=merged[gid])
         if gid in merged
-        else f"{path}: no question #{gid} in this event"
+        else words["unknown"].format(path=path, id=gid)
         for gid in unknown
     ]
     return updated, problems
