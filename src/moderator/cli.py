@@ -231,7 +231,6 @@ class _ImportProgress:
         self.enabled = enabled
         self._tasks: dict[str, object] = {}
         self._new: dict[str, int] = {}  # messages stored so far, by file
-        self._read: dict[str, tuple[int, int]] = {}  # (bytes read, size), by file
         self._progress = None
         if enabled:
             from rich.console import Console
@@ -265,7 +264,6 @@ class _ImportProgress:
 
     def update(self, report) -> None:
         new = self._new[report.source] = self._new.get(report.source, 0) + report.batch.summary.new
-        self._read[report.source] = (report.position, report.size)
         if self._progress is None:
             return
         task = self._tasks.get(report.source)
@@ -294,12 +292,10 @@ class _ImportProgress:
         was committed; the one in flight was not): the lines to print."""
         t = self.t
         lines = []
+        # Bytes read say nothing here: the parser reads ahead of what is stored.
         for source, new in self._new.items():
-            position, size = self._read[source]
             name = printable(source)
-            if size and position >= size:
-                lines.append(t("import.kept_done", source=name, messages=t.count(new, "message")))
-            elif new:
+            if new:
                 lines.append(t("import.kept_some", source=name, messages=t.count(new, "message")))
             else:
                 lines.append(t("import.kept_nothing", source=name))
@@ -516,7 +512,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
-    t = _text(args)
+    # The event is opened first (nothing is created without --config), so that a refusal is
+    # said in its language.
+    db = _database(args, create=_adds_data(args))
+    service = _service(args, db)
+    t = _text(args, service)
     if out is not None:
         if out.is_dir():
             raise CliError(t("export.is_folder", path=printable(out)))
@@ -524,9 +524,6 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(t("export.no_folder", folder=printable(out.parent), path=printable(out)))
         if out.exists() and not args.force:
             raise CliError(t("export.exists", path=printable(out)))
-    db = _database(args, create=_adds_data(args))
-    service = _service(args, db)
-    t = _text(args, service)
     from moderator.services.exporting import export_result, masked_note
 
     result = export_result(

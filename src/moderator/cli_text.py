@@ -27,8 +27,6 @@ _DE: dict[str, str] = {
     "um sie zu importieren",
     "import.kept_some": "{source}: {messages} gespeichert; erneut ausführen, um den Rest "
     "hinzuzufügen (Gespeichertes wird nicht doppelt importiert)",
-    "import.kept_done": "{source}: vollständig importiert ({messages} neu)",
-    "import.not_started": "{source}: nicht begonnen; erneut ausführen, um sie zu importieren",
     "meaning.stopped": "Bedeutungsabgleich abgebrochen: {questions} ohne Bedeutungsvektor; "
     "der nächste Import oder die Konsole holt das nach",
     # the meaning pass
@@ -96,8 +94,6 @@ _EN: dict[str, str] = {
     "import.kept_nothing": "{source}: nothing imported from this file; run again to import it",
     "import.kept_some": "{source}: {messages} stored; run again to add the rest (what is "
     "stored is not imported twice)",
-    "import.kept_done": "{source}: imported completely ({messages} new)",
-    "import.not_started": "{source}: not started; run again to import it",
     "meaning.stopped": "Matching by meaning interrupted: {questions} without a meaning "
     "vector; the next import or the console catches up",
     "meaning.task": "Matching by meaning",

@@ -158,6 +158,7 @@ def export_to(
     show_counts: bool = True,
     chart: bool = False,
     generated_at: datetime | None = None,
+    language: str | None = None,
 ) -> str | bytes:
     """Render the export in one of `FORMATS`; text formats give str, XLSX bytes."""
     return export_result(
@@ -169,6 +170,7 @@ def export_to(
         show_counts=show_counts,
         chart=chart,
         generated_at=generated_at,
+        language=language,
     ).data
 
 
