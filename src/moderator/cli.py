@@ -377,6 +377,15 @@ def _is_sample_source(path: Path) -> bool:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    app = demo_console(args)
+    if app is not None:
+        app.run()
+    return 0
+
+
+def demo_console(args: argparse.Namespace):
+    """Load the sample event into a fresh database (a temporary file unless --db) and
+    return the console on it, which shows where the database is (None with --no-tui)."""
     if not (SAMPLE_DIR / "event.toml").exists():
         raise CliError(_text(args)("demo.missing", path=SAMPLE_DIR))
     workdir = Path(tempfile.mkdtemp(prefix="moderator-demo-"))
@@ -393,16 +402,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for summary in load_sample(service):
         _print_summary(summary, t, out=sys.stderr)
     _meaning_pass(service, t)
-    where = sqlite_file(url) or db.safe_url
-    print(t("demo.database", url=printable(url)), file=sys.stderr)
+    print(t("demo.database", url=printable(db.safe_url)), file=sys.stderr)
     if args.no_tui:
-        return 0
+        return None
     from moderator.ui.app import ModeratorApp
 
-    ModeratorApp(
-        service, keymap=load_keymap(), language=t.language, database=printable(where)
-    ).run()
-    return 0
+    return ModeratorApp(
+        service, keymap=load_keymap(), language=t.language, database=printable(db.safe_url)
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -42,9 +42,9 @@ class ModeratorApp(App):
     ) -> None:
         """`first_lines`, `paged_above`: an event listing more than `paged_above` questions
         shows its newest `first_lines` first (`Reader.load_first`). `language`: the
-        interface's (default: the event's); `database`: shown after the event's title in the
-        status line (the demo's temporary file, so that a stage can be opened on it beside
-        the console)."""
+        interface's (default: the event's); `database`: its URL, shown in the status line in
+        place of the event's title and in a notice at the start (the demo's temporary file,
+        so that a stage can be opened on it beside the console)."""
         super().__init__()
         self.first_screen = {"first_lines": first_lines, "paged_above": paged_above}
         self.service = service
@@ -79,6 +79,12 @@ class ModeratorApp(App):
         screen = self.screen_stack[0]
         assert isinstance(screen, MainScreen)
         return screen
+
+    def on_mount(self) -> None:
+        if self.database is not None:  # the demo: say how to open a stage beside it
+            self.notify(
+                self.strings("notice.database", url=self.database), timeout=30, markup=False
+            )
 
     @property
     def status_title(self) -> str:

@@ -172,6 +172,8 @@ _DE: dict[str, str] = {
     "palette.quit": "Beenden",
     "palette.quit_help": "Die Konsole schließen (alles ist gespeichert)",
     "status.database": "Datenbank {path}",
+    "notice.database": "Datenbank dieser Demo: {url}\nDie Bühne daneben öffnen: "
+    "moderator stage --db {url}",
     "quit.hint": "Beenden? Drücken Sie {keys}",
     "legend": "Kanäle: » Chat  @ E-Mail  ☎ Telefon  ✍ von Hand  ↓ Import · "
     "Projekt mit ? = Vorschlag · ▶ auf Sendung · * grau = wird gespeichert",
@@ -333,6 +335,8 @@ _EN: dict[str, str] = {
     "palette.quit": "Quit",
     "palette.quit_help": "Close the console (everything is stored)",
     "status.database": "database {path}",
+    "notice.database": "This demo's database: {url}\nOpen the stage beside it: "
+    "moderator stage --db {url}",
     "quit.hint": "Do you want to quit? Press {keys}",
     "legend": "Channels: » chat  @ e-mail  ☎ phone  ✍ by hand  ↓ import · "
     "project with ? = suggestion · ▶ on air · * grey = being saved",
