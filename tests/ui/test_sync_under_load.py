@@ -114,7 +114,7 @@ async def test_imports_by_another_service_show_up_without_a_notice(sqlite_servic
         assert await wait_until(pilot, lambda: screen.main_list.index_of(new) is not None)
         await settle(app, pilot)
         assert told == []
-        assert "Bea hat 1 Nachrichten importiert" in screen.activity[-1]
+        assert "Bea hat 1 Nachricht (1 Frage) aus zoom importiert" in screen.activity[-1]
 
 
 async def test_a_change_to_the_selected_question_is_told_at_once(sqlite_service, clock):
