@@ -85,3 +85,18 @@ async def test_the_demo_shows_its_database_in_the_console(tmp_path, monkeypatch)
         notice = next(n for n in notes(app) if "Datenbank dieser Demo" in n)
         assert f"moderator stage --db {url}" in notice
     app.service.db.dispose()
+
+
+async def test_the_stage_speaks_the_event_language(sqlite_service):
+    from moderator.ui.stage import StageApp
+
+    app = StageApp(sqlite_service, poll_interval=60, language="de")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.data is not None)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert "Beenden? Drücken Sie Strg+Q" in [n.message for n in app._notifications]
+        await pilot.press("ctrl+p")
+        assert await wait_until(pilot, lambda: CommandPalette.is_open(app))
+        assert app.screen.query_one(CommandInput).placeholder == "Befehle suchen …"
+        assert [c.title for c in app.get_system_commands(app.screen)] == ["Beenden"]

@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
 
-from textual.app import App, SystemCommand
-from textual.command import CommandPalette
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from moderator.services.console import EventService
@@ -15,13 +14,14 @@ from moderator.ui.bindings import main_bindings
 from moderator.ui.i18n import Strings
 from moderator.ui.main_screen import DETAIL_DELAY, MainScreen
 from moderator.ui.sync import FIRST_LINES, PAGED_ABOVE
+from moderator.ui.textual_texts import SpeaksLanguage
 
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-class ModeratorApp(App):
+class ModeratorApp(SpeaksLanguage):
     """Inbox, live queue and detail of one event; every key a service call."""
 
     CSS_PATH = "moderator.tcss"
@@ -93,30 +93,9 @@ class ModeratorApp(App):
             return self.service.event.title
         return f"{self.service.event.title} · {self.strings('status.database', path=self.database)}"
 
-    def action_help_quit(self) -> None:
-        """Ctrl+C does not quit a Textual app: say (in the console's language) which key does."""
-        for key, active in self.active_bindings.items():
-            if active.binding.action in ("quit", "app.quit"):
-                self.notify(
-                    self.strings("quit.hint", keys=self.strings.key(key)),
-                    markup=False,
-                )
-                return
-
-    def action_command_palette(self) -> None:
-        """The command palette, with its search prompt in the console's language."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(
-                CommandPalette(
-                    placeholder=self.strings("palette.placeholder"), id="--command-palette"
-                )
-            )
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Quit (Textual's other system commands speak English only: left out), then every
-        action of the main screen."""
-        t = self.strings
-        yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
+        """Quit (see `SpeaksLanguage`), then every action of the main screen."""
+        yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             for title, keys, action in screen.palette_commands():
                 yield SystemCommand(title, keys, partial(screen.run_action, action))

@@ -12,7 +12,7 @@ import logging
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
@@ -23,6 +23,7 @@ from moderator.services.errors import ConnectionLostError
 from moderator.ui.i18n import Strings
 from moderator.ui.sync import ChangeWatch
 from moderator.ui.text import clean, literal, one_line
+from moderator.ui.textual_texts import SpeaksLanguage
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def _trim(block: str) -> list[str]:
     return rows
 
 
-class StageApp(App):
+class StageApp(SpeaksLanguage):
     CSS_PATH = "stage.tcss"
     TITLE = "moderator stage"
     BINDINGS = [Binding("q,escape", "quit", "Quit", id="stage.quit")]
