@@ -60,6 +60,7 @@ CATALOGUES = {
         exporting._ANSWER_PROBLEMS["en"],
     ),
     "chat dates": (ingesting._DAY_NOTES["de"], ingesting._DAY_NOTES["en"]),
+    "refusals": (lang.ERROR_TEXT["de"], lang.ERROR_TEXT["en"]),
 }
 
 
@@ -276,3 +277,40 @@ def test_a_german_xlsx_round_trips_its_answers(tmp_path: Path) -> None:
     assert service.group(first).answer == "Im Herbst. Vielleicht früher."
     assert problems == [f"{path}: keine Frage #999999 in diesem Event"]
     assert second not in updated
+
+
+# ------------------------------------------------------------------ refusals
+def test_every_refusal_raised_has_its_sentence() -> None:
+    import re
+
+    source = Path(lang.__file__).parents[1]
+    used = {
+        key
+        for path in source.rglob("*.py")
+        for key in re.findall(r'Error\((?:[^()]*?, )?key="([a-z_]+)"', path.read_text("utf-8"))
+    }
+    assert len(used) >= 25, used
+    assert used <= lang.ERROR_TEXT["de"].keys(), used - lang.ERROR_TEXT["de"].keys()
+
+
+def test_a_refusal_is_said_in_the_event_language(sqlite_service) -> None:
+    from moderator.services.errors import ConflictError, ServiceError
+
+    sqlite_service.import_messages([msg(1, "Wer betreibt das LoRaWAN-Netz?")], source="s")
+    (group,) = sqlite_service.groups()
+    with pytest.raises(ServiceError) as refused:
+        sqlite_service.merge(group.id, group.id)
+    assert str(refused.value) == "a question cannot be merged into itself"
+    assert lang.error_text(refused.value, "de") == (
+        "eine Frage kann nicht mit sich selbst zusammengeführt werden"
+    )
+    sqlite_service.tag(group.id, "infrastruktur")
+    version = sqlite_service.group(group.id).version
+    sqlite_service.tag(group.id, "dialog")  # someone else, meanwhile
+    with pytest.raises(ConflictError) as conflict:
+        sqlite_service.move(group.id, QueueState.LIVE, expected_version=version)
+    german = lang.error_text(conflict.value, "de")
+    assert german.startswith(
+        f"#{group.id} wurde inzwischen geändert (Anna: #{group.id} dem Projekt"
+    )
+    assert "tagged" not in german and "tagged" in str(conflict.value)

@@ -26,7 +26,7 @@ from moderator.config import (
     load_keymap,
     moderator_name,
 )
-from moderator.domain.language import LANGUAGES
+from moderator.domain.language import LANGUAGES, error_text
 from moderator.domain.models import Channel
 from moderator.services import EventService, ServiceError, open_event
 from moderator.services.errors import TransitionError
@@ -934,7 +934,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except (CliError, ConfigError, StorageError, ServiceError, TransitionError) as exc:
-        _error(str(exc), _text(args))
+        t = _text(args)
+        _error(error_text(exc, t.language), t)
         return 2
     except KeyboardInterrupt:
         return 130

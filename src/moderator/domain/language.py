@@ -323,3 +323,106 @@ def _describe_undo(
         after=action.before,
     )
     return ACTION_TEXT[lang]["undo"].format(what=describe_action(original, lang, project_name))
+
+
+# ------------------------------------------------------------------ error sentences
+#: Why an action was refused, German and English (`Explained.key`). The English sentence is
+#: also the exception's `str()` (logs, tests); consoles and the command line show
+#: `error_text(exc, language)`.
+ERROR_TEXT: dict[str, dict[str, str]] = {
+    "de": {
+        "no_question": "keine Frage #{id} in diesem Event",
+        "merged_into": "#{id} wurde in #{target} zusammengeführt",
+        "changed_by": "#{id} wurde inzwischen geändert ({what}); nichts getan, bitte neu "
+        "ansehen",
+        "changed_by_other": "#{id} wurde inzwischen von jemand anderem geändert; nichts "
+        "getan, bitte neu ansehen",
+        "changed_meanwhile": "eine Frage wurde inzwischen von jemand anderem geändert; nichts "
+        "getan, bitte neu ansehen",
+        "unknown_project": "unbekanntes Projekt {project}",
+        "live_changed": "die Live-Warteschlange hat sich inzwischen geändert; bitte von Hand "
+        "ordnen",
+        "wording_moved": "Formulierung {msg} wurde inzwischen verschoben; Rückgängig "
+        "abgelehnt",
+        "merged_since": "#{id} wurde inzwischen zusammengeführt; Rückgängig abgelehnt",
+        "other_on_air": "eine andere Frage ist gerade auf Sendung; Rückgängig abgelehnt",
+        "merge_self": "eine Frage kann nicht mit sich selbst zusammengeführt werden",
+        "not_a_question": "Nachricht #{msg} ist keine Frage",
+        "already_there": "die Formulierung gehört schon zu dieser Frage",
+        "not_in_group": "Nachricht #{msg} gehört zu keiner Frage",
+        "single_wording": "#{id} hat nur diese Formulierung; nichts abzutrennen",
+        "not_part": "Formulierung {msg} gehört nicht zu #{id}",
+        "empty_wording": "der Wortlaut einer Frage darf nicht leer sein",
+        "more_wordings": "#{id} hat mehr als eine Formulierung",
+        "no_message": "keine Nachricht #{msg} in diesem Event",
+        "empty_question": "eine leere Frage kann nicht erfasst werden",
+        "no_event": "kein Event {slug} in der Datenbank (Events: {slugs})",
+        "unknown_status": "unbekannter Status {status}; all oder einige von: {names}",
+        "unknown_export_project": "unbekanntes Projekt {project}; das Event hat: {keys}",
+        "unknown_format": "unbekanntes Exportformat {fmt}; eines von: {formats}",
+        "transition": "eine Frage kann nicht von „{current}“ nach „{target}“ verschoben werden",
+        "not_live": "#{id} ist nicht in der Live-Warteschlange",
+    },
+    "en": {
+        "no_question": "no question #{id} in this event",
+        "merged_into": "#{id} has been merged into #{target}",
+        "changed_by": "#{id} was changed meanwhile ({what}); nothing done, look again",
+        "changed_by_other": "#{id} was changed meanwhile by another moderator; nothing done, "
+        "look again",
+        "changed_meanwhile": "a question was changed by someone else meanwhile; nothing done, "
+        "look again",
+        "unknown_project": "unknown project {project}",
+        "live_changed": "the live queue changed since; reorder it by hand",
+        "wording_moved": "wording {msg} has moved since; undo refused",
+        "merged_since": "#{id} has been merged since; undo refused",
+        "other_on_air": "another question is on air now; undo refused",
+        "merge_self": "a question cannot be merged into itself",
+        "not_a_question": "message #{msg} is not a question",
+        "already_there": "the wording already belongs to that question",
+        "not_in_group": "message #{msg} is not in a question group",
+        "single_wording": "#{id} has only this wording; nothing to split",
+        "not_part": "wording {msg} is not part of #{id}",
+        "empty_wording": "the wording of a question cannot be empty",
+        "more_wordings": "#{id} has more than one wording",
+        "no_message": "no message #{msg} in this event",
+        "empty_question": "an empty question cannot be added",
+        "no_event": "no event {slug} in the database (events: {slugs})",
+        "unknown_status": "unknown status {status}; use all or some of: {names}",
+        "unknown_export_project": "unknown project {project}; the event has: {keys}",
+        "unknown_format": "unknown export format {fmt}; use one of {formats}",
+        "transition": "cannot move a question from {current} to {target}",
+        "not_live": "#{id} is not in the live queue",
+    },
+}
+
+
+def _shown(value: object, language: str) -> object:
+    """A value as an error sentence shows it: states by name, log entries as a sentence."""
+    if isinstance(value, QueueState):
+        return state_name(value, language)
+    if isinstance(value, Action):
+        return f"{value.moderator}: {describe_action(value, language)}"
+    return value
+
+
+def error_sentence(key: str, values: Mapping[str, object], language: str) -> str:
+    lang = pick(language)
+    return ERROR_TEXT[lang][key].format(**{k: _shown(v, lang) for k, v in values.items()})
+
+
+class Explained(Exception):
+    """An error said in both languages: `key` names its sentence in `ERROR_TEXT`, `values`
+    fill it in; `str()` is the English sentence. Without a key, the message as given."""
+
+    def __init__(self, message: str = "", *, key: str | None = None, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(error_sentence(key, values, "en") if key else message)
+
+
+def error_text(exc: BaseException, language: str) -> str:
+    """What to show the user for `exc` in `language` (its message if it has no sentence)."""
+    key = getattr(exc, "key", None)
+    if isinstance(exc, Explained) and key is not None:
+        return error_sentence(key, exc.values, language)
+    return str(exc)

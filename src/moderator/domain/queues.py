@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from moderator.domain.language import Explained
 from moderator.domain.models import (
     GENERAL_KEY,
     QueueState,
@@ -34,7 +35,7 @@ TRIAGED = frozenset({S.LIVE, S.LATER})  # a move there may confirm the project
 EXPORT_DEFAULT_STATES = frozenset({S.NEW, S.LATER})
 
 
-class TransitionError(ValueError):
+class TransitionError(Explained, ValueError):
     """A queue move that the rules forbid."""
 
 
@@ -46,7 +47,7 @@ def check_transition(current: QueueState, target: QueueState) -> None:
     if current == target:
         return
     if target not in ALLOWED[current]:
-        raise TransitionError(f"cannot move a question from {current.value} to {target.value}")
+        raise TransitionError(key="transition", current=current, target=target)
 
 
 def compact_positions(ordered_ids: list[int]) -> dict[int, int]:
@@ -172,7 +173,7 @@ class Plan:
         return tuple(dict.fromkeys([*ids, *(self.merged or ())]))
 
 
-class MergeError(ValueError):
+class MergeError(Explained, ValueError):
     """A merge that the rules forbid."""
 
 
@@ -242,7 +243,7 @@ def plan_merge(source: Placed, target: Placed) -> Plan:
     behind it close up) and is kept hidden with its own state and position, so a split
     can bring it back exactly."""
     if source.id == target.id:
-        raise MergeError("a question cannot be merged into itself")
+        raise MergeError(key="merge_self")
     steps = leave_live(source)
     if steps:
         steps.append(RowChange(source.id, {"position": source.position}))  # kept for a split
@@ -253,7 +254,7 @@ def plan_reorder(group: Placed, live: Sequence[Placed], delta: int) -> Plan:
     """Move a live question `delta` places up (negative) or down the live queue (`live`,
     in queue order); the questions it passes are renumbered."""
     if S(group.state) != S.LIVE or group.id not in {g.id for g in live}:
-        raise TransitionError(f"#{group.id} is not in the live queue")
+        raise TransitionError(key="not_live", id=group.id)
     order = move_in_order([g.id for g in live], group.id, delta)
     by_id = {g.id: g for g in live}
     return Plan(

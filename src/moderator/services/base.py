@@ -59,7 +59,6 @@ def in_zone(at: datetime | None, zone: ZoneInfo) -> datetime | None:
 EmbedderProvider = Callable[[], Embedder | None]
 MAX_TEXT = 200_000  # characters kept in `text`; the full original is always stored
 S = QueueState
-CHANGED_MEANWHILE = "a question was changed by someone else meanwhile; nothing done, look again"
 IMPORT, QUEUE = "import", "queue"  # the event's write locks (`Repository.lock_scope`)
 # Planner statistics (PostgreSQL) are checked after imports: at once after a batch this
 # large, else at most this often while questions keep arriving.
@@ -195,7 +194,7 @@ class ServiceBase(IndexKeeping):
                 if isinstance(exc, DatabaseUnavailable):
                     raise ConnectionLostError(str(exc), committed=exc.committed) from exc
                 if isinstance(exc, ConcurrentChange):
-                    raise ConflictError(CHANGED_MEANWHILE) from exc
+                    raise ConflictError(key="changed_meanwhile") from exc
                 raise
 
     @contextmanager
@@ -266,17 +265,18 @@ class ServiceBase(IndexKeeping):
         except LookupError as exc:
             raise NotFoundError(str(exc)) from None
         if row.event_id != self.event_id:
-            raise NotFoundError(f"no question #{group_id} in this event")
+            raise NotFoundError(key="no_question", id=group_id)
         if row.merged_into_id is not None:
-            raise ConflictError(f"#{group_id} has been merged into #{row.merged_into_id}")
+            raise ConflictError(key="merged_into", id=group_id, target=row.merged_into_id)
         return row
 
     def _check_version(self, repo: Repository, row: GroupRow, expected: int | None) -> None:
         if expected is None or expected == row.version:
             return
         last = repo.actions(self.event_id, group_id=row.id, limit=1, newest_first=True)
-        what = f"{last[0].moderator}: {last[0].summary}" if last else "another moderator"
-        raise ConflictError(f"#{row.id} was changed meanwhile ({what}); nothing done, look again")
+        if last:
+            raise ConflictError(key="changed_by", id=row.id, what=last[0])
+        raise ConflictError(key="changed_by_other", id=row.id)
 
     def _apply(self, repo: Repository, plan: Plan) -> None:
         """Apply a plan's row changes to the database rows, in order. A question whose
@@ -312,7 +312,7 @@ class ServiceBase(IndexKeeping):
         key = project_to_confirm(row, project_key, self.general_key)
         project = self.project(key)
         if project is None:
-            raise ServiceError(f"unknown project {key!r}")
+            raise ServiceError(key="unknown_project", project=repr(key))
         before = {"project_key": row.project_key, "project_confirmed": row.project_confirmed}
         row.project_key = key
         row.project_confirmed = True

@@ -257,11 +257,11 @@ class EventService(
             if message_id is None:
                 members = repo.members(self._group(repo, group_id or 0).id)
                 if len(members) != 1:
-                    raise ServiceError(f"#{group_id} has more than one wording")
+                    raise ServiceError(key="more_wordings", id=group_id)
                 message_id = members[0].id
             row = repo.message(message_id)
             if row.event_id != self.event_id:
-                raise NotFoundError(f"no message #{message_id} in this event")
+                raise NotFoundError(key="no_message", msg=message_id)
             before = {
                 "kind": row.kind,
                 "group_id": row.group_id,

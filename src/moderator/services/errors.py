@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from moderator.domain.language import Explained
 from moderator.domain.queues import TransitionError
 
 
-class ServiceError(RuntimeError):
-    """A moderator action could not be carried out; nothing was written."""
+class ServiceError(Explained, RuntimeError):
+    """A moderator action could not be carried out; nothing was written. Said in German or
+    English with `domain.language.error_text`."""
+
+    @classmethod
+    def carrying(cls, exc: BaseException) -> ServiceError:
+        """This error with the sentence (or message) of a domain error."""
+        key = getattr(exc, "key", None)
+        return cls(str(exc), key=key, **getattr(exc, "values", {}))
 
 
 class NotFoundError(ServiceError):

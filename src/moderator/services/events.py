@@ -27,7 +27,7 @@ def stored_config(db: Database, slug: str | None = None) -> EventConfig | None:
             row = repo.event_by_slug(slug)
             if row is None:
                 slugs = ", ".join(e.slug for e in known) or "none"
-                raise NotFoundError(f"no event {slug!r} in the database (events: {slugs})")
+                raise NotFoundError(key="no_event", slug=repr(slug), slugs=slugs)
         elif known:
             row = repo.event_by_slug(known[0].slug)
         else:

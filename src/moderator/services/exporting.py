@@ -31,7 +31,7 @@ def parse_status(value: str | None) -> frozenset[QueueState] | None:
             states.add(QueueState(part))
         except ValueError:
             names = ", ".join(s.value for s in QueueState)
-            raise ServiceError(f"unknown status {part!r}; use all or some of: {names}") from None
+            raise ServiceError(key="unknown_status", status=repr(part), names=names) from None
     return frozenset(states)
 
 
@@ -53,7 +53,7 @@ def snapshot(
 ) -> Snapshot:
     if project is not None and service.project(project) is None:
         keys = ", ".join(p.key for p in service.projects)
-        raise ServiceError(f"unknown project {project!r}; the event has: {keys}")
+        raise ServiceError(key="unknown_export_project", project=repr(project), keys=keys)
     with service.db.reading() as session:
         repo = Repository(session)
         groups = repo.full_groups(
@@ -195,7 +195,7 @@ def export_result(
     phone numbers in question text are masked in every format.
     """
     if fmt not in FORMATS:
-        raise ServiceError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise ServiceError(key="unknown_format", fmt=repr(fmt), formats=", ".join(FORMATS))
     states = parse_status(status)
     if fmt == "json":
         return _json_result(

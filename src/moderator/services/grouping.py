@@ -37,7 +37,7 @@ class GroupingMixin(ServiceBase):
         again restores it exactly; the action log records both sides.
         """
         if source_id == target_id:
-            raise ServiceError("a question cannot be merged into itself")
+            raise ServiceError(key="merge_self")
         with self._write() as repo:
             source = self._group(repo, source_id)
             target = self._group(repo, target_id)
@@ -64,11 +64,11 @@ class GroupingMixin(ServiceBase):
         with self._write() as repo:
             message = repo.message(message_id)
             if message.group_id is None:
-                raise ServiceError(f"message #{message_id} is not a question")
+                raise ServiceError(key="not_a_question", msg=message_id)
             source = self._group(repo, message.group_id)
             target = self._group(repo, target_id)
             if source.id == target.id:
-                raise ServiceError("the wording already belongs to that question")
+                raise ServiceError(key="already_there")
             message.group_id = target.id
             repo.flush()
             emptied = not repo.members(source.id)
@@ -91,11 +91,11 @@ class GroupingMixin(ServiceBase):
         with self._write() as repo:
             message = repo.message(message_id)
             if message.group_id is None:
-                raise ServiceError(f"message #{message_id} is not in a question group")
+                raise ServiceError(key="not_in_group", msg=message_id)
             group = self._group(repo, message.group_id)
             others = [m for m in repo.members(group.id) if m.id != message.id]
             if not others:
-                raise ServiceError(f"#{group.id} has only this wording; nothing to split")
+                raise ServiceError(key="single_wording", id=group.id)
             destination = self._split_destination(repo, message, group)
             message.group_id = destination.id
             if (
@@ -121,7 +121,7 @@ class GroupingMixin(ServiceBase):
         try:
             return plan_merge(source, target)
         except MergeError as exc:
-            raise ServiceError(str(exc)) from None
+            raise ServiceError.carrying(exc) from None
 
     def _split_destination(
         self, repo: Repository, message: MessageRow, group: GroupRow
@@ -173,12 +173,12 @@ class GroupingMixin(ServiceBase):
             if from_message is not None:
                 member = repo.message(from_message)
                 if member.group_id != row.id:
-                    raise ServiceError(f"wording {from_message} is not part of #{row.id}")
+                    raise ServiceError(key="not_part", msg=from_message, id=row.id)
                 row.title, row.title_edited = title_of(member.text), False
             elif text is not None and text.strip():
                 row.title, row.title_edited = text.strip(), True
             else:
-                raise ServiceError("the wording of a question cannot be empty")
+                raise ServiceError(key="empty_wording")
             row.updated_at = self.clock()
             self._log(
                 repo,

@@ -487,7 +487,7 @@ class ImportingMixin(ServiceBase):
         """A question typed in by the moderator (phone participant, hallway)."""
         text = text.strip()
         if not text:
-            raise ServiceError("an empty question cannot be added")
+            raise ServiceError(key="empty_question")
         message = fit_message(
             IncomingMessage(
                 source_key=f"manual:{uuid.uuid4().hex}",

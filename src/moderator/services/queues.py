@@ -137,7 +137,7 @@ class QueueMixin(ServiceBase):
             try:
                 plan = plan_reorder(row, live, delta)
             except TransitionError as exc:
-                raise ServiceError(str(exc)) from None
+                raise ServiceError.carrying(exc) from None
             self._apply(repo, plan)
             self._log(
                 repo,
@@ -163,7 +163,7 @@ class QueueMixin(ServiceBase):
         if S(row.state) == state and (state != S.LIVE or row.position == position):
             return
         if state == S.ON_AIR and any(g.id != row.id for g in repo.on_air(self.event_id)):
-            raise ConflictError("another question is on air now; undo refused")
+            raise ConflictError(key="other_on_air")
         if S(row.state) == S.LIVE:
             self._leave_live(repo, row)
         row.position = None

@@ -47,14 +47,14 @@ class UndoMixin(ServiceBase):
             elif verb == "reorder":
                 live = repo.live_order(self.event_id)
                 if sorted(g.id for g in live) != sorted(before["order"]):
-                    raise ConflictError("the live queue changed since; reorder it by hand")
+                    raise ConflictError(key="live_changed")
                 self._apply_order(live, before["order"])
             elif verb == "merge":
                 source = repo.group(after["source"])
                 for mid in after["moved"]:
                     member = repo.message(mid)
                     if member.group_id != after["target"]:
-                        raise ConflictError(f"wording {mid} has moved since; undo refused")
+                        raise ConflictError(key="wording_moved", msg=mid)
                     member.group_id = source.id
                 if source.merged_into_id is not None:
                     source.merged_into_id = None
@@ -69,7 +69,7 @@ class UndoMixin(ServiceBase):
                 message = repo.message(after["message"])
                 back = repo.group(before["group"])
                 if back.merged_into_id is not None:
-                    raise ConflictError(f"#{back.id} has been merged since; undo refused")
+                    raise ConflictError(key="merged_since", id=back.id)
                 left = message.group_id
                 message.group_id = back.id
                 repo.flush()

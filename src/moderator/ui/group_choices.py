@@ -64,7 +64,7 @@ class GroupChoices(Room):
         except ServiceError as exc:
             if isinstance(exc, ConnectionLostError):
                 self.post_message(ConnectionChanged(False, str(exc)))
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), self.t.error(exc)))
             return
         self.app.call_from_thread(self._pick_merge, group, confident, weaker)
 
@@ -129,7 +129,7 @@ class GroupChoices(Room):
         try:
             full = self.service.group(group.id)
         except ServiceError as exc:
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), self.t.error(exc)))
             return
         questions = [m for m in full.members if m.kind == Kind.QUESTION]
         if len(questions) == 1:
@@ -205,7 +205,7 @@ class GroupChoices(Room):
         except ServiceError as exc:
             if isinstance(exc, ConnectionLostError):
                 self.post_message(ConnectionChanged(False, str(exc)))
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), self.t.error(exc)))
             return
         self.app.call_from_thread(self._pick_similar, group, similar)
 

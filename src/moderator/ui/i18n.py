@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moderator.domain.language import STATE_NAMES, channel_name
+from moderator.domain.language import STATE_NAMES, channel_name, error_text
 from moderator.domain.models import Channel, QueueState
 
 S = QueueState
@@ -382,6 +382,10 @@ class Strings:
             names = {"ctrl": "Strg", "shift": "Umschalt", "escape": "Esc", "enter": "Enter"}
             return "+".join(names.get(p, p.upper() if len(p) == 1 else p) for p in parts)
         return key
+
+    def error(self, exc: BaseException) -> str:
+        """Why an action was refused, in this language (see `domain.language.Explained`)."""
+        return error_text(exc, self.language)
 
     def channel(self, channel: Channel) -> str:
         return channel_name(channel, self.language)

@@ -156,7 +156,7 @@ class KeyActions(Room):
             if draft is None:
                 draft = self.service.answer_draft(group.id)
         except ServiceError as exc:
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), self.t.error(exc)))
             return
         self.app.call_from_thread(self._edit_answer, group, full.answer, draft)
 
@@ -209,7 +209,7 @@ class KeyActions(Room):
         try:
             self.service.keep_answer_draft(group_id, text)
         except ServiceError as exc:  # kept in this session all the same
-            self.post_message(ActionFailed(self.t("error.draft_not_stored"), str(exc)))
+            self.post_message(ActionFailed(self.t("error.draft_not_stored"), self.t.error(exc)))
 
     def action_edit_title(self) -> None:
         group = self._selected_group()

@@ -94,7 +94,7 @@ class Loading(Room):
             pass  # the banner says it; the next poll tries again
         except Exception as exc:  # a poll failure must never end the session
             log.exception("poll failed")
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), self.t.error(exc)))
         finally:
             self._polling = False
 

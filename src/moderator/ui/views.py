@@ -201,7 +201,7 @@ class Views(Room):
             actions = self.service.activity(limit=ACTIVITY_SHOWN)
         except ConnectionLostError as exc:
             self.post_message(ConnectionChanged(False, str(exc)))
-            self.post_message(ActionFailed(self.t("error.failed"), str(exc)))
+            self.post_message(ActionFailed(self.t("error.failed"), self.t.error(exc)))
             return
         self.post_message(ActivityArrived(actions))
 

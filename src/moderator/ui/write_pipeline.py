@@ -85,13 +85,13 @@ class WritePipeline(Room):
                 except ConnectionLostError as exc:
                     self.post_message(ConnectionChanged(False, str(exc)))
                     key = "error.maybe_saved" if exc.committed is None else "error.not_saved"
-                    refused(self.t(key), str(exc))
+                    refused(self.t(key), self.t.error(exc))
                     return
                 except ConflictError as exc:
-                    refused(self.t("error.conflict"), str(exc))
+                    refused(self.t("error.conflict"), self.t.error(exc))
                     return
                 except (ServiceError, TransitionError) as exc:
-                    refused(self.t("error.failed"), str(exc))
+                    refused(self.t("error.failed"), self.t.error(exc))
                     return
                 except Exception as exc:  # never let a background failure end the app
                     log.exception("action failed")
@@ -108,7 +108,7 @@ class WritePipeline(Room):
                         self.post_message(ConnectionChanged(True))
                 except ConnectionLostError as exc:  # saved, but could not be read back
                     self.post_message(ConnectionChanged(False, str(exc)))
-                    self.post_message(ActionFailed(note, str(exc)))
+                    self.post_message(ActionFailed(note, self.t.error(exc)))
                 except Exception as exc:  # never let a background failure end the app
                     log.exception("reading back after an action failed")
                     self.post_message(ActionFailed(self.t("error.failed"), repr(exc)))
