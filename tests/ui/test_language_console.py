@@ -81,7 +81,7 @@ async def test_the_demo_shows_its_database_in_the_console(tmp_path, monkeypatch)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(app, pilot)
         status = plain(app.main_screen.query_one(StatusBar).content).splitlines()[0]
-        assert f"Datenbank {url}" in status
+        assert status.startswith(f"Demo-Datenbank {url}  ⏱")
         notice = next(n for n in notes(app) if "Datenbank dieser Demo" in n)
         assert f"moderator stage --db {url}" in notice
     app.service.db.dispose()

@@ -88,10 +88,11 @@ class ModeratorApp(SpeaksLanguage):
 
     @property
     def status_title(self) -> str:
-        """What the status line starts with: the event, and the database when given."""
+        """What the status line starts with: the event's title, or (the demo) its database
+        in the title's place, so that nothing else on the line is pushed out."""
         if self.database is None:
             return self.service.event.title
-        return f"{self.service.event.title} · {self.strings('status.database', path=self.database)}"
+        return self.strings("status.database", path=self.database)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Quit (see `SpeaksLanguage`), then every action of the main screen."""

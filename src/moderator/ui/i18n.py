@@ -171,7 +171,7 @@ _DE: dict[str, str] = {
     "palette.placeholder": "Befehle suchen …",
     "palette.quit": "Beenden",
     "palette.quit_help": "Die Konsole schließen (alles ist gespeichert)",
-    "status.database": "Datenbank {path}",
+    "status.database": "Demo-Datenbank {path}",
     "notice.database": "Datenbank dieser Demo: {url}\nDie Bühne daneben öffnen: "
     "moderator stage --db {url}",
     "quit.hint": "Beenden? Drücken Sie {keys}",
@@ -334,7 +334,7 @@ _EN: dict[str, str] = {
     "palette.placeholder": "Search for commands …",
     "palette.quit": "Quit",
     "palette.quit_help": "Close the console (everything is stored)",
-    "status.database": "database {path}",
+    "status.database": "demo database {path}",
     "notice.database": "This demo's database: {url}\nOpen the stage beside it: "
     "moderator stage --db {url}",
     "quit.hint": "Do you want to quit? Press {keys}",
