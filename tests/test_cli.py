@@ -69,7 +69,7 @@ def test_import_reports_skipped_with_exit_code(tmp_path: Path) -> None:
     good.write_text("Wann kommen die Ladesäulen in die Innenstadt?\n", "utf-8")
     result = run("import", str(binary), str(good), db=db, check=False)
     assert result.returncode == 1
-    assert "photo.jpg" in result.stdout and "binary" in result.stdout
+    assert "photo.jpg" in result.stdout and "Binärdatei" in result.stdout
     assert "fragen.txt: 1 neu" in result.stdout
 
 

@@ -236,3 +236,21 @@ def test_the_kept_lines_follow_the_committed_batches(language: str) -> None:
     else:
         assert a.startswith("a.txt: 1 message stored; run again to add the rest")
         assert b.startswith("b.txt: 1 message stored; run again")
+
+
+def test_a_german_folder_import_says_why_files_are_left_out_in_german(tmp_path: Path) -> None:
+    folder = tmp_path / "Webinar"
+    folder.mkdir()
+    (folder / "foto.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50)
+    (folder / ".versteckt.txt").write_text("Wann?\n", "utf-8")
+    (folder / "LIESMICH.md").write_text("# Notizen\n\nEin Text über das Webinar.\n", "utf-8")
+    (folder / "fragen.txt").write_text("Wann kommt der Bus?\n", "utf-8")
+    result = run("import", str(folder), db=tmp_path / "m.db")
+    assert result.returncode == 1  # not every file was read
+    out = said(result, folder, tmp_path / "m.db")
+    assert "foto.jpg: Binärdatei, kein Chat-Export" in out
+    assert ".versteckt.txt: versteckte Datei, nicht gelesen" in out
+    assert "LIESMICH.md: ein Textdokument" in out
+    assert "fragen.txt: 1 neu (1 Frage" in out
+    found = {m.group(0) for m in ENGLISH.finditer(out)}
+    assert not found, (found, out)

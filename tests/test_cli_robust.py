@@ -83,11 +83,11 @@ def test_folder_import_takes_every_readable_file_and_names_the_rest(cli, tmp_pat
     assert total == 140
     # Each file not taken is named with its reason, and the exit code says "not all".
     for name, reason in [
-        ("make_chat.py", "unknown format"),
-        ("event.toml", "unknown format"),
-        ("README.md", "text document"),
-        ("expected.md", "text document"),
-        (".gitattributes", "hidden file"),
+        ("make_chat.py", "unbekanntes Format"),
+        ("event.toml", "unbekanntes Format"),
+        ("README.md", "Textdokument"),
+        ("expected.md", "Textdokument"),
+        (".gitattributes", "versteckte Datei"),
     ]:
         assert any(name in line and reason in line for line in out.splitlines()), (name, out)
     assert result.returncode == 1
@@ -107,7 +107,7 @@ def test_folder_with_maildir_spreadsheet_and_binary(cli, tmp_path: Path) -> None
     result = cli("--db", db, "import", str(folder))
     assert "fragen.xlsx: 1 neu" in result.stdout
     assert "Maildir: " in result.stdout and "Maildir: 0 neu" not in result.stdout
-    assert any("foto.jpg" in line and "binary" in line for line in result.stdout.splitlines())
+    assert any("foto.jpg" in line and "Binärdatei" in line for line in result.stdout.splitlines())
     assert result.returncode == 1
 
 
@@ -348,7 +348,7 @@ def test_forced_eml_format_refuses_a_binary_file(cli, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'm.db'}"
     result = cli("--db", db, "import", "--format", "eml", str(binary))
     assert result.returncode == 1
-    assert "foto.jpg" in result.stdout and "binary" in result.stdout
+    assert "foto.jpg" in result.stdout and "Binärdatei" in result.stdout
     assert "1 neu" not in result.stdout
 
 

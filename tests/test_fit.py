@@ -60,7 +60,7 @@ def test_nul_in_a_mail_and_a_utf16_chat_is_removed_and_the_original_kept(
     assert [s.new for s in summaries] == [1, 2], [s.skipped for s in summaries]
     assert any("NUL" in note for note in summaries[0].notes)
     assert any("NUL" in note for note in summaries[1].notes)
-    assert not any("shortened" in note for s in summaries for note in s.notes)
+    assert not any("gekürzt" in note for s in summaries for note in s.notes)
     by_author = {m.author: m for m in service.messages()}
     anna = by_author["Anna Beispiel"]
     assert anna.text == "Wann kommt die Ladesäule an den Stiftsplatz?"
@@ -108,8 +108,9 @@ def test_long_sender_name_and_message_id_fit_and_the_content_is_kept(
     paths = [tmp_path / "name.eml", tmp_path / "id.eml", tmp_path / "id2.eml"]
     summaries = import_paths(service, paths)
     assert [s.new for s in summaries] == [1, 1, 1], [s.skipped for s in summaries]
-    assert any("sender name shortened" in n for n in summaries[0].notes)
-    assert any("message id shortened" in n for n in summaries[1].notes)
+    # the notes are said in the (German) event's language
+    assert any("Absendername gekürzt" in n for n in summaries[0].notes)
+    assert any("Nachrichten-ID gekürzt" in n for n in summaries[1].notes)
     messages = {m.author_email: m for m in service.messages()}
     bertha = messages["b@example.de"]
     assert len(bertha.author) == AUTHOR_MAX and bertha.author.endswith("…")

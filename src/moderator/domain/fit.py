@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from moderator.domain.language import Sentence, sentence
 from moderator.domain.models import IncomingMessage
 
 # The lengths of the label columns; storage/rows.py declares its columns with them.
@@ -93,34 +94,34 @@ def raw_original(stored: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Fitted:
     message: IncomingMessage
-    notes: tuple[str, ...] = ()
+    notes: tuple[Sentence, ...] = ()  # said in the event's language by the import
 
 
 def fit_message(message: IncomingMessage) -> Fitted:
     """`message` made storable (see the module docstring), with a note per change."""
-    where = message.source_name or message.source_key
+    where: object = message.source_name or message.source_key
     if message.source_line:
-        where = f"{where}, line {message.source_line}"
-    notes: list[str] = []
+        where = sentence("line", where=where, line=message.source_line)
+    notes: list[Sentence] = []
     text = clean(message.text)
     labels = (message.author or "") + (message.author_email or "")
     if text != message.text or has_unstorable(labels):
-        notes.append(f"{where}: NUL or undecodable characters removed from the text or sender")
+        notes.append(sentence("fit_unstorable", where=where))
     author = fit_label(message.author, AUTHOR_MAX)
     if message.author is not None and len(clean(message.author)) > AUTHOR_MAX:
-        notes.append(f"{where}: sender name shortened to fit ({len(message.author)} chars)")
+        notes.append(sentence("fit_author", where=where, chars=len(message.author)))
     email = fit_label(message.author_email, EMAIL_MAX)
     if message.author_email is not None and len(clean(message.author_email)) > EMAIL_MAX:
-        notes.append(f"{where}: sender address shortened to fit")
+        notes.append(sentence("fit_email", where=where))
     key = fit_key(message.source_key)
     if key != message.source_key:
-        notes.append(f"{where}: message id shortened to fit (a hash keeps it unique)")
+        notes.append(sentence("fit_key", where=where))
     reply = fit_key(message.reply_to_key) if message.reply_to_key else message.reply_to_key
     source_name = clean(message.source_name) if message.source_name else message.source_name
     original = message.original if message.original is not None else message.text
     stored_original = escape_original(original)
     if stored_original != original and not notes:
-        notes.append(f"{where}: the original holds NUL characters; stored escaped (\\u0000)")
+        notes.append(sentence("fit_original", where=where))
     unchanged = stored_original == original and reply == message.reply_to_key
     if not notes and unchanged and source_name == message.source_name:
         return Fitted(message)
@@ -140,7 +141,7 @@ def fit_message(message: IncomingMessage) -> Fitted:
 
 
 def fit_messages(
-    messages: Iterable[IncomingMessage], notes: list[str], *, keep: int = 10
+    messages: Iterable[IncomingMessage], notes: list[Sentence], *, keep: int = 10
 ) -> Iterator[IncomingMessage]:
     """`fit_message` over a stream; the first `keep` notes are added to `notes`, then one
     line counting the rest (a million messages with a NUL must not give a million lines)."""
@@ -154,4 +155,4 @@ def fit_messages(
                 more += 1
         yield fitted.message
     if more:
-        notes.append(f"… and {more} more such notes")
+        notes.append(sentence("fit_more", n=more))

@@ -10,6 +10,7 @@ decided by the caller (`config.default_language` reads the locale).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from moderator.domain.actions import Verb
@@ -365,6 +366,28 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "unknown_format": "unbekanntes Exportformat {fmt}; eines von: {formats}",
         "transition": "eine Frage kann nicht von „{current}“ nach „{target}“ verschoben werden",
         "not_live": "#{id} ist nicht in der Live-Warteschlange",
+        # files an import leaves out, and what it had to change to store a message
+        "binary": "{path}: Binärdatei, kein Chat-Export, keine E-Mail und keine Tabelle",
+        "binary_at": "{path}: Binärdatei (NUL-Byte bei Offset {offset}), kein Textexport",
+        "unknown_file_format": "{path}: unbekanntes Format; eines wählen von: {formats}",
+        "unknown_format_name": "{path}: unbekanntes Format {fmt}; eines wählen von: {formats}",
+        "not_a_file": "{path}: ist ein Ordner, keine Datei",
+        "no_file": "{path}: keine solche Datei",
+        "hidden_folder": "versteckter Ordner, nicht gelesen",
+        "hidden_file": "versteckte Datei, nicht gelesen",
+        "not_importable": "{reason}, kein Chatprotokoll, keine E-Mail und keine Tabelle",
+        "unknown_not_importable": "unbekanntes Format, kein Chatprotokoll, keine E-Mail und "
+        "keine Tabelle",
+        "text_document": "ein Textdokument, kein Chatprotokoll und keine Fragenliste (mit "
+        "Namen importiert wird es als solche gelesen)",
+        "fit_unstorable": "{where}: NUL- oder nicht lesbare Zeichen aus Text oder Absender "
+        "entfernt",
+        "fit_author": "{where}: Absendername gekürzt ({chars} Zeichen)",
+        "fit_email": "{where}: Absenderadresse gekürzt",
+        "fit_key": "{where}: Nachrichten-ID gekürzt (ein Hash hält sie eindeutig)",
+        "fit_original": "{where}: das Original enthält NUL-Zeichen; maskiert gespeichert (\\u0000)",
+        "fit_more": "… und {n} weitere solche Hinweise",
+        "line": "{where}, Zeile {line}",
     },
     "en": {
         "no_question": "no question #{id} in this event",
@@ -395,12 +418,33 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "unknown_format": "unknown export format {fmt}; use one of {formats}",
         "transition": "cannot move a question from {current} to {target}",
         "not_live": "#{id} is not in the live queue",
+        "binary": "{path}: binary file, not a chat export, e-mail or spreadsheet",
+        "binary_at": "{path}: binary file (NUL byte at offset {offset}), not a text export",
+        "unknown_file_format": "{path}: unknown format; choose one of {formats}",
+        "unknown_format_name": "{path}: unknown format {fmt}; choose one of {formats}",
+        "not_a_file": "{path}: is a directory, not a file",
+        "no_file": "{path}: no such file",
+        "hidden_folder": "hidden folder, not read",
+        "hidden_file": "hidden file, not read",
+        "not_importable": "{reason}, not a chat log, e-mail or spreadsheet",
+        "unknown_not_importable": "unknown format, not a chat log, e-mail or spreadsheet",
+        "text_document": "a text document, not a chat log or a list of questions (import it "
+        "by name to read it as one)",
+        "fit_unstorable": "{where}: NUL or undecodable characters removed from the text or sender",
+        "fit_author": "{where}: sender name shortened to fit ({chars} chars)",
+        "fit_email": "{where}: sender address shortened to fit",
+        "fit_key": "{where}: message id shortened to fit (a hash keeps it unique)",
+        "fit_original": "{where}: the original holds NUL characters; stored escaped (\\u0000)",
+        "fit_more": "… and {n} more such notes",
+        "line": "{where}, line {line}",
     },
 }
 
 
 def _shown(value: object, language: str) -> object:
     """A value as an error sentence shows it: states by name, log entries as a sentence."""
+    if isinstance(value, Sentence | Explained):
+        return error_text(value, language)
     if isinstance(value, QueueState):
         return state_name(value, language)
     if isinstance(value, Action):
@@ -413,6 +457,26 @@ def error_sentence(key: str, values: Mapping[str, object], language: str) -> str
     return ERROR_TEXT[lang][key].format(**{k: _shown(v, lang) for k, v in values.items()})
 
 
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A remark in both languages (a note or a reason an import gives): `key` into
+    `ERROR_TEXT` and its values; `str()` is the English sentence, `error_text` says it in
+    another language."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return error_sentence(self.key, self.values, "en")
+
+    def __contains__(self, part: str) -> bool:  # `"NUL" in note`, as for a plain string
+        return part in str(self)
+
+
+def sentence(key: str, **values: object) -> Sentence:
+    return Sentence(key, values)
+
+
 class Explained(Exception):
     """An error said in both languages: `key` names its sentence in `ERROR_TEXT`, `values`
     fill it in; `str()` is the English sentence. Without a key, the message as given."""
@@ -423,8 +487,11 @@ class Explained(Exception):
         super().__init__(error_sentence(key, values, "en") if key else message)
 
 
-def error_text(exc: BaseException, language: str) -> str:
-    """What to show the user for `exc` in `language` (its message if it has no sentence)."""
+def error_text(exc: object, language: str) -> str:
+    """What to show the user for an error or a `Sentence` in `language` (its plain text if
+    it has no sentence)."""
+    if isinstance(exc, Sentence):
+        return error_sentence(exc.key, exc.values, language)
     key = getattr(exc, "key", None)
     if isinstance(exc, Explained) and key is not None:
         return error_sentence(key, exc.values, language)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from moderator.domain.language import Explained
 from moderator.domain.models import IncomingMessage
 
 #: A message longer than this is kept in full but noted as a problem (probably a paste accident).
@@ -54,8 +55,16 @@ class ParseResult:
     extra: dict[str, RowExtra] = field(default_factory=dict)
 
 
-class UnknownFormatError(ValueError):
-    """The source is not something any importer understands (binary, unknown layout...)."""
+class UnknownFormatError(Explained, ValueError):
+    """The source is not something any importer understands (binary, unknown layout...).
+    The commonest reasons are said in German and English (`domain.language`)."""
+
+
+class NoSuchFileError(Explained, FileNotFoundError):
+    """A path to import that does not exist (said in German and English)."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(key="no_file", path=path)
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -79,9 +88,7 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, list[ImportProblem]]:
         return _normalise_newlines(text.lstrip("\ufeff")), problems
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise UnknownFormatError(
-            f"{source}: binary file (NUL byte at offset {nul}), not a text export"
-        )
+        raise UnknownFormatError(key="binary_at", path=source, offset=nul)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -129,7 +136,7 @@ def iter_lines(path: Path, problems: list[ImportProblem], position: list[int]) -
     decoding problems; `position[0]` follows the bytes read, for a progress bar.
     """
     if path.is_dir():
-        raise UnknownFormatError(f"{path}: is a directory, not a file")
+        raise UnknownFormatError(key="not_a_file", path=path)
     if path.stat().st_size <= STREAM_BYTES or not _plain_utf8(path):
         text, found = read_text(path)
         problems.extend(found)
@@ -181,7 +188,7 @@ def read_text(path: Path) -> tuple[str, list[ImportProblem]]:
     try:
         data = path.read_bytes()
     except IsADirectoryError as exc:
-        raise UnknownFormatError(f"{path}: is a directory, not a file") from exc
+        raise UnknownFormatError(key="not_a_file", path=path) from exc
     return decode_bytes(data, path.name)
 
 

@@ -14,9 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from moderator.domain.language import sentence
 from moderator.domain.models import IncomingMessage
 from moderator.ingest import bbb, pasted, spreadsheet, zoom
-from moderator.ingest.base import ImportProblem, ParseResult, UnknownFormatError, decode_bytes
+from moderator.ingest.base import (
+    ImportProblem,
+    NoSuchFileError,
+    ParseResult,
+    UnknownFormatError,
+    decode_bytes,
+)
 
 HEAD_BYTES = 64 * 1024
 
@@ -171,7 +178,7 @@ def _refuse_binary(path: Path, head: bytes) -> None:
     """A file with NUL bytes that is neither a zip (XLSX) nor UTF-16 text is binary."""
     zipped_or_utf16 = head.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff"))
     if b"\x00" in head and not zipped_or_utf16:
-        raise UnknownFormatError(f"{path}: binary file, not a chat export, e-mail or spreadsheet")
+        raise UnknownFormatError(key="binary", path=path)
 
 
 def detect_format(path: Path) -> str:
@@ -185,7 +192,7 @@ def detect_format(path: Path) -> str:
         found = detector(path, head)
         if found is not None:
             return found
-    raise UnknownFormatError(f"{path}: unknown format; choose one of {', '.join(sorted(FORMATS))}")
+    raise UnknownFormatError(key="unknown_file_format", path=path, formats=_FORMAT_LIST)
 
 
 def _blank(data: bytes) -> bool:
@@ -225,10 +232,10 @@ def stream_file(path: Path, *, format: str | None = None, day: date | None = Non
 def _check(path: Path, format: str | None) -> str | None:
     """The format to parse `path` with (None for an empty file); errors name the file."""
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise NoSuchFileError(path)
     if format is not None and format not in FORMATS:
         raise UnknownFormatError(
-            f"{path}: unknown format {format!r}; choose one of {', '.join(sorted(FORMATS))}"
+            key="unknown_format_name", path=path, fmt=repr(format), formats=_FORMAT_LIST
         )
     if path.is_file() and path.stat().st_size <= HEAD_BYTES and _blank(path.read_bytes()):
         return None
@@ -241,10 +248,10 @@ def parse_file(path: Path, *, format: str | None = None, day: date | None = None
     An empty (or whitespace-only) file gives an empty result with a problem, not an error.
     """
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise NoSuchFileError(path)
     if format is not None and format not in FORMATS:
         raise UnknownFormatError(
-            f"{path}: unknown format {format!r}; choose one of {', '.join(sorted(FORMATS))}"
+            key="unknown_format_name", path=path, fmt=repr(format), formats=_FORMAT_LIST
         )
     if path.is_file() and path.stat().st_size <= HEAD_BYTES and _blank(path.read_bytes()):
         return ParseResult(format or "empty", [], [ImportProblem(path.name, None, "empty file")])
@@ -259,6 +266,7 @@ def parse_file(path: Path, *, format: str | None = None, day: date | None = None
 #: Formats that take almost any text: in a folder they are trusted only in files named
 #: like a list (a README.md or LICENSE there is a document, not questions).
 GENERIC_TEXT_FORMATS = frozenset({"lines", "pasted"})
+_FORMAT_LIST = ", ".join(sorted(FORMATS))
 LIST_SUFFIXES = frozenset({".txt", ".text", ".list"})
 
 
@@ -285,7 +293,8 @@ class FolderItem:
 @dataclass(slots=True)
 class FolderScan:
     items: list[FolderItem] = field(default_factory=list)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (path, reason)
+    # (path, reason: text, or a `Sentence`/error said in the event's language)
+    skipped: list[tuple[Path, object]] = field(default_factory=list)
 
 
 def scan_folder(folder: Path) -> FolderScan:
@@ -311,7 +320,7 @@ def scan_folder(folder: Path) -> FolderScan:
         for name in sorted(dirs):
             sub = here / name
             if name.startswith("."):
-                scan.skipped.append((sub, "hidden folder, not read"))
+                scan.skipped.append((sub, sentence("hidden_folder")))
             elif mail.is_maildir(sub):
                 scan.items.append(FolderItem(str(sub), "maildir", [sub]))
             else:
@@ -321,7 +330,7 @@ def scan_folder(folder: Path) -> FolderScan:
         for name in sorted(files):
             path = here / name
             if name.startswith("."):
-                scan.skipped.append((path, "hidden file, not read"))
+                scan.skipped.append((path, sentence("hidden_file")))
                 continue
             if path.suffix.lower() == ".eml":
                 emls.append(path)
@@ -329,20 +338,19 @@ def scan_folder(folder: Path) -> FolderScan:
             try:
                 found = detect_format(path) if path.stat().st_size else "lines"
             except UnknownFormatError as exc:
-                reason = str(exc).removeprefix(f"{path}: ").split(";")[0]
-                scan.skipped.append((path, f"{reason}, not a chat log, e-mail or spreadsheet"))
+                if exc.key == "binary":
+                    scan.skipped.append((path, exc))
+                elif exc.key == "unknown_file_format":
+                    scan.skipped.append((path, sentence("unknown_not_importable")))
+                else:
+                    reason = str(exc).removeprefix(f"{path}: ").split(";")[0]
+                    scan.skipped.append((path, sentence("not_importable", reason=reason)))
                 continue
             except OSError as exc:
                 scan.skipped.append((path, exc.strerror or str(exc)))
                 continue
             if found in GENERIC_TEXT_FORMATS and path.suffix.lower() not in LIST_SUFFIXES:
-                scan.skipped.append(
-                    (
-                        path,
-                        "a text document, not a chat log or a list of questions "
-                        "(import it by name to read it as one)",
-                    )
-                )
+                scan.skipped.append((path, sentence("text_document")))
                 continue
             scan.items.append(FolderItem(str(path), found, [path]))
         if len(emls) == 1:

@@ -23,6 +23,7 @@ from moderator.domain.actions import Verb
 from moderator.domain.classify import classify, is_host
 from moderator.domain.dividing import plan_divide, question_parts
 from moderator.domain.fit import fit_message, fit_messages
+from moderator.domain.language import Sentence, error_text
 from moderator.domain.models import (
     Action,
     Channel,
@@ -146,7 +147,7 @@ class ImportingMixin(ServiceBase):
         total = ImportSummary(source=source)
         size = [batch_size or BATCH_FIRST]
         read = 0
-        notes: list[str] = []  # what had to be cut or replaced to fit (`fit_messages`)
+        notes: list[Sentence] = []  # what had to be cut or replaced to fit (`fit_messages`)
         fitted = fit_messages(incoming, notes)
         for number, (batch, repeated) in enumerate(_batches(fitted, size), start=1):
             read += len(batch) + repeated
@@ -162,7 +163,7 @@ class ImportingMixin(ServiceBase):
         if total.new >= STATISTICS_BATCH:
             self._imported(0, whole=total.new)
         total.skipped = [str(p) for p in problems]
-        total.notes = notes
+        total.notes = [error_text(note, self.language) for note in notes]
         return total
 
     def _import_one_batch(

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from moderator.domain.language import error_text
 from moderator.domain.models import Channel, IncomingMessage
 from moderator.services.console import EventService, ImportSummary
 from moderator.services.importing import ImportBatch
@@ -98,7 +99,7 @@ def import_paths(
             scan = scan_folder(path)
             units = scan.items
             left_out = [
-                ImportSummary(source=str(p), skipped=[f"{p}: {reason}"])
+                ImportSummary(source=str(p), skipped=[_left_out(p, reason, service.language)])
                 for p, reason in scan.skipped
             ]
         else:
@@ -117,7 +118,8 @@ def import_paths(
                         whole.format, iter(whole.messages), whole.problems, 0, [0]
                     )
             except (ValueError, OSError) as exc:
-                summaries.append(ImportSummary(source=label, skipped=[_one_line(exc, label)]))
+                skipped = [_one_line(exc, label, service.language)]
+                summaries.append(ImportSummary(source=label, skipped=skipped))
                 continue
             messages: Iterable = result.messages
             if channel is not None:
@@ -156,8 +158,15 @@ def _timed(messages: Sequence[IncomingMessage]) -> bool:
     return any(m.received_at is not None for m in messages)
 
 
-def _one_line(exc: BaseException, label: str) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _left_out(path: Path, reason: object, language: str) -> str:
+    """ "foto.jpg: Binärdatei, …": why a file of a folder was not read."""
+    text = error_text(reason, language)
+    return text if text.startswith(str(path)) else f"{path}: {text}"
+
+
+def _one_line(exc: BaseException, label: str, language: str) -> str:
+    said = error_text(exc, language).strip()
+    text = said.splitlines()[0] if said else type(exc).__name__
     if isinstance(exc, OSError) and exc.strerror:
         text = exc.strerror
     return text if label in text else f"{label}: {text}"
@@ -312,7 +321,7 @@ def watch(
                 summary = follower.poll()
             except Exception as exc:
                 # the first line only: no SQL, no data, no password
-                problem = _one_line(exc, follower.label)
+                problem = _one_line(exc, follower.label, service.language)
                 if failing.get(index) == problem:
                     log.debug("still: %s", problem)
                 else:
