@@ -423,7 +423,7 @@ def test_cli_watch_takes_the_password_from_env_or_settings_never_the_command_lin
     err = b""
     try:
         deadline = time.monotonic() + 60
-        while b" 1 new" not in err:  # the summary `watch` prints once the mail is stored
+        while b" 1 neu" not in err:  # the summary `watch` prints (the default event is German)
             assert process.poll() is None and time.monotonic() < deadline, err
             if select.select([process.stderr], [], [], 0.1)[0]:
                 err += os.read(process.stderr.fileno(), 4096)
@@ -501,7 +501,7 @@ def test_cli_watch_asks_for_the_password_in_a_terminal(dovecot: Dovecot, tmp_pat
             if select.select([master], [], [], 0.1)[0]:
                 seen += os.read(master, 4096)
         os.write(master, PASSWORD.encode() + b"\n")
-        while b" 1 new" not in seen:  # the summary `watch` prints once the mail is stored
+        while b" 1 neu" not in seen:  # the summary `watch` prints (the default event is German)
             assert time.monotonic() < deadline and process.poll() is None, seen
             if select.select([master], [], [], 0.05)[0]:
                 seen += os.read(master, 4096)
