@@ -169,6 +169,20 @@ ACTIONS = [
     _action("undo", "undid: moved #79 to live", {"state": "live"}, {"state": "new"}, 79),
     _action("undo", "undid: tagged #83 Lokale Logistik", {"project_key": "logistik"}, {}),
     _action("purge", "removed names and addresses from 3 messages", {}, {"messages": 3}, None),
+    _action(
+        "present",
+        "presents Lokale Logistik",
+        {"project": None},
+        {"project": "logistik", "name": "Lokale Logistik"},
+        None,
+    ),
+    _action(
+        "present",
+        "presents no project",
+        {"project": "logistik"},
+        {"project": None, "name": None},
+        None,
+    ),
 ]
 ENGLISH_WORDS = {"moved", "merged", "wrote", "added", "by", "hand", "imported", "messages",
                  "questions", "undid", "tagged", "wording", "changed", "answer", "phone",
@@ -180,8 +194,7 @@ DIVIDE = _action("divide", "divided #83 into 3 questions", {}, {"groups": [83, 9
 
 
 def test_every_verb_has_a_sentence_in_both_languages() -> None:
-    # "divide" comes with the mails branch (one wording divided into several questions)
-    assert {v.value for v in Verb} <= {a.verb for a in [*ACTIONS, DIVIDE]}
+    assert {v.value for v in Verb} == {a.verb for a in [*ACTIONS, DIVIDE]}
     assert lang.describe_action(DIVIDE, "de") == "#83 in 3 Fragen aufgeteilt"
     assert lang.describe_action(DIVIDE, "en") == "divided #83 into 3 questions"
     for action in [*ACTIONS, DIVIDE]:

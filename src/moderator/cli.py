@@ -708,11 +708,12 @@ def cmd_overlay(args: argparse.Namespace) -> int:
     db = _database(args, create=_adds_data(args))
     service = _service(args, db)
     config = _config(args) or stored_config(db, service.event.slug) or load_default_config()
-    text = _OVERLAY_TEXT.get(service.language, _OVERLAY_TEXT["de"])
+    language = _text(args, service).language  # --lang, else the event's
+    text = _OVERLAY_TEXT.get(language, _OVERLAY_TEXT["de"])
     token = None
     if args.host is not None:  # beyond this machine: nothing without the token
         token = args.token or secrets.token_urlsafe(18)
-    options = Options(language=service.language, look=config.overlay, token=token)
+    options = Options(language=language, look=config.overlay, token=token)
     host = args.host or "127.0.0.1"
 
     def ready(server: WebServer) -> None:

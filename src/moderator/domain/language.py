@@ -178,6 +178,8 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
         "merge_wording": "Formulierung {message} in #{target} übernommen",
         "split": "Formulierung {message} von #{source} abgetrennt (jetzt #{group})",
         "divide": "#{group} in {questions} aufgeteilt",
+        "present": "das präsentierte Projekt gewählt: {name}",
+        "present_none": "das präsentierte Projekt abgewählt",
         "title": "den Wortlaut von #{group} geändert",
         "answer": "die Antwort zu #{group} geschrieben",
         "answer_imported": "die Antwort zu #{group} importiert",
@@ -201,6 +203,8 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
         "merge_wording": "merged wording {message} into #{target}",
         "split": "split wording {message} off #{source} into #{group}",
         "divide": "divided #{group} into {questions}",
+        "present": "presents {name}",
+        "present_none": "presents no project",
         "title": "changed the wording of #{group}",
         "answer": "wrote the answer of #{group}",
         "answer_imported": "imported the answer of #{group}",
@@ -225,7 +229,7 @@ _UNDONE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("undid: moved #", Verb.MOVE),
     ("undid: merged", Verb.MERGE),
     ("undid: split", Verb.SPLIT),
-    ("undid: divided", "divide"),
+    ("undid: divided", Verb.DIVIDE),
     ("undid: changed the wording", Verb.TITLE),
     ("undid: wrote the answer", Verb.ANSWER),
     ("undid: imported the answer", Verb.ANSWER),
@@ -270,8 +274,12 @@ def describe_action(
             key = "merge_wording"
     elif verb == Verb.SPLIT:
         values |= {"source": before.get("group", "?"), "message": after.get("message", "?")}
-    elif verb == "divide":  # one wording into several questions (the mail-dividing branch)
+    elif verb == Verb.DIVIDE:  # one wording into several questions
         values["questions"] = counted(len(after.get("groups") or ()), "question", lang)
+    elif verb == Verb.PRESENT:  # the project being presented, chosen for the whole team
+        values["name"] = after.get("name")
+        if not values["name"]:
+            key = "present_none"
     elif verb == Verb.ANSWER and action.summary.startswith("imported"):
         key = "answer_imported"
     elif verb == Verb.KIND:
