@@ -22,8 +22,7 @@ async def test_textual_texts_and_the_history_are_german(sqlite_service, clock):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+c")
-        await settle(app, pilot)
-        assert "Beenden? Drücken Sie Strg+Q" in notes(app)
+        assert await wait_until(pilot, lambda: "Beenden? Drücken Sie Strg+Q" in notes(app))
 
         await pilot.press("ctrl+p")
         assert await wait_until(pilot, lambda: CommandPalette.is_open(app))
@@ -66,8 +65,7 @@ async def test_an_english_console_keeps_textual_in_english(sqlite_service, clock
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+c")
-        await settle(app, pilot)
-        assert "Do you want to quit? Press ctrl+q" in notes(app)
+        assert await wait_until(pilot, lambda: "Do you want to quit? Press ctrl+q" in notes(app))
         await pilot.press("ctrl+p")
         assert await wait_until(pilot, lambda: CommandPalette.is_open(app))
         assert app.screen.query_one(CommandInput).placeholder == "Search for commands …"
@@ -78,10 +76,13 @@ async def test_the_demo_shows_its_database_in_the_console(tmp_path, monkeypatch)
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     app = demo_console(build_parser().parse_args(["--db", url, "--as", "Tester", "demo"]))
     assert app is not None
-    async with app.run_test(size=(160, 40)) as pilot:
+    async with app.run_test(size=(220, 40)) as pilot:  # pytest's long temporary path
         await settle(app, pilot)
         status = plain(app.main_screen.query_one(StatusBar).content).splitlines()[0]
         assert status.startswith(f"Demo-Datenbank {url}  ⏱")
+        assert await wait_until(
+            pilot, lambda: any("Datenbank dieser Demo" in n for n in notes(app))
+        )
         notice = next(n for n in notes(app) if "Datenbank dieser Demo" in n)
         assert f"moderator stage --db {url}" in notice
     app.service.db.dispose()
@@ -94,8 +95,8 @@ async def test_the_stage_speaks_the_event_language(sqlite_service):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: app.data is not None)
         await pilot.press("ctrl+c")
-        await pilot.pause()
-        assert "Beenden? Drücken Sie Strg+Q" in [n.message for n in app._notifications]
+        told = "Beenden? Drücken Sie Strg+Q"
+        assert await wait_until(pilot, lambda: told in [n.message for n in app._notifications])
         await pilot.press("ctrl+p")
         assert await wait_until(pilot, lambda: CommandPalette.is_open(app))
         assert app.screen.query_one(CommandInput).placeholder == "Befehle suchen …"
