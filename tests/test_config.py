@@ -61,3 +61,36 @@ def test_keymap_file(tmp_path: Path) -> None:
     path.write_text('"queue.live" = 3\n', "utf-8")
     with pytest.raises(ConfigError, match="binding-id"):
         load_keymap(path)
+
+
+PROJECT = '[[projects]]\nkey = "a"\nname = "A"\nhotkey = "1"\n'
+
+
+@pytest.mark.parametrize(
+    ("event", "project", "message"),
+    [
+        ('title = "Web\\u0000seminar"', "", r"cfg:2: title holds a NUL character"),
+        ('slug = "' + "s" * 201 + '"', "", r"cfg:2: slug is 201 characters long \(at most 200\)"),
+        ('title = "' + "T" * 501 + '"', "", r"cfg:2: title is 501 characters long \(at most 500\)"),
+        ('title = "W"', 'description = "S\\u0000"', r"cfg:3: description of project 'a' holds"),
+        ('title = "W"', 'keywords = ["LoRa\\u0000WAN"]', r"cfg:3: keywords of project 'a' hold a"),
+        ('hosts = ["Moderation\\u0000"]', "", r"cfg:2: hosts hold a NUL character"),
+    ],
+)
+def test_labels_that_no_database_column_holds_are_refused(
+    event: str, project: str, message: str
+) -> None:
+    """PostgreSQL refuses NUL and strings longer than their column (SQLite takes both):
+    the configuration says so on every backend, naming the line, before anything is stored."""
+    text = f"[event]\n{event}\n{PROJECT.replace('hotkey', project + chr(10) + 'hotkey')}"
+    with pytest.raises(ConfigError, match=message):
+        parse_config(text, source="cfg")
+
+
+def test_project_key_and_name_lengths_are_checked() -> None:
+    long_key = PROJECT.replace('key = "a"', 'key = "' + "k" * 101 + '"')
+    with pytest.raises(ConfigError, match=r"cfg:1: key of project 'k+' is 101 characters"):
+        parse_config(long_key, source="cfg")
+    long_name = PROJECT.replace('name = "A"', 'name = "' + "N" * 301 + '"')
+    with pytest.raises(ConfigError, match=r"cfg:1: name of project 'a' is 301 characters"):
+        parse_config(long_name, source="cfg")

@@ -18,8 +18,10 @@ from moderator.domain.fit import (
 )
 from moderator.domain.models import Channel
 from moderator.services import EventService, open_event
+from moderator.services.exporting import import_answers_file
 from moderator.services.ingesting import FileFollower, import_paths
 from moderator.storage.db import Database
+from tests.factories import msg
 
 
 def mail(sender: str, message_id: str, body: str, *, encoding: str = "8bit") -> bytes:
@@ -157,3 +159,51 @@ def test_manual_question_on_a_phone_channel_is_unchanged(service: EventService) 
     group = service.add_manual("Gibt es einen Plan?", author="Anruf", channel=Channel.PHONE)
     (message,) = service.messages()
     assert message.original == "Gibt es einen Plan?" and group.title == "Gibt es einen Plan?"
+
+
+# ----------------------------------------------------------------- found by the re-probe
+# (scripts/probe_hostile.py): text that does not come from an import reached PostgreSQL
+# unfitted. On SQLite it was stored, on PostgreSQL the whole write failed.
+
+
+def test_nul_in_an_imported_answer_is_removed_on_both_backends(
+    service: EventService, tmp_path: Path
+) -> None:
+    [first, second] = service.import_messages(
+        [msg(1, "Wann kommt der Bus?"), msg(2, "Wer zahlt die Ladesäulen?")]
+    ).group_ids
+    answers = tmp_path / "antworten.csv"
+    answers.write_bytes(
+        f"id;answer\n{first};Im Herbst\x00, sagt die Stadt.\n{second};Der Bund.\n".encode()
+    )
+    updated, problems = import_answers_file(service, answers)
+    assert (sorted(updated), problems) == (sorted([first, second]), [])
+    stored = {g.id: g.answer for g in service.groups()}
+    assert stored == {first: "Im Herbst, sagt die Stadt.", second: "Der Bund."}
+    # The same file again changes nothing: the stored answer is what the file says.
+    assert import_answers_file(service, answers) == ([], [])
+
+
+def test_nul_in_a_typed_answer_or_wording_is_removed_on_both_backends(
+    service: EventService,
+) -> None:
+    group = service.add_manual("Wann kommt der Bus?", author="Anruf")
+    service.set_answer(group.id, "Im\x00 Herbst.")
+    service.set_title(group.id, text="Wann\x00 kommt der Bus nach Morlautern?")
+    stored = service.group(group.id)
+    assert stored.answer == "Im Herbst."
+    assert stored.title == "Wann kommt der Bus nach Morlautern?"
+
+
+def test_an_event_configuration_at_the_column_limits_is_stored_on_both_backends(
+    database: Database,
+) -> None:
+    from moderator.config import parse_config
+
+    text = (
+        f'[event]\nslug = "{"s" * 200}"\ntitle = "{"T" * 500}"\n'
+        f'[[projects]]\nkey = "{"k" * 100}"\nname = "{"N" * 300}"\nhotkey = "1"\n'
+    )
+    service = open_event(database, parse_config(text, source="cfg"), moderator="Anna")
+    assert service.event.slug == "s" * 200 and service.event.title == "T" * 500
+    assert service.projects[0].name == "N" * 300

@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from moderator.domain.agenda import Slot
+from moderator.domain.fit import PROJECT_KEY_MAX, PROJECT_NAME_MAX, SLUG_MAX, TITLE_MAX
 from moderator.domain.language import language_code, locale_language
 from moderator.domain.models import GENERAL_KEY, Project
 
@@ -205,6 +206,19 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         where = f"{source}:{line}" if line else source
         return ConfigError(f"{where}: {message}")
 
+    def check_text(
+        values: str | list[str], what: str, line: int | None, limit: int | None = None
+    ) -> None:
+        """Refuse what no database column holds (PostgreSQL refuses NUL and a string
+        longer than its column; SQLite would take both): the same on every backend."""
+        several = isinstance(values, list)
+        for value in values if isinstance(values, list) else [values]:
+            if "\x00" in value:
+                verb = "hold" if several else "holds"
+                raise fail(f"{what} {verb} a NUL character (\\u0000), which is not stored", line)
+            if limit is not None and len(value) > limit:
+                raise fail(f"{what} is {len(value)} characters long (at most {limit})", line)
+
     event = data.get("event", {})
     if not isinstance(event, dict):
         raise fail("[event] must be a table", _line_of(text, r"^\s*event\s*="))
@@ -214,7 +228,9 @@ def parse_config(text: str, *, source: str) -> EventConfig:
             f"event slug {slug!r} may only use letters, digits, '.', '_' and '-'",
             _line_of(text, r"^\s*slug\s*="),
         )
+    check_text(slug, "slug", _line_of(text, r"^\s*slug\s*="), SLUG_MAX)
     title = str(event.get("title") or slug)
+    check_text(title, "title", _line_of(text, r"^\s*title\s*="), TITLE_MAX)
     starts_at = event.get("starts_at")
     if starts_at is not None and not isinstance(starts_at, datetime):
         raise fail(
@@ -238,6 +254,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
     hosts = event.get("hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise fail("hosts must be a list of names", _line_of(text, r"^\s*hosts\s*="))
+    check_text(hosts, "hosts", _line_of(text, r"^\s*hosts\s*="))
 
     raw_projects = data.get("projects")
     if not isinstance(raw_projects, list) or not raw_projects:
@@ -251,6 +268,9 @@ def parse_config(text: str, *, source: str) -> EventConfig:
             if not raw.get(required):
                 raise fail(f"project #{index + 1} has no {required!r}", line)
         key = str(raw["key"])
+        check_text(key, f"key of project {key!r}", line, PROJECT_KEY_MAX)
+        check_text(str(raw["name"]), f"name of project {key!r}", line, PROJECT_NAME_MAX)
+        check_text(str(raw.get("description", "")), f"description of project {key!r}", line)
         if key in seen_keys:
             raise fail(f"project key {key!r} is used twice", line)
         seen_keys.add(key)
@@ -264,6 +284,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
             value = raw.get(list_field, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise fail(f"{list_field} of project {key!r} must be a list of strings", line)
+            check_text(value, f"{list_field} of project {key!r}", line)
         projects.append(
             Project(
                 key=key,

@@ -31,6 +31,11 @@ AUTHOR_MAX = 300
 EMAIL_MAX = 300
 SOURCE_KEY_MAX = 500
 MODERATOR_MAX = 200
+# The event configuration's labels: refused when longer (config.parse_config), not cut.
+SLUG_MAX = 200
+TITLE_MAX = 500
+PROJECT_KEY_MAX = 100
+PROJECT_NAME_MAX = 300
 
 #: A stored `original` that starts with this line holds the real original as a JSON string
 #: (see `escape_original`); every other stored original is the original itself.

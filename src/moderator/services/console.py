@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from moderator.config import EventConfig
 from moderator.domain.actions import Verb
+from moderator.domain.fit import clean
 from moderator.domain.models import (
     GroupSummary,
     Kind,
@@ -177,6 +178,7 @@ class EventService(
         expected_version: int | None = None,
         mark_answered: bool = False,
     ) -> WriteResult:
+        answer = clean(answer)  # no NUL: PostgreSQL refuses it, so no backend stores it
         with self._write() as repo:
             row = self._group(repo, group_id)
             self._check_version(repo, row, expected_version)
@@ -222,7 +224,8 @@ class EventService(
         """Store written answers by group id; returns (updated ids, unknown ids)."""
         updated, unknown = [], []
         with self._write() as repo:
-            for group_id, answer in answers.items():
+            for group_id, read in answers.items():
+                answer = clean(read)  # a NUL in the file: removed, as in a typed answer
                 try:
                     row = repo.group(group_id)
                 except LookupError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from moderator.domain.actions import Verb
+from moderator.domain.fit import clean
 from moderator.domain.models import (
     Group,
     WriteResult,
@@ -175,8 +176,8 @@ class GroupingMixin(ServiceBase):
                 if member.group_id != row.id:
                     raise ServiceError(key="not_part", msg=from_message, id=row.id)
                 row.title, row.title_edited = title_of(member.text), False
-            elif text is not None and text.strip():
-                row.title, row.title_edited = text.strip(), True
+            elif text is not None and clean(text).strip():
+                row.title, row.title_edited = clean(text).strip(), True
             else:
                 raise ServiceError(key="empty_wording")
             row.updated_at = self.clock()

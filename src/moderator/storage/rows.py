@@ -21,7 +21,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from moderator.domain.fit import AUTHOR_MAX, EMAIL_MAX, MODERATOR_MAX, SOURCE_KEY_MAX
+from moderator.domain.fit import (
+    AUTHOR_MAX,
+    EMAIL_MAX,
+    MODERATOR_MAX,
+    PROJECT_KEY_MAX,
+    PROJECT_NAME_MAX,
+    SLUG_MAX,
+    SOURCE_KEY_MAX,
+    TITLE_MAX,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -54,8 +63,8 @@ class EventRow(Base):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    title: Mapped[str] = mapped_column(String(500))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     starts_at: Mapped[datetime | None]
     config_toml: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
@@ -73,8 +82,8 @@ class ProjectRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
-    key: Mapped[str] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(PROJECT_KEY_MAX))
+    name: Mapped[str] = mapped_column(String(PROJECT_NAME_MAX))
     hotkey: Mapped[str] = mapped_column(String(4), default="")
     position: Mapped[int] = mapped_column(Integer)
     general: Mapped[bool] = mapped_column(Boolean, default=False)
