@@ -152,3 +152,30 @@ def test_grown_file_keeps_old_keys(tmp_path):
     assert after[: len(before)] == before
     assert len(after) == len(before) + 1
     assert parse_file(path) == parse_file(path)
+
+
+def test_folder_scan_skips_named_pipes_instead_of_waiting_on_them(tmp_path: Path) -> None:
+    """Found by scripts/probe_hostile.py: a named pipe in a folder made `moderator import
+    FOLDER` wait forever (reading it blocks until someone writes). Only regular files are
+    read from a folder; a pipe, socket or device is named as skipped. (A pipe given by name,
+    e.g. `import <(zcat chat.txt.gz)`, is still read.)"""
+    import os
+    import threading
+
+    from moderator.ingest.detect import scan_folder
+
+    (tmp_path / "fragen.txt").write_text("Wann kommt der Bus?\n", "utf-8")
+    pipes = [tmp_path / "chat.txt", tmp_path / "anfrage.eml"]
+    for pipe in pipes:
+        os.mkfifo(pipe)
+
+        def feed(pipe: Path = pipe) -> None:  # so that an unfixed scan fails, not hangs
+            with pipe.open("w", encoding="utf-8") as writer:
+                writer.write("Wann kommt die Bahn?\n")
+
+        threading.Thread(target=feed, daemon=True).start()
+    scan = scan_folder(tmp_path)
+    assert [item.paths for item in scan.items] == [[tmp_path / "fragen.txt"]]
+    reasons = dict(scan.skipped)
+    assert set(reasons) == set(pipes)
+    assert all("not a regular file" in reason for reason in reasons.values()), reasons

@@ -9,6 +9,7 @@ the first detector that answers wins, so specific formats come before generic on
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -300,7 +301,8 @@ class FolderScan:
 def scan_folder(folder: Path) -> FolderScan:
     """Everything `moderator import FOLDER` reads, and every file it leaves out with why.
 
-    Walks the folder (not following symbolic links to folders), in name order. A Maildir
+    Walks the folder (not following symbolic links to folders), in name order; only
+    regular files are read (a named pipe would block the import). A Maildir
     is one item; the .eml files of a directory are one item; every other file is detected
     like a file given by name (`detect_format`), except that the generic text formats are
     only trusted in .txt/.text/.list files. Hidden files and folders are left out (named).
@@ -331,6 +333,14 @@ def scan_folder(folder: Path) -> FolderScan:
             path = here / name
             if name.startswith("."):
                 scan.skipped.append((path, sentence("hidden_file")))
+                continue
+            try:
+                regular = stat.S_ISREG(path.stat().st_mode)
+            except OSError as exc:  # a dangling link, no permission …
+                scan.skipped.append((path, exc.strerror or str(exc)))
+                continue
+            if not regular:  # reading a named pipe would wait for a writer forever
+                scan.skipped.append((path, "not a regular file (a pipe, socket or device)"))
                 continue
             if path.suffix.lower() == ".eml":
                 emls.append(path)
