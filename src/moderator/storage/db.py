@@ -263,15 +263,18 @@ class Database(Maintenance):
             return head or ""
         cfg = _alembic_config()
         try:
-            with self.engine.begin() as conn:
+            # Processes started together on a fresh database would all create the tables:
+            # the first migrates, the others wait for its lock and then find the schema at
+            # head (the version is read again under the lock). PostgreSQL: an advisory
+            # lock; SQLite: the write lock, taken up front (BEGIN IMMEDIATE), since a
+            # transaction that read first cannot take it later while another one wrote.
+            engine = self.engine.execution_options(moderator_write=True)
+            with engine.begin() as conn:
                 if self.is_postgres:
-                    # Processes started together on a fresh database would all create the
-                    # tables: the first migrates, the others wait here and then find the
-                    # schema at head (Alembic reads the version again under the lock).
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-                    current = MigrationContext.configure(conn).get_current_revision()
-                    if current == head:
-                        return head or ""
+                current = MigrationContext.configure(conn).get_current_revision()
+                if current == head:
+                    return head or ""
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
                 self.created_schema = current is None
