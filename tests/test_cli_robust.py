@@ -373,3 +373,45 @@ def test_watch_on_a_missing_path_says_so(cli, tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(30)
+
+
+# ------------------------------------------------------------------ 14: a refused --config
+def test_a_broken_configuration_creates_no_database(cli, tmp_path: Path) -> None:
+    """Found by scripts/probe_hostile.py: `--config` with a broken file created the
+    database (and said so) before the file was read and refused."""
+    config = tmp_path / "event.toml"
+    default = (ROOT / "src/moderator/data/default_event.toml").read_text("utf-8")
+    questions = tmp_path / "fragen.txt"
+    questions.write_text("Wann kommt der Bus?\n", "utf-8")
+    path = tmp_path / "neu" / "moderator.db"
+    for broken in (
+        default.replace('slug = "smart-cities-kl"', 'slug = "' + "s" * 201 + '"'),
+        default.replace("[event]", "[event"),
+    ):
+        config.write_text(broken, "utf-8")
+        for command in (["import", str(questions)], ["stats"]):
+            line = one_line_error(
+                cli("--db", f"sqlite:///{path}", "--config", str(config), *command)
+            )
+            assert "event.toml" in line
+            assert not path.parent.exists()
+
+
+@pytest.mark.postgres
+def test_a_broken_configuration_creates_no_tables(cli, tmp_path: Path, postgres_url: str) -> None:
+    from moderator.storage.db import Database
+
+    config = tmp_path / "event.toml"
+    config.write_text("[event]\nslug = 'x'\n[[projects]]\nkey = 'a'\n", "utf-8")
+    line = one_line_error(cli("--db", postgres_url, "--config", str(config), "stats"))
+    assert "event.toml" in line and "name" in line
+    db = Database(postgres_url)
+    try:
+        assert db.check() is None
+        with db.engine.connect() as conn:
+            tables = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).scalar()
+    finally:
+        db.dispose()
+    assert tables == 0

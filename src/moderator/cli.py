@@ -73,6 +73,7 @@ class _PrintableFormatter(logging.Formatter):
 def _database(args: argparse.Namespace, *, create: bool) -> Database:
     """The database of --db; `create`: this command adds data, so it may create the
     database (and says so on stderr); otherwise a missing database is refused."""
+    _config(args)  # a broken --config is refused before anything is created or opened
     url = args.db or default_db_url()
     path = sqlite_file(url)
     existed = path is not None and path.exists() and path.stat().st_size > 0
@@ -113,9 +114,13 @@ def _adds_data(args: argparse.Namespace) -> bool:
 
 
 def _config(args: argparse.Namespace) -> EventConfig | None:
-    if getattr(args, "config", None):
-        return load_config(Path(args.config))
-    return None
+    """The event configuration of --config, read once."""
+    if not getattr(args, "config", None):
+        return None
+    loaded: EventConfig | None = getattr(args, "loaded_config", None)
+    if loaded is None:
+        loaded = args.loaded_config = load_config(Path(args.config))
+    return loaded
 
 
 def _embedder():
