@@ -513,6 +513,26 @@ def item_1(base: Path) -> None:
         again = ok(cli("import", str(folder), db=db), codes=(1,))
         expect(count(db) == 8, f"importing the folder again: {count(db)} messages stored")
         expect(" 0 new" in again.out or ": 0 new" in again.out, again.describe())
+    with probe("1", "folder with a named pipe, a dangling link and a link loop besides a list"):
+        odd = ws.path("Seltsam", "fragen.txt")
+        odd.write_text(QUESTIONS[0] + "\n", "utf-8")
+        os.mkfifo(odd.parent / "chat.txt")
+        os.mkfifo(odd.parent / "anfrage.eml")
+        (odd.parent / "weg.txt").symlink_to(ws.dir / "gibts-nicht.txt")
+        (odd.parent / "schleife").symlink_to("..")
+        db = ws.db("sqlite", "odd.db")
+        try:
+            run = cli("import", str(odd.parent), db=db, timeout=60)
+        except subprocess.TimeoutExpired:
+            raise Defect("the import still waits after 60 s (reading a named pipe?)") from None
+        ok(run, codes=(1,))
+        expect(new_count(run, "fragen.txt") == 1, run.describe())
+        lines = run.out.splitlines()
+        for name in ("chat.txt", "anfrage.eml", "weg.txt"):
+            expect(
+                any(name in line and "skipped" in line for line in lines),
+                f"{name} is not named as skipped: {run.describe()}",
+            )
 
 
 def item_2(base: Path) -> None:
@@ -596,6 +616,37 @@ def item_3(base: Path, backend: str) -> None:
             texts == ["Wann kommt das WLAN in die Innenstadt?", "Wer betreibt die Datenplattform?"],
             f"stored texts {texts!r}",
         )
+    with probe("3", f"{backend}: NUL in an answer of a filled-in CSV (import-answers)"):
+        db = ws.db(backend, "answers.db")
+        questions = ws.path("fragen.txt")
+        questions.write_text("\n".join(QUESTIONS) + "\n", "utf-8")
+        ok(cli("import", str(questions), db=db))
+        ids = group_ids(db)
+        sheet = ws.path("antworten.csv")
+        sheet.write_bytes(
+            f"id;answer\n{ids[QUESTIONS[0]]};Im Herbst\x00, sagt die Stadt.\n"
+            f"{ids[QUESTIONS[1]]};Ja, ab 2021.\n".encode()
+        )
+        run = ok(cli("import-answers", str(sheet), db=db))
+        expect("2 answers stored" in run.out, run.describe())
+        stored = {g["id"]: g["answer"] for g in export_json(db)["groups"]}
+        expect(
+            stored[ids[QUESTIONS[0]]] == "Im Herbst, sagt die Stadt.",
+            f"stored {stored[ids[QUESTIONS[0]]]!r}",
+        )
+    with probe("3", f"{backend}: NUL in the event configuration's title and a project name"):
+        db = ws.db(backend, "config.db")
+        config = ws.path("nul.toml")
+        config.write_text(
+            (ROOT / "src/moderator/data/default_event.toml")
+            .read_text("utf-8")
+            .replace('title = "', 'title = "NUL\\u0000 ', 1)
+            .replace('name = "Lokale Logistik"', 'name = "Lokale\\u0000 Logistik"'),
+            "utf-8",
+        )
+        run = cli("--config", str(config), "import", str(ws.path("fragen.txt")), db=db)
+        line = one_line_error(run)
+        expect("nul.toml:" in line and "NUL" in line, f"the file and line are not named: {line}")
     with probe("3", f"{backend}: watch on a Maildir with a NUL mail and a good mail"):
         db = ws.db(backend, "watch.db")
         maildir = ws.path("Maildir", "new", "x").parent.parent
@@ -654,6 +705,26 @@ def item_4(base: Path, backend: str) -> None:
         expect("0 new" in again.out and "1 already imported" in again.out, again.describe())
         texts = sorted(m["text"] for m in export_json(db)["messages"])
         expect(texts == sorted(QUESTIONS[:2]), f"stored texts {texts!r}")
+    with probe("4", f"{backend}: event slug of 201 and title of 501 characters"):
+        for field_name, value in (("slug", "s" * 201), ("title", "T" * 501)):
+            config = ws.path(f"long-{field_name}.toml")
+            config.write_text(
+                re.sub(
+                    rf'^{field_name} = ".*"$',
+                    f'{field_name} = "{value}"',
+                    (ROOT / "src/moderator/data/default_event.toml").read_text("utf-8"),
+                    count=1,
+                    flags=re.MULTILINE,
+                ),
+                "utf-8",
+            )
+            config_db = ws.db(backend, f"{field_name}.db")
+            run = cli("--config", str(config), "import", str(name_mail), db=config_db)
+            line = one_line_error(run)
+            expect(
+                config.name in line and f"{field_name} is" in line,
+                f"{field_name}: the file and the limit are not named: {line}",
+            )
     with probe("4", f"{backend}: --as of 250 characters on an import and an answer"):
         name = ("Moderatorin " * 21)[:250]
         chat = ws.path("meeting_saved_chat.txt")
@@ -1063,8 +1134,8 @@ def item_10_11(base: Path) -> None:
         )
         db = ws.db("sqlite", "evil.db")
         ok(cli("--config", str(config), "import", str(chat), db=db))
-        expect(b"\x1b" in sqlite_path(db).read_bytes() or Path(f"{sqlite_path(db)}-wal").exists(),
-               "the escape did not reach the database")  # fmt: skip
+        stored = query(db, "SELECT count(*) FROM messages WHERE text LIKE '%' || char(27) || '%'")
+        expect(stored[0][0] == 1, "the escape did not reach the database (nothing probed)")
         printed = {}
         for args in (
             ("events",), ("stats",), ("export", "--format", "md"), ("export", "--format", "csv"),
@@ -1084,7 +1155,7 @@ def item_12(base: Path) -> None:
         path.write_text(f"Wann kommt die Ladesäule Nummer {number}?\n", "utf-8")
         files.append(path)
     rounds = 3
-    with probe("12", f"three parallel imports on a fresh PostgreSQL database, {rounds} rounds"):
+    with probe("12", f"postgresql: three parallel imports on a fresh database, {rounds} rounds"):
         for round_number in range(rounds):
             url = PG.fresh()
             processes = [
@@ -1110,6 +1181,32 @@ def item_12(base: Path) -> None:
                 (events, messages) == (1, 3),
                 f"round {round_number + 1}: {events} events, {messages} messages",
             )
+
+
+def item_12_sqlite(base: Path) -> None:
+    ws = Workspace(base, "item12-sqlite")
+    with probe("12", "sqlite: three parallel imports into a database file that does not exist"):
+        db = ws.db("sqlite")
+        processes = []
+        for number in range(3):
+            path = ws.path(f"fragen{number}.txt")
+            path.write_text(f"Wann kommt die Ladesäule Nummer {number}?\n", "utf-8")
+            processes.append(
+                subprocess.Popen(
+                    moderator_cmd("import", str(path), db=db),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    cwd=ROOT,
+                    env=ENV.vars,
+                )
+            )
+        results = [(*p.communicate(timeout=300), p.returncode) for p in processes]
+        for out, err, code in results:
+            said = _short(err.decode(errors="replace"))
+            expect(code == 0 and b": 1 new" in out, f"exit {code}: {said}")
+        events, messages = count(db, "events"), count(db)
+        expect((events, messages) == (1, 3), f"{events} events, {messages} messages")
 
 
 def _demo_like(ws: Workspace) -> str:
@@ -1235,6 +1332,29 @@ def item_14(base: Path, backend: str) -> None:
                 expect(not path.parent.exists(), f"{path.parent} was created")
                 made = [str(p) for p in ENV.data_home.rglob("*")]
                 expect(not made, f"created in the data directory: {made}")
+        with probe("14", "sqlite: --db naming a text file: refused, the file untouched"):
+            notes = ws.path("notizen.txt")
+            notes.write_text("Meine Notizen zum Web-Seminar\n" * 50, "utf-8")
+            before = notes.read_bytes()
+            questions = ws.path("fragen.txt")
+            questions.write_text(QUESTIONS[0] + "\n", "utf-8")
+            for command in (("stats",), ("import", str(questions))):
+                run = cli(*command, db=sqlite_url(notes))
+                line = one_line_error(run)
+                expect(str(notes) in line, f"`{command[0]}`: the file is not named: {line}")
+            expect(notes.read_bytes() == before, "the text file was changed")
+            left = [p.name for p in notes.parent.iterdir() if p.name.startswith("notizen.txt-")]
+            expect(not left, f"left beside it: {left}")
+        with probe("14", "sqlite: a broken --config creates no database"):
+            config = ws.path("kaputt.toml")
+            config.write_text("[event]\nslug = 'x'\n[[projects]]\nkey = 'a'\n", "utf-8")
+            path = ws.dir / "mit-config" / "moderator.db"
+            questions = ws.path("fragen.txt")
+            questions.write_text(QUESTIONS[0] + "\n", "utf-8")
+            run = cli("--config", str(config), "import", str(questions), db=sqlite_url(path))
+            line = one_line_error(run)
+            expect("kaputt.toml" in line, f"the file is not named: {line}")
+            expect(not path.parent.exists(), f"{path.parent} was created")
         with probe("14", "sqlite: `import` into a new database says it created it"):
             path = ws.dir / "neu" / "moderator.db"
             questions = ws.path("fragen.txt")
@@ -1248,6 +1368,15 @@ def item_14(base: Path, backend: str) -> None:
         run = cli("stats", db=typo)
         line = one_line_error(run)
         expect("_tippfehler" in line, f"the database is not named: {line}")
+    with probe("14", "postgresql: a broken --config creates no tables"):
+        url = PG.fresh()
+        config = ws.path("kaputt.toml")
+        config.write_text("[event]\nslug = 'x'\n[[projects]]\nkey = 'a'\n", "utf-8")
+        run = cli("--config", str(config), "stats", db=url)
+        line = one_line_error(run)
+        expect("kaputt.toml" in line, f"the file is not named: {line}")
+        tables = query(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")[0][0]
+        expect(tables == 0, f"{tables} tables created")
     for command in (("export",), ("stats",), ("events",)):
         with probe("14", f"postgresql: `{command[0]}` on an empty database creates no tables"):
             url = PG.fresh()
@@ -1403,6 +1532,7 @@ def main(argv: list[str] | None = None) -> int:
         ("9", lambda: item_9(base)),
         ("10", lambda: item_10_11(base)),
         ("12", lambda: item_12(base)),
+        ("12", lambda: item_12_sqlite(base)),
         ("13", lambda: item_13(base)),
         *[("14", lambda b=b: item_14(base, b)) for b in BACKENDS],
         ("15", lambda: item_15(base)),
