@@ -193,6 +193,8 @@ def test_nul_in_a_typed_answer_or_wording_is_removed_on_both_backends(
     stored = service.group(group.id)
     assert stored.answer == "Im Herbst."
     assert stored.title == "Wann kommt der Bus nach Morlautern?"
+    service.keep_answer_draft(group.id, "Ent\x00wurf")  # Esc in the answer editor
+    assert service.answer_draft(group.id) == "Entwurf"
 
 
 def test_an_event_configuration_at_the_column_limits_is_stored_on_both_backends(

@@ -209,6 +209,7 @@ class EventService(
         A draft is no decision: no log entry, no change counter, no queue lock; nobody
         else sees it, and `set_answer` forgets it in the answer's own transaction.
         """
+        text = clean(text)  # no NUL (a pasted one): PostgreSQL refuses it
         try:
             with self.db.writing() as session:
                 repo = Repository(session)
