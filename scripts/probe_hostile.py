@@ -832,7 +832,14 @@ def postgres_files(url: str) -> list[Path]:
     ) as conn:  # fmt: skip
         conn.execute("CHECKPOINT")
         root = Path(conn.execute("SHOW data_directory").fetchone()[0])
-        for table in ("messages", "groups", "actions", "question_vectors", "source_states"):
+        for table in (
+            "messages",
+            "groups",
+            "actions",
+            "question_vectors",
+            "source_state",
+            "answer_drafts",
+        ):
             exists = conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0]
             if exists is None:
                 continue
