@@ -173,7 +173,7 @@ ENV: Env
 
 
 def moderator_cmd(*args: str, db: str | None = None, as_name: str = "Prober") -> list[str]:
-    cmd = [sys.executable, "-m", "moderator"]
+    cmd = [sys.executable, "-m", "moderator", "--lang", "en"]  # the probes read English
     if db is not None:
         cmd += ["--db", db]
     if as_name:
@@ -965,7 +965,8 @@ def item_8(base: Path) -> None:
             expect("LoRaWAN" in run.out, f"the question is missing: {run.describe()}")
             expect("entfernt" in run.out, f"no mask in the text: {run.describe()}")
             expect(
-                "unkenntlich gemacht" in run.err, f"the number masked is not said: {run.describe()}"
+                "masked" in run.err or "unkenntlich gemacht" in run.err,
+                f"the number masked is not said: {run.describe()}",
             )
     with probe("8", "export --include-askers keeps them (for the team)"):
         run = ok(cli("export", "--format", "md", "--status", "all", "--include-askers", db=db))
