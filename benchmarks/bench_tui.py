@@ -391,55 +391,40 @@ def main() -> None:
 def run_on_postgres(args: argparse.Namespace) -> None:
     import subprocess
     import sys
-    import uuid
 
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from pg_scratch import scratch_database
 
-    base = make_url(args.postgres)
-    admin = dict(
-        host=base.host or "127.0.0.1",
-        port=base.port or 5432,
-        user=base.username or "postgres",
-        dbname=base.database or "postgres",
-        autocommit=True,
-    )
-    name = f"moderator_tui_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    load = None
-    try:
-        db, service = build(url, args.questions)
-        if args.under_load:
-            load = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(Path(__file__).with_name("bench_load.py")),
-                    "--existing",
-                    "--processes",
-                    "--url",
-                    url,
-                    "--seconds",
-                    "90",
-                    "--nice",
-                    str(args.writers_nice),
-                ],
-            )
-            time.sleep(11)  # the writers start up (bench_load --warmup 10), then begin
-            print(
-                "under load: 3 moderators + 2 importers, 20 questions/s"
-                + (f" (writers at nice {args.writers_nice})" if args.writers_nice else "")
-            )
-        asyncio.run(measure(db, service, args.questions, load))
-        db.dispose()
-        if load is not None:
-            load.wait(timeout=200)
-    finally:
-        if load is not None and load.poll() is None:
-            load.kill()
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(args.postgres, "moderator_tui") as url:
+        load = None
+        try:
+            db, service = build(url, args.questions)
+            if args.under_load:
+                load = subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(Path(__file__).with_name("bench_load.py")),
+                        "--existing",
+                        "--processes",
+                        "--url",
+                        url,
+                        "--seconds",
+                        "90",
+                        "--nice",
+                        str(args.writers_nice),
+                    ],
+                )
+                time.sleep(11)  # the writers start up (bench_load --warmup 10), then begin
+                print(
+                    "under load: 3 moderators + 2 importers, 20 questions/s"
+                    + (f" (writers at nice {args.writers_nice})" if args.writers_nice else "")
+                )
+            asyncio.run(measure(db, service, args.questions, load))
+            db.dispose()
+            if load is not None:
+                load.wait(timeout=200)
+        finally:
+            if load is not None and load.poll() is None:
+                load.kill()
 
 
 if __name__ == "__main__":

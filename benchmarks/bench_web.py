@@ -29,8 +29,9 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
+
+from pg_scratch import scratch_database
 
 from moderator.config import load_default_config
 from moderator.domain.models import Channel, IncomingMessage, QueueState
@@ -240,26 +241,8 @@ def main() -> None:
         if args.soak:
             soak(f"sqlite:///{Path(tmp) / 'soak.db'}", args.soak, args.pages)
     if args.postgres and args.rounds:
-        import psycopg
-        from sqlalchemy.engine import make_url
-
-        base = make_url(args.postgres)
-        admin = dict(
-            host=base.host or "127.0.0.1",
-            port=base.port or 5432,
-            user=base.username or "postgres",
-            dbname=base.database or "postgres",
-            autocommit=True,
-        )
-        name = f"moderator_web_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            url = base.set(database=name).render_as_string(hide_password=False)
+        with scratch_database(args.postgres, "moderator_web") as url:
             latency(url, "PostgreSQL", args.rounds, args.chromium)
-        finally:
-            with psycopg.connect(**admin) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
