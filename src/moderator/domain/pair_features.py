@@ -15,7 +15,7 @@ frequency in an index, uniform otherwise).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -78,6 +78,7 @@ class Prepared:
     concepts: frozenset[str]
     content: str
     norm: str
+    token_set: frozenset[str]
 
 
 def prepare(text: str) -> Prepared:
@@ -89,20 +90,42 @@ def prepare(text: str) -> Prepared:
     found: set[str] = set()
     for t in content:
         found.update(concepts(t))
-    return Prepared(content, intents, frozenset(found), " ".join(content), norm)
+    return Prepared(
+        content, intents, frozenset(found), " ".join(content), norm, frozenset(content)
+    )
 
 
-_credit_cache: dict[tuple[str, str], float] = {}
+# token -> {other token -> credit}: a pair's credits are looked up a row at a time (the
+# scorer's inner loop), each pair stored under both tokens; bounded like any cache.
+_credit_rows: dict[str, dict[str, float]] = {}
+_CACHE_LIMIT = 1_000_000
+_cached = 0
+
+
+def _credit_row(token: str) -> dict[str, float]:
+    row = _credit_rows.get(token)
+    if row is None:
+        row = _credit_rows[token] = {token: 1.0}
+    return row
 
 
 def token_credit(a: str, b: str) -> float:
     """How much content token `a` counts as content token `b` (0..1, symmetric)."""
     if a == b:
         return 1.0
-    key = (a, b) if a < b else (b, a)
-    c = _credit_cache.get(key)
-    if c is not None:
-        return c
+    row = _credit_row(a)
+    c = row.get(b)
+    if c is None:
+        c = _compute_credit(a, b)
+        global _cached
+        if _cached < _CACHE_LIMIT:
+            _cached += 1
+            row[b] = c
+            _credit_row(b)[a] = c
+    return c
+
+
+def _compute_credit(a: str, b: str) -> float:
     c = 0.0
     if concepts(a) & concepts(b):
         c = _CONCEPT_CREDIT
@@ -120,8 +143,6 @@ def token_credit(a: str, b: str) -> float:
             c = max(
                 c, _TYPO_FLOOR + (1 - _TYPO_FLOOR) * (ratio - _TYPO_RATIO) / (100 - _TYPO_RATIO)
             )
-    if len(_credit_cache) < 500_000:
-        _credit_cache[key] = c
     return c
 
 
@@ -130,13 +151,19 @@ def _uniform(_token: str) -> float:
 
 
 def pair_features(
-    a: Prepared, b: Prepared, weight: Callable[[str], float] = _uniform
+    a: Prepared,
+    b: Prepared,
+    weight: Callable[[str], float] = _uniform,
+    weights_a: Sequence[float] | None = None,
 ) -> tuple[float, ...] | None:
-    """Features of the pair (see `FEATURE_NAMES`), or None if either has no content word."""
+    """Features of the pair (see `FEATURE_NAMES`), or None if either has no content word.
+
+    `weights_a`: `weight` of each of `a`'s tokens, when the caller has them already (a
+    query scoring many candidates computes them once)."""
     ta, tb = a.tokens, b.tokens
     if not ta or not tb:
         return None
-    wa = [weight(t) for t in ta]
+    wa = weights_a if weights_a is not None else [weight(t) for t in ta]
     wb = [weight(t) for t in tb]
     best_b = [0.0] * len(tb)
     matched_a = exact = 0.0
@@ -144,9 +171,12 @@ def pair_features(
     unmatched = 0
     hard = 0.0
     for t, w in zip(ta, wa, strict=True):
+        row = _credit_row(t)  # the cached credits of `t`, looked up without a call
         best = 0.0
         for j, u in enumerate(tb):
-            c = token_credit(t, u)
+            c = row.get(u)
+            if c is None:
+                c = token_credit(t, u)
             if c > best:
                 best = c
             if c > best_b[j]:

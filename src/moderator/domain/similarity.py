@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from operator import itemgetter
 from typing import Any
@@ -148,12 +148,16 @@ def score_features(features: Iterable[float]) -> float:
 
 
 def score_prepared(
-    a: Prepared, b: Prepared, weight: Callable[[str], float] = lambda _t: 1.0
+    a: Prepared,
+    b: Prepared,
+    weight: Callable[[str], float] = lambda _t: 1.0,
+    weights_a: Sequence[float] | None = None,
 ) -> float:
-    """Score 0..100 of two prepared questions, rounded to one decimal."""
-    if a.tokens and set(a.tokens) == set(b.tokens) and a.intents == b.intents:
+    """Score 0..100 of two prepared questions, rounded to one decimal (`weights_a`: the
+    weights of `a`'s tokens, if the caller has them)."""
+    if a.tokens and a.token_set == b.token_set and a.intents == b.intents:
         return 100.0
-    features = pair_features(a, b, weight)
+    features = pair_features(a, b, weight, weights_a)
     if features is None:
         return 0.0
     return round(score_features(features), 1)
@@ -401,12 +405,14 @@ class DuplicateIndex:
             return []
         scored = []
         weight = self._weight()
-        for item, lexical, cos, kinds in self._pairs(p, text, candidates, vector, cosines, weight):
+        own_weights = [weight(t) for t in p.tokens]  # once per query, not per candidate
+        pairs = self._pairs(p, text, candidates, vector, cosines, weight, own_weights)
+        for item, lexical, cos, kinds in pairs:
             if cos is None or self.fusion is None:
-                score = score_prepared(p, self._items[item], weight)
+                score = score_prepared(p, self._items[item], weight, own_weights)
             elif (
                 p.tokens
-                and set(p.tokens) == set(self._items[item].tokens)
+                and p.token_set == self._items[item].token_set
                 and p.intents == self._items[item].intents
             ):
                 score = 100.0  # the same words and question words: the same question
@@ -416,8 +422,9 @@ class DuplicateIndex:
                 # for different kinds of answer, which only the fused scorer weighs.
                 score = self.fusion.score(self.fusion.features(lexical, *kinds, cos))
                 own, its = kinds
-                if not (own and its and own.isdisjoint(its)):
-                    score = max(score, score_prepared(p, self._items[item], weight))
+                if not (own and its and own.isdisjoint(its)) and lexical is not None:
+                    # what `score_prepared` gives, from the features computed already
+                    score = max(score, round(score_features(lexical), 1))
             if score >= min_score:
                 scored.append((-score, item))
         scored.sort()
@@ -434,6 +441,7 @@ class DuplicateIndex:
         vector: npt.ArrayLike | None,
         cosines: dict[int, float],
         weight: Callable[[str], float],
+        own_weights: Sequence[float] | None = None,
     ) -> Iterator[tuple[int, tuple[float, ...] | None, float | None, tuple[frozenset[str], ...]]]:
         """(candidate, lexical features, cosine or None, (own kinds, its kinds)) per candidate."""
         vectors = self._vectors if vector is not None and self.fusion is not None else None
@@ -444,7 +452,11 @@ class DuplicateIndex:
                 cos = cosines.get(item)
                 if cos is None:
                     cos = vectors.cosine(vector, item)  # type: ignore[arg-type]
-            lexical = pair_features(p, self._items[item], weight) if cos is not None else None
+            lexical = (
+                pair_features(p, self._items[item], weight, own_weights)
+                if cos is not None
+                else None
+            )
             yield item, lexical, cos, (own_kinds, self._kinds.get(item, frozenset()))
 
     def candidate_pairs(
