@@ -125,6 +125,22 @@ def test_long_sender_name_and_message_id_fit_and_the_content_is_kept(
     assert [s.already_imported for s in again] == [1, 1, 1]
 
 
+def test_a_watched_mailbox_says_its_notes_in_the_events_language(
+    service: EventService,
+) -> None:
+    """What an IMAP follower imports goes through `import_with_state`: its notes (here a
+    long sender name cut to fit) are said in the (German) event's language too."""
+    long_name = "Bertha " * 60
+    summary = service.import_with_state(
+        [msg(1, "Wann kommt der Bus?", author=long_name.strip())],
+        source="imap:example.org/INBOX",
+        state={"uidvalidity": 1, "last_uid": 1},
+    )
+    assert summary.new == 1
+    assert summary.notes and all(isinstance(note, str) for note in summary.notes)
+    assert any("Absendername gekürzt" in note for note in summary.notes), summary.notes
+
+
 def test_long_moderator_name_fits_the_action_log(database: Database) -> None:
     name = "Moderatorin " * 20  # 240 characters
     service = open_event(database, load_default_config(), moderator=name)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from moderator.config import MatchingSettings
 from moderator.domain.models import Channel, Kind, QueueState
 from moderator.domain.queues import TransitionError
 from moderator.services import ConflictError, EventService, ServiceError
@@ -139,6 +140,19 @@ def test_manual_entry_and_empty_text(service: EventService) -> None:
     assert group.members[0].author == "Herr Weber"
     with pytest.raises(ServiceError):
         service.add_manual("   ")
+
+
+def test_a_manual_question_auto_merged_returns_and_logs_the_group_it_joined(
+    service: EventService,
+) -> None:
+    service.matching = MatchingSettings(auto_merge_threshold=90.0)
+    (gid,) = _questions(service, "Gibt es WLAN am Stiftsplatz?")
+    group = service.add_manual("Gibt es WLAN am Stiftsplatz?", channel=Channel.PHONE)
+    assert group.id == gid
+    assert sorted(m.channel for m in group.members) == [Channel.CHAT, Channel.PHONE]
+    entry = service.history(limit=1)[0]
+    assert entry.verb == "manual" and entry.group_id == gid
+    assert entry.after["group"] == gid and gid in entry.after["merged"]
 
 
 def test_set_kind_override_and_undo(service: EventService) -> None:

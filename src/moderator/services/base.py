@@ -136,7 +136,13 @@ class ServiceBase(IndexKeeping):
 
         def _create_group(self, repo: Repository, text: str, **kw: Any) -> GroupRow: ...
         def _group_values(
-            self, text: str, tag: TagSuggestion, now: datetime, **kw: Any
+            self,
+            text: str,
+            tag: TagSuggestion,
+            now: datetime,
+            *,
+            project_key: str | None = None,
+            project_confirmed: bool = False,
         ) -> dict[str, Any]: ...
         def _divide_rows(
             self,

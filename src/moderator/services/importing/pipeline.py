@@ -296,11 +296,8 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
             summary = ImportSummary(source="manual")
             with self._write(*locks) as repo:
                 self._import_batch(repo, [message], summary, divide=False)
-                group_id = summary.group_ids[0] if summary.group_ids else None
-                if group_id is None:  # auto-merged into an existing group
-                    group_id = repo.message(
-                        repo.known_keys(self.event_id, [message.source_key])[message.source_key]
-                    ).group_id
+                # Its new group, or the existing one it was auto-merged into.
+                group_id = summary.group_ids[0] if summary.group_ids else summary.merges[0][2]
                 self._log(
                     repo,
                     Verb.MANUAL,
@@ -330,13 +327,15 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
         problems: Sequence[object] = (),
     ) -> ImportSummary:
         """Import and remember where a watched source stopped, in one transaction."""
-        notes: list[str] = []
+        notes: list[Sentence] = []
         batch = list(fit_messages(incoming, notes))
         judged = self._judge(batch)
 
         def store(*locks: str) -> ImportSummary:
             summary = ImportSummary(
-                source=source, skipped=[str(p) for p in problems], notes=list(notes)
+                source=source,
+                skipped=[str(p) for p in problems],
+                notes=[error_text(note, self.language) for note in notes],
             )
             with self._write(*locks) as repo:
                 if batch:
