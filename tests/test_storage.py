@@ -374,3 +374,33 @@ def test_a_read_back_is_one_statement(service: EventService) -> None:
         assert len(selects) == 5
     finally:
         event.remove(service.db.engine, "before_cursor_execute", count)
+
+
+def test_a_large_import_batch_gives_every_row_its_own_id(service: EventService) -> None:
+    """The ids of a bulk insert come back in the order of the rows (over several statements
+    of 1,000 rows): each stored message carries its own text, and its group the title of
+    that text, for every one of 2,500 questions and votes stored in one batch."""
+    words = ["Paketstation", "Stadtrat", "Ladesäule", "Lotsen", "Zwilling", "LoRaWAN"]
+    incoming = []
+    for n in range(2500):
+        if n % 5 == 4:
+            incoming.append(msg(n, "+1"))
+        else:
+            incoming.append(msg(n, f"Frage {n}: Was kostet {words[n % 6]} Nummer {n}?"))
+    summary = service.import_messages(incoming, batch_size=2500)
+    assert summary.new == 2500 and summary.questions == 2000
+    with service.db.reading() as session:
+        rows = session.execute(
+            text(
+                "SELECT m.source_key, m.text, m.kind, g.title FROM messages m "
+                "LEFT JOIN groups g ON g.id = m.origin_group_id"
+            )
+        ).all()
+    assert len(rows) == 2500
+    for source_key, body, kind, title in rows:
+        n = int(source_key.split(":")[1])
+        if n % 5 == 4:
+            assert (body, kind, title) == ("+1", Kind.VOTE.value, None)
+        else:
+            assert body.startswith(f"Frage {n}:") and kind == Kind.QUESTION.value
+            assert title is not None and title.startswith(f"Frage {n}:")
