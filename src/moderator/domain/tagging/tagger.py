@@ -112,7 +112,7 @@ class Tagger:
         result = self._keywords.analyse(text)
         if self._learned:
             learned = [0.0] * len(self._projects)
-            for stem in result.unmatched:
+            for stem in sorted(result.unmatched):  # one order whatever the hash seed
                 counts = self._learned.get(stem)
                 if not counts:
                     continue
