@@ -48,9 +48,10 @@ from bench_import import generate
 from bench_similarity import make_question, percentile
 
 from moderator.config import load_default_config
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.fusion import fusion_model_for
 from moderator.domain.models import Channel, IncomingMessage, Kind
-from moderator.domain.similarity import SUGGEST_THRESHOLD, DuplicateIndex
+from moderator.domain.similarity import SUGGEST_THRESHOLD
 from moderator.domain.vectors import to_bytes, unit_rows
 from moderator.meaning import load_embedder
 from moderator.services import open_event

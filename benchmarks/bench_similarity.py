@@ -20,8 +20,8 @@ import time
 
 from rapidfuzz import fuzz, process
 
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.normalize import normalize
-from moderator.domain.similarity import DuplicateIndex
 
 SUBJECTS = {
     "dialog": [

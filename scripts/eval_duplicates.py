@@ -53,8 +53,9 @@ from pathlib import Path
 
 import numpy as np
 
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.fusion import fusion_model_for
-from moderator.domain.similarity import SUGGEST_THRESHOLD, DuplicateIndex, similarity
+from moderator.domain.similarity import SUGGEST_THRESHOLD, similarity
 from moderator.domain.vectors import Embedder
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"

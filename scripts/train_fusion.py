@@ -37,8 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from eval_duplicates import SEEDS, SETS, Item, load_items
 
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.fusion import FUSED_FEATURES, FUSION_MODELS, FusionModel
-from moderator.domain.similarity import MAYBE_SCORE, SUGGEST_THRESHOLD, DuplicateIndex
+from moderator.domain.similarity import MAYBE_SCORE, SUGGEST_THRESHOLD
 from moderator.meaning import load_embedder
 
 FUSION = Path(__file__).resolve().parent.parent / "src" / "moderator" / "domain" / "fusion.py"

@@ -17,8 +17,8 @@ import pytest
 
 from moderator.config import MatchingSettings, load_default_config
 from moderator.domain import similarity
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.models import QueueState
-from moderator.domain.similarity import DuplicateIndex
 from moderator.ingest import base, zoom
 from moderator.services import open_event
 from moderator.services.errors import ConnectionLostError

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from moderator.domain.concepts import concepts
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.pair_features import FEATURE_NAMES, pair_features, prepare, token_credit
-from moderator.domain.similarity import SUGGEST_THRESHOLD, DuplicateIndex, similarity
+from moderator.domain.similarity import SUGGEST_THRESHOLD, similarity
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "eval_duplicates.py"
 

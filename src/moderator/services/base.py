@@ -19,6 +19,7 @@ from moderator.config import DEFAULT_TIMEZONE, MatchingSettings
 from moderator.domain.actions import Verb
 from moderator.domain.agenda import Slot
 from moderator.domain.dividing import DividePlan
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.fit import MODERATOR_MAX, fit_label
 from moderator.domain.models import (
     Event,
@@ -28,7 +29,6 @@ from moderator.domain.models import (
     WriteResult,
 )
 from moderator.domain.queues import Placed, Plan, RowChange, leave_live, project_to_confirm
-from moderator.domain.similarity import DuplicateIndex
 from moderator.domain.tagging import Tagger, TagSuggestion
 from moderator.domain.vectors import Embedder, unit_rows
 from moderator.services.errors import (

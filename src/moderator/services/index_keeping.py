@@ -8,8 +8,8 @@ import threading
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.fusion import fusion_model_for
-from moderator.domain.similarity import DuplicateIndex
 from moderator.domain.tagging import Tagger
 from moderator.domain.vectors import Embedder, from_bytes
 from moderator.storage.repository import Repository
