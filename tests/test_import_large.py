@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from moderator.config import MatchingSettings, load_default_config
-from moderator.domain import similarity
+from moderator.domain import duplicate_index
 from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.models import QueueState
 from moderator.ingest import base, zoom
@@ -282,9 +282,9 @@ def test_duplicate_candidate_work_is_bounded_for_many_alike_questions(
 ) -> None:
     """Issue #16 item 6: 5,000 copies of one question made every query read all 5,000;
     now the postings read and candidates looked up per query stay within the budget."""
-    monkeypatch.setattr(similarity, "_POSTINGS_BUDGET", 300)
-    monkeypatch.setattr(similarity, "_WORK_BUDGET", 600)
-    monkeypatch.setattr(similarity, "_SAMPLE", 50)
+    monkeypatch.setattr(duplicate_index, "_POSTINGS_BUDGET", 300)
+    monkeypatch.setattr(duplicate_index, "_WORK_BUDGET", 600)
+    monkeypatch.setattr(duplicate_index, "_SAMPLE", 50)
     index = DuplicateIndex()
     text = "Wann fährt der autonome Bus durch die Innenstadt?"
     for item in range(5000):
