@@ -31,10 +31,9 @@ os.environ["LC_ALL"] = "C.UTF-8"
 os.environ.pop("LC_MESSAGES", None)
 # The commands the tests start (and `main()` run in-process) work without the sentence encoder
 # unless a test asks for one: loading it and encoding the projects' descriptions costs 5-10 s
-# of CPU per process, and only the tests of meaning need it. They name it: `load_embedder("e5")`
-# (the `e5` fixture below) or `MODERATOR_EMBEDDER=e5` for a command. Set the variable to `e5`
-# to run every command of the suite with the encoder.
-os.environ.setdefault("MODERATOR_EMBEDDER", "none")
+# of CPU per process, and only the tests of meaning need it. They name it: the `e5` fixture
+# below, or `MODERATOR_EMBEDDER=e5` in the environment of a command.
+os.environ["MODERATOR_EMBEDDER"] = "none"
 
 
 class FakeClock:
