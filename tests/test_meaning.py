@@ -229,3 +229,25 @@ def test_search_finds_by_meaning_as_well_as_by_words(database: Database, e5: Emb
     assert service.search("Bus") == {bus}  # by the word
     assert lights not in service.search("Paketboxen")
     assert _service(database, None).search("Paketboxen") == frozenset()  # words alone
+
+
+def test_the_projects_texts_are_encoded_once_per_database(
+    database: Database, e5: Embedder
+) -> None:
+    """The projects' long texts are encoded by the first service's meaning pass and stored;
+    a second service (another process, a restart) tags with the stored vectors and encodes
+    only its own question; both suggest the same project for the same question."""
+    question = "Wo kann man im Viertel sein Paket abholen, wenn man nicht zu Hause ist?"
+    first = Counting(e5)
+    service = _service(database, first)
+    (a,) = _import(service, question)
+    service.embed_pending()
+    projects = len(load_default_config().projects)
+    assert first.texts == projects + 1  # the projects' texts, then the question
+
+    second = Counting(e5)
+    again = _service(database, second)
+    (b,) = _import(again, question, start=10)
+    again.embed_pending()
+    assert second.texts == 1  # the question only: the projects' vectors were stored
+    assert again.group(b).suggested_project == service.group(a).suggested_project

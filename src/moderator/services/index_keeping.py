@@ -4,6 +4,7 @@ to date with what anyone stored before it is used. A base of `ServiceBase`."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.fusion import fusion_model_for
 from moderator.domain.tagging import Tagger
-from moderator.domain.vectors import Embedder, from_bytes
+from moderator.domain.vectors import Embedder, from_bytes, to_bytes
+from moderator.storage.db import Database, DatabaseUnavailable
 from moderator.storage.repository import Repository
 
 # The duplicate index holds the event's newest questions up to this many (about 1.2 kB
@@ -35,6 +37,7 @@ class IndexKeeping:
     _embedder_tried: bool
     _embedder_provider: Any
     _embedder_lock: threading.Lock
+    db: Database
 
     if TYPE_CHECKING:
 
@@ -68,8 +71,31 @@ class IndexKeeping:
         if embedder is None or self._tagger.has_meaning:
             return
         self._tagger.set_meaning(
-            embedder.encode([Tagger.project_text(p) for p in self._tagger.projects])
+            self._text_vectors(embedder, [Tagger.project_text(p) for p in self._tagger.projects])
         )
+
+    def _text_vectors(self, embedder: Embedder, texts: list[str]) -> list[Any]:
+        """The vectors of `texts` as stored in the database (the projects' texts are long:
+        encoding them took seconds in every new process); those not stored yet are encoded
+        and stored. Every process uses the stored (float16) vectors, so all tag alike."""
+        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
+        model = embedder.model_id
+        try:
+            with self.db.reading() as session:
+                stored = Repository(session).text_vectors(model, set(keys))
+        except DatabaseUnavailable:
+            stored = {}
+        missing = [i for i, key in enumerate(keys) if key not in stored]
+        if missing:
+            fresh = embedder.encode([texts[i] for i in missing])
+            new = {keys[i]: to_bytes(v) for i, v in zip(missing, fresh, strict=True)}
+            stored.update(new)
+            try:
+                with self.db.writing() as session:
+                    Repository(session).store_text_vectors(model, new)
+            except DatabaseUnavailable:
+                pass  # encoded again next time
+        return [from_bytes(stored[key]) for key in keys]
 
     @property
     def model_id(self) -> str | None:

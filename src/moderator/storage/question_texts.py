@@ -10,11 +10,11 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from moderator.domain.models import Kind
-from moderator.storage.rows import MessageRow, QuestionVectorRow
+from moderator.storage.rows import MessageRow, QuestionVectorRow, TextVectorRow
 
 
 class QuestionTexts:
-    """Question texts by id range, vectors by model."""
+    """Question texts by id range, vectors by model (of questions and of other texts)."""
 
     s: Session
 
@@ -123,3 +123,28 @@ class QuestionTexts:
         ids = list(message_ids)
         if ids:
             self.s.execute(delete(QuestionVectorRow).where(QuestionVectorRow.message_id.in_(ids)))
+
+    def text_vectors(self, model_id: str, hashes: Collection[str]) -> dict[str, bytes]:
+        """The stored vectors of `model_id` of the texts with these SHA-256 hashes."""
+        if not hashes:
+            return {}
+        query = select(TextVectorRow.text_hash, TextVectorRow.vector).where(
+            TextVectorRow.model_id == model_id, TextVectorRow.text_hash.in_(list(hashes))
+        )
+        return {h: v for h, v in self.s.execute(query)}
+
+    def store_text_vectors(self, model_id: str, rows: dict[str, bytes]) -> None:
+        """Store text vectors of `model_id` by text hash; one stored meanwhile by another
+        process (the same text, so the same vector) is kept."""
+        if not rows:
+            return
+        dialect = self.s.connection().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        self.s.execute(
+            upsert(TextVectorRow)
+            .values([{"model_id": model_id, "text_hash": h, "vector": v} for h, v in rows.items()])
+            .on_conflict_do_nothing()
+        )

@@ -211,3 +211,15 @@ class QuestionVectorRow(Base):
     model_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TextVectorRow(Base):
+    """The sentence-encoder vector of a text that is not a question (a project's name,
+    description and keywords), keyed by the encoder's model id and the text's SHA-256:
+    every process tags with the same vectors without encoding them again."""
+
+    __tablename__ = "text_vectors"
+
+    model_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
