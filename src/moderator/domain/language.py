@@ -395,6 +395,44 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "fit_key": "{where}: Nachrichten-ID gekürzt (ein Hash hält sie eindeutig)",
         "fit_original": "{where}: das Original enthält NUL-Zeichen; maskiert gespeichert (\\u0000)",
         "fit_more": "… und {n} weitere solche Hinweise",
+        # what a parser skipped or found odd, line by line (`ingest.base.ImportProblem`)
+        "invalid_time": "ungültige Uhrzeit „{stamp}“",
+        "before_first_name": "Zeile vor der ersten Zeile „Name: Text“ übergangen",
+        "not_utf8": "kein UTF-8; als Windows-1252 (cp1252) gelesen",
+        "bad_utf8": "ungültige UTF-8-Bytes durch \ufffd ersetzt",
+        "long_message": "sehr lange Nachricht ({chars} Zeichen) vollständig übernommen",
+        "empty_message": "leere Nachricht übersprungen",
+        "before_first_message": "Text vor der ersten Nachricht übergangen",
+        "incomplete_header": "unvollständiger Nachrichtenkopf (kein „:“), als Text übernommen",
+        "header_without_colon": "Nachrichtenkopf ohne „:“, als Text übernommen",
+        "unknown_reaction": "Reaktion auf eine unbekannte Nachricht „{snip}“",
+        "unknown_reply": "Antwort auf eine unbekannte Nachricht „{snip}“",
+        "unreadable_row": "unlesbare Zeile: {detail}",
+        "row_without_question": "Zeile ohne Frage übersprungen",
+        "unreadable_time": "unlesbares Datum bzw. unlesbare Uhrzeit „{value}“",
+        "unreadable_votes": "unlesbare Stimmenzahl „{value}“",
+        "empty_file": "leere Datei",
+        "cannot_read_file": "Datei nicht lesbar: {detail}",
+        "mail_not_a_file": "keine Datei",
+        "no_mails": "keine Mails gefunden (keine mbox?)",
+        "cannot_read_mail": "Mail nicht lesbar: {detail}",
+        "cannot_read_mbox": "mbox nicht lesbar: {detail}",
+        "not_maildir": "kein Maildir-Ordner (cur/new/tmp)",
+        "mail_number": "Mail {n}: {reason}",
+        "mail_number_id": "Mail {n} (Message-ID {id}): {reason}",
+        "cannot_parse_mail": "Mail nicht lesbar: {detail}",
+        "no_text_part": "kein Textteil (Text oder HTML) in dieser Mail",
+        "mail_no_text": "die Mail enthält keinen Text",
+        "bad_base64": "der Textteil ist Base64, das sich nicht dekodieren lässt",
+        "not_regular": "keine gewöhnliche Datei (eine Pipe, ein Socket oder ein Gerät)",
+        # files a format does not fit (the format given or detected)
+        "not_zoom": "{path}: keine Zoom-Chatdatei (keine Zeilen „HH:MM:SS From …“)",
+        "not_bbb": "{path}: kein BigBlueButton-Chat („[HH:MM] Name: Text“)",
+        "broken_utf16": "{path}: fehlerhafter UTF-16-Text ({detail})",
+        "not_xlsx": "{path}: keine lesbare XLSX-Arbeitsmappe ({detail})",
+        "not_xlsx_xml": "{path}: keine lesbare XLSX-Arbeitsmappe (XML: {detail})",
+        "no_header": "{path}: keine Kopfzeile mit einer Fragenspalte ({known}, …) in den ersten "
+        "{rows} Zeilen; für eine einfache Liste von Fragen das Format „lines“ wählen",
         "line": "{where}, Zeile {line}",
     },
     "en": {
@@ -444,13 +482,61 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "fit_key": "{where}: message id shortened to fit (a hash keeps it unique)",
         "fit_original": "{where}: the original holds NUL characters; stored escaped (\\u0000)",
         "fit_more": "… and {n} more such notes",
+        "invalid_time": "invalid time {stamp!r}",
+        "before_first_name": "line before the first 'Name: text' line ignored",
+        "not_utf8": "not UTF-8; decoded as Windows-1252 (cp1252)",
+        "bad_utf8": "invalid UTF-8 bytes replaced by \ufffd",
+        "long_message": "very long message ({chars} characters) kept in full",
+        "empty_message": "empty message skipped",
+        "before_first_message": "text before the first message ignored",
+        "incomplete_header": "incomplete message header (no ':'), kept as text",
+        "header_without_colon": "message header without ':', kept as text",
+        "unknown_reaction": "reaction to an unknown message {snip!r}",
+        "unknown_reply": "reply to an unknown message {snip!r}",
+        "unreadable_row": "unreadable row: {detail}",
+        "row_without_question": "row without a question skipped",
+        "unreadable_time": "unreadable date/time {value!r}",
+        "unreadable_votes": "unreadable vote count {value!r}",
+        "empty_file": "empty file",
+        "cannot_read_file": "cannot read file: {detail}",
+        "mail_not_a_file": "not a file",
+        "no_mails": "no mails found (not an mbox?)",
+        "cannot_read_mail": "cannot read mail: {detail}",
+        "cannot_read_mbox": "cannot read mbox: {detail}",
+        "not_maildir": "not a Maildir (cur/new/tmp)",
+        "mail_number": "mail {n}: {reason}",
+        "mail_number_id": "mail {n} (Message-ID {id}): {reason}",
+        "cannot_parse_mail": "cannot parse mail: {detail}",
+        "no_text_part": "no text part (plain or HTML) in this mail",
+        "mail_no_text": "mail has no text",
+        "bad_base64": "the text part is base64 that cannot be decoded",
+        "not_regular": "not a regular file (a pipe, socket or device)",
+        "not_zoom": "{path}: not a Zoom chat file (no 'HH:MM:SS From …' lines)",
+        "not_bbb": "{path}: not a BigBlueButton chat ('[HH:MM] Name: text')",
+        "broken_utf16": "{path}: broken UTF-16 text ({detail})",
+        "not_xlsx": "{path}: not a readable XLSX workbook ({detail})",
+        "not_xlsx_xml": "{path}: not a readable XLSX workbook (XML: {detail})",
+        "no_header": "{path}: no header row with a question column ({known}, …) in the first "
+        "{rows} rows; for a plain list of questions use the 'lines' format",
         "line": "{where}, line {line}",
     },
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A number in a sentence, written with the language's separators (12.345 / 12,345)."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return number(self.value, "en")
+
+
 def _shown(value: object, language: str) -> object:
     """A value as an error sentence shows it: states by name, log entries as a sentence."""
+    if isinstance(value, Amount):
+        return number(value.value, language)
     if isinstance(value, Sentence | Explained):
         return error_text(value, language)
     if isinstance(value, QueueState):

@@ -9,12 +9,12 @@ import codecs
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from moderator.domain.language import Explained
+from moderator.domain.language import Amount, Explained, Sentence, error_text, sentence
 from moderator.domain.models import IncomingMessage
 
 #: A message longer than this is kept in full but noted as a problem (probably a paste accident).
@@ -23,16 +23,49 @@ LONG_MESSAGE_CHARS = 100_000
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
-    """Something an importer skipped or found suspicious; the rest of the source is kept."""
+    """Something an importer skipped or found suspicious; the rest of the source is kept.
+
+    `reason` is a `Sentence` (a code into `domain.language.ERROR_TEXT` and its values), so
+    the problem can be said in the event's language: `text(language)`; `str()` is English.
+    """
 
     source: str
     line: int | None
-    reason: str
+    reason: Sentence | str
+
+    def text(self, language: str) -> str:
+        """ "chat.txt:12: ungültige Uhrzeit „25:99“" (file and line, then the reason)."""
+        return located(self.source, self.line, error_text(self.reason, language))
 
     def __str__(self) -> str:
-        if self.line is None:
-            return f"{self.source}: {self.reason}"
-        return f"{self.source}:{self.line}: {self.reason}"
+        return self.text("en")
+
+
+def located(source: str, line: int | None, reason: str) -> str:
+    return f"{source}: {reason}" if line is None else f"{source}:{line}: {reason}"
+
+
+def problem_text(problem: object, language: str) -> str:
+    """A problem of any importer (or a plain line) as `language` says it."""
+    text = getattr(problem, "text", None)
+    return text(language) if callable(text) else str(problem)
+
+
+class SaidProblems(Sequence[str]):
+    """`problems` as lines in `language`, said when read: a streamed parse is still adding
+    to the list while its messages are stored, so it is read only at the end."""
+
+    def __init__(self, problems: Sequence[object], language: str) -> None:
+        self.problems = problems
+        self.language = language
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def __getitem__(self, index):  # ints and slices, as for a list
+        if isinstance(index, slice):
+            return [problem_text(p, self.language) for p in self.problems[index]]
+        return problem_text(self.problems[index], self.language)
 
 
 @dataclass(slots=True)
@@ -84,7 +117,7 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, list[ImportProblem]]:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise UnknownFormatError(f"{source}: broken UTF-16 text ({exc.reason})") from exc
+            raise UnknownFormatError(key="broken_utf16", path=source, detail=exc.reason) from exc
         return _normalise_newlines(text.lstrip("\ufeff")), problems
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -110,12 +143,12 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, list[ImportProblem]]:
             utf8_non_ascii = True
         decoded.append(line)
     if not utf8_non_ascii:
-        problems.append(ImportProblem(source, None, "not UTF-8; decoded as Windows-1252 (cp1252)"))
+        problems.append(ImportProblem(source, None, sentence("not_utf8")))
         return _normalise_newlines(data.decode("cp1252", errors="replace")), problems
     for number in bad:
         raw = lines[number - 1]
         decoded[number - 1] = raw.decode("utf-8", errors="replace")
-        problems.append(ImportProblem(source, number, "invalid UTF-8 bytes replaced by \ufffd"))
+        problems.append(ImportProblem(source, number, sentence("bad_utf8")))
     return _normalise_newlines("\n".join(decoded)), problems
 
 
@@ -302,7 +335,7 @@ def long_message_problem(source: str, line: int | None, text: str) -> ImportProb
     """A note for a suspiciously long message (it is still kept in full)."""
     if len(text) <= LONG_MESSAGE_CHARS:
         return None
-    return ImportProblem(source, line, f"very long message ({len(text):,} characters) kept in full")
+    return ImportProblem(source, line, sentence("long_message", chars=Amount(len(text))))
 
 
 _WS = re.compile(r"\s+")

@@ -13,6 +13,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from moderator.domain.language import sentence
 from moderator.domain.models import Channel, IncomingMessage, Kind
 from moderator.ingest.base import (
     ImportProblem,
@@ -82,7 +83,7 @@ def parse(
         text = source
     name = source_name or "<text>"
     if not looks_like_bbb(text):
-        raise UnknownFormatError(f"{name}: not a BigBlueButton chat ('[HH:MM] Name: text')")
+        raise UnknownFormatError(key="not_bbb", path=name)
     lines = text.split("\n")
     first_time = next((m["time"] for line in lines if (m := _LINE.match(line[:64]))), None)
     clock = WallClock(_start_day(day, source_name, first_time))
@@ -95,13 +96,13 @@ def parse(
         stamp, author, system, line, body = item
         original = "\n".join(body).strip()
         if not original:
-            problems.append(ImportProblem(name, line, "empty message skipped"))
+            problems.append(ImportProblem(name, line, sentence("empty_message")))
             return
         received = None
         if stamp is not None:
             clock_time = parse_clock(stamp)
             if clock_time is None:
-                problems.append(ImportProblem(name, line, f"invalid time {stamp!r}"))
+                problems.append(ImportProblem(name, line, sentence("invalid_time", stamp=stamp)))
             else:
                 received = clock.at(clock_time)
         is_poll = original.startswith(POLL_LABELS)
@@ -138,7 +139,7 @@ def parse(
         if pending is not None:
             pending[4].append(line)
         elif line.strip():
-            problems.append(ImportProblem(name, number, "text before the first message ignored"))
+            problems.append(ImportProblem(name, number, sentence("before_first_message")))
     if pending is not None:
         emit(pending)
     return ParseResult("bbb", messages, problems)

@@ -121,8 +121,7 @@ def _mail(kind: str) -> Parser:
 
         reader = {"eml": mail.parse_eml, "mbox": mail.parse_mbox, "maildir": mail.parse_maildir}
         result = reader[kind](path)
-        problems = [ImportProblem(p.source, p.line, p.reason) for p in result.problems]
-        return ParseResult(result.format, list(result.messages), problems)
+        return ParseResult(result.format, list(result.messages), list(result.problems))
 
     return parse
 
@@ -255,7 +254,9 @@ def parse_file(path: Path, *, format: str | None = None, day: date | None = None
             key="unknown_format_name", path=path, fmt=repr(format), formats=_FORMAT_LIST
         )
     if path.is_file() and path.stat().st_size <= HEAD_BYTES and _blank(path.read_bytes()):
-        return ParseResult(format or "empty", [], [ImportProblem(path.name, None, "empty file")])
+        return ParseResult(
+            format or "empty", [], [ImportProblem(path.name, None, sentence("empty_file"))]
+        )
     if format is not None and format != "xlsx" and path.is_file():
         # A named format skips detection, not the check that the file is text at all.
         with path.open("rb") as handle:
@@ -340,7 +341,7 @@ def scan_folder(folder: Path) -> FolderScan:
                 scan.skipped.append((path, exc.strerror or str(exc)))
                 continue
             if not regular:  # reading a named pipe would wait for a writer forever
-                scan.skipped.append((path, "not a regular file (a pipe, socket or device)"))
+                scan.skipped.append((path, sentence("not_regular")))
                 continue
             if path.suffix.lower() == ".eml":
                 emls.append(path)

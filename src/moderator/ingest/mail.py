@@ -23,7 +23,9 @@ from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
+from moderator.domain.language import Sentence, sentence
 from moderator.domain.models import Channel, IncomingMessage, Kind
+from moderator.ingest.base import ImportProblem
 from moderator.ingest.mail_clean import has_question, new_part, question_text
 from moderator.ingest.mail_text import decode_bytes, html_to_text, repair_c1, unflow
 
@@ -57,18 +59,9 @@ _KNOWN_HEADERS = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class MailProblem:
-    """A mail (or file) that could not be imported, and why."""
-
-    source: str
-    line: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        if self.line is not None:
-            return f"{self.source}:{self.line}: {self.reason}"
-        return f"{self.source}: {self.reason}"
+#: A mail (or file) that could not be imported, and why: a problem like every importer's,
+#: said in the event's language (`ImportProblem.text`).
+MailProblem = ImportProblem
 
 
 @dataclass(slots=True)
@@ -123,7 +116,9 @@ def parse_eml(path: Path) -> MailResult:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        result.problems.append(MailProblem(str(path), None, f"cannot read file: {error}"))
+        result.problems.append(
+            MailProblem(str(path), None, sentence("cannot_read_file", detail=error))
+        )
         return result
     if data.startswith(b"From ") and not data.startswith(b"From: "):
         data = data.split(b"\n", 1)[1] if b"\n" in data else b""
@@ -136,20 +131,21 @@ def parse_mbox(path: Path) -> MailResult:
     result = MailResult(FORMAT_MBOX)
     path = Path(path)
     if not path.is_file():
-        result.problems.append(MailProblem(str(path), None, "not a file"))
+        result.problems.append(MailProblem(str(path), None, sentence("mail_not_a_file")))
         return result
     try:
         box = mailbox.mbox(path, factory=None, create=False)
         keys = box.keys()
         if not keys:
-            result.problems.append(MailProblem(str(path), None, "no mails found (not an mbox?)"))
+            result.problems.append(MailProblem(str(path), None, sentence("no_mails")))
         lines = _from_line_numbers(path)
         for index, key in enumerate(keys):
             line = lines[index] if index < len(lines) else None
             try:
                 data = box.get_bytes(key)
             except (OSError, KeyError) as error:
-                result.problems.append(MailProblem(str(path), line, f"cannot read mail: {error}"))
+                problem = sentence("cannot_read_mail", detail=error)
+                result.problems.append(MailProblem(str(path), line, problem))
                 continue
             data = _MANGLED_FROM.sub(rb"\1", data)
             outcome = _parse(data, f"{path}#{index + 1}")
@@ -157,11 +153,17 @@ def parse_mbox(path: Path) -> MailResult:
                 result.messages.append(replace(outcome, source_line=line))
             else:
                 message_id, reason = outcome
-                label = f"mail {index + 1}" + (f" (Message-ID {message_id})" if message_id else "")
-                result.problems.append(MailProblem(str(path), line, f"{label}: {reason}"))
+                said = (
+                    sentence("mail_number_id", n=index + 1, id=message_id, reason=reason)
+                    if message_id
+                    else sentence("mail_number", n=index + 1, reason=reason)
+                )
+                result.problems.append(MailProblem(str(path), line, said))
         box.close()
     except (OSError, mailbox.Error) as error:
-        result.problems.append(MailProblem(str(path), None, f"cannot read mbox: {error}"))
+        result.problems.append(
+            MailProblem(str(path), None, sentence("cannot_read_mbox", detail=error))
+        )
     return result
 
 
@@ -170,7 +172,7 @@ def parse_maildir(path: Path) -> MailResult:
     result = MailResult(FORMAT_MAILDIR)
     path = Path(path)
     if not is_maildir(path):
-        result.problems.append(MailProblem(str(path), None, "not a Maildir (cur/new/tmp)"))
+        result.problems.append(MailProblem(str(path), None, sentence("not_maildir")))
         return result
     for sub in ("new", "cur"):
         for file in sorted((path / sub).iterdir()):
@@ -179,7 +181,9 @@ def parse_maildir(path: Path) -> MailResult:
             try:
                 data = file.read_bytes()
             except OSError as error:
-                result.problems.append(MailProblem(str(file), None, f"cannot read file: {error}"))
+                result.problems.append(
+                    MailProblem(str(file), None, sentence("cannot_read_file", detail=error))
+                )
                 continue
             _collect(result, parse_message_bytes(data, source_name=str(file)))
     return result
@@ -215,13 +219,13 @@ def parse_message_bytes(data: bytes, *, source_name: str) -> IncomingMessage | M
     return MailProblem(where, None, reason)
 
 
-def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
+def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, Sentence]:
     """The message, or (Message-ID or "", reason) when it cannot be imported."""
     try:
         msg = email.message_from_bytes(data, policy=policy.default)
         raw_headers = BytesHeaderParser(policy=policy.compat32).parsebytes(_header_block(data))
     except Exception as error:  # the parser is lenient; this guards against the unexpected
-        return "", f"cannot parse mail: {error}"
+        return "", sentence("cannot_parse_mail", detail=error)
     assert isinstance(msg, EmailMessage)
 
     message_id = _clean_message_id(_header(msg, raw_headers, "Message-ID"))
@@ -231,10 +235,10 @@ def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
 
     try:
         body = _body_text(msg)
-    except UndecodableBody as problem:
-        return message_id, str(problem)
+    except UndecodableBody:
+        return message_id, sentence("bad_base64")
     if body is None:
-        return message_id, "no text part (plain or HTML) in this mail"
+        return message_id, sentence("no_text_part")
 
     # Questions sit at the top; the rules look at the first part only, so a huge mail
     # (a pasted log, a 10 MB HTML newsletter) costs little. `original` keeps everything.
@@ -246,7 +250,7 @@ def _parse(data: bytes, source_name: str) -> IncomingMessage | tuple[str, str]:
     if not text:
         text = new or subject or ""
     if not text.strip():
-        return message_id, "mail has no text"
+        return message_id, sentence("mail_no_text")
 
     if message_id:
         key = f"email:{message_id}"

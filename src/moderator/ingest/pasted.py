@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+from moderator.domain.language import sentence
 from moderator.domain.models import Channel, IncomingMessage
 from moderator.ingest.base import (
     ImportProblem,
@@ -85,7 +86,7 @@ def parse(
         if stamp is not None:
             clock_time = parse_clock(stamp)
             if clock_time is None:
-                problems.append(ImportProblem(name, line, f"invalid time {stamp!r}"))
+                problems.append(ImportProblem(name, line, sentence("invalid_time", stamp=stamp)))
             else:
                 received = clock.at(clock_time)
         if note := long_message_problem(name, line, original):
@@ -113,9 +114,7 @@ def parse(
         elif pending is not None:
             pending[3].append(line)
         elif line.strip():
-            problems.append(
-                ImportProblem(name, number, "line before the first 'Name: text' line ignored")
-            )
+            problems.append(ImportProblem(name, number, sentence("before_first_name")))
     if pending is not None:
         emit(*pending)
     return ParseResult("pasted", messages, problems)

@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
+from moderator.domain.language import sentence
 from moderator.domain.models import Channel, IncomingMessage, Kind
 from moderator.ingest.base import (
     ImportProblem,
@@ -158,7 +159,7 @@ def _parse_csv(
             if best is None or score > (len(best[3]), best[2]):
                 best = (found[0], delimiter, len(head[found[0]]), found[1])
     if best is None:
-        raise UnknownFormatError(_no_header(name))
+        raise _no_header(name)
     header_index, delimiter, _width, columns = best
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
 
@@ -170,7 +171,9 @@ def _parse_csv(
             except StopIteration:
                 return
             except csv.Error as exc:
-                problems.append(ImportProblem(name, reader.line_num, f"unreadable row: {exc}"))
+                problems.append(
+                    ImportProblem(name, reader.line_num, sentence("unreadable_row", detail=exc))
+                )
                 return
             if index > header_index:
                 yield reader.line_num, list(row)
@@ -187,7 +190,7 @@ def _parse_xlsx(
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnknownFormatError(f"{name}: not a readable XLSX workbook ({exc})") from exc
+        raise UnknownFormatError(key="not_xlsx", path=name, detail=exc) from exc
     try:
         lookup = merged_aliases(aliases)
         for sheet in workbook.worksheets:
@@ -209,19 +212,16 @@ def _parse_xlsx(
                     yield number, list(row)
 
             return _rows_to_result("xlsx", name, day, columns, rows(), [])
-        raise UnknownFormatError(_no_header(name))
+        raise _no_header(name)
     except ParseError as exc:  # a sheet's XML is read while iterating: entity bombs, XXE
-        raise UnknownFormatError(f"{name}: not a readable XLSX workbook (XML: {exc})") from None
+        raise UnknownFormatError(key="not_xlsx_xml", path=name, detail=exc) from None
     finally:
         workbook.close()
 
 
-def _no_header(name: str) -> str:
+def _no_header(name: str) -> UnknownFormatError:
     known = ", ".join(COLUMN_ALIASES["text"][:4])
-    return (
-        f"{name}: no header row with a question column ({known}, …) in the first "
-        f"{HEADER_SEARCH_ROWS} rows; for a plain list of questions use the 'lines' format"
-    )
+    return UnknownFormatError(key="no_header", path=name, known=known, rows=HEADER_SEARCH_ROWS)
 
 
 def _cell_text(value: object) -> str:
@@ -282,7 +282,7 @@ def _rows_to_result(
         text = _cell_text(cell(row, "text")).strip()
         if not text:
             if any(_cell_text(v).strip() for v in row):
-                problems.append(ImportProblem(name, number, "row without a question skipped"))
+                problems.append(ImportProblem(name, number, sentence("row_without_question")))
             continue
         author = _cell_text(cell(row, "author")).strip() or None
         if author is not None and author.casefold() in ANONYMOUS:
@@ -291,14 +291,18 @@ def _rows_to_result(
         raw_time = cell(row, "time")
         received = parse_when(raw_time, on_day)
         if received is None and _cell_text(raw_time).strip():
-            problems.append(ImportProblem(name, number, f"unreadable date/time {raw_time!r}"))
+            problems.append(
+                ImportProblem(name, number, sentence("unreadable_time", value=raw_time))
+            )
         votes_raw = _cell_text(cell(row, "votes")).strip()
         votes: int | None = None
         if votes_raw:
             try:
                 votes = int(float(votes_raw.replace(",", ".")))
             except ValueError:
-                problems.append(ImportProblem(name, number, f"unreadable vote count {votes_raw!r}"))
+                problems.append(
+                    ImportProblem(name, number, sentence("unreadable_votes", value=votes_raw))
+                )
         answer = _cell_text(cell(row, "answer")).strip() or None
         labels = tuple(
             part.strip()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from moderator.domain.language import Sentence, sentence
 from moderator.domain.models import Channel, IncomingMessage, Kind
 from moderator.ingest.base import (
     ImportProblem,
@@ -176,7 +177,7 @@ def parse(
     name = source_name or "<text>"
     layout = layout or detect_layout(text)
     if layout not in LAYOUTS:
-        raise UnknownFormatError(f"{name}: not a Zoom chat file (no 'HH:MM:SS From …' lines)")
+        raise UnknownFormatError(key="not_zoom", path=name)
     parser = _Parser(name, layout, guess_day(day, source_name, folder), start, problems)
     messages = list(parser.run(text.split("\n")))
     return ParseResult(layout, messages, parser.problems)
@@ -199,7 +200,7 @@ def iter_parse(
             head = handle.read(256 * 1024).decode("utf-8", errors="replace")
         layout = detect_layout(head.removeprefix("\ufeff"))
     if layout not in LAYOUTS:
-        raise UnknownFormatError(f"{path.name}: not a Zoom chat file (no 'HH:MM:SS From …' lines)")
+        raise UnknownFormatError(key="not_zoom", path=path.name)
     lines = iter_lines(path, problems, position)
     parser = _Parser(
         path.name, layout, guess_day(day, path.name, path.parent.name), start, problems
@@ -224,7 +225,7 @@ class _Parser:
         self.keys = KeyMaker("zoom", name)
         self.snippets = SnippetIndex()
 
-    def problem(self, line: int | None, reason: str) -> None:
+    def problem(self, line: int | None, reason: Sentence) -> None:
         self.problems.append(ImportProblem(self.name, line, reason))
 
     def run(self, lines: Iterable[str]) -> Iterator[IncomingMessage]:
@@ -245,7 +246,7 @@ class _Parser:
         if pending is not None and (message := self._emit(pending)) is not None:
             yield message
         if stray is not None:
-            self.problem(stray, "text before the first message ignored")
+            self.problem(stray, sentence("before_first_message"))
 
     def _header(self, line: str, number: int) -> _Pending | None:
         if len(line) > _HEADER_MAX or not line[:1].isdigit():
@@ -254,7 +255,7 @@ class _Parser:
             m = _NEW_HEADER.match(line)
             if m is None:
                 if _OLD_HEADER.match(line):
-                    self.problem(number, "incomplete message header (no ':'), kept as text")
+                    self.problem(number, sentence("incomplete_header"))
                 return None
             sender, _recipient, private = split_parties(m["rest"], m["from"])
             return _Pending(m["time"], sender or None, private, number, [])
@@ -269,7 +270,7 @@ class _Parser:
                 if cut < 0:
                     cut = rest.rfind(":")
                     if cut < 0:
-                        self.problem(number, "message header without ':', kept as text")
+                        self.problem(number, sentence("header_without_colon"))
                         return None
                 sender_part, body = rest[:cut], rest[cut + 1 :]
             else:
@@ -289,14 +290,14 @@ class _Parser:
             return None if elapsed is None or self.start is None else self.start + elapsed
         clock = parse_clock(stamp)
         if clock is None:
-            self.problem(line, f"invalid time {stamp!r}")
+            self.problem(line, sentence("invalid_time", stamp=stamp))
             return None
         return self.clock.at(clock)
 
     def _emit(self, pending: _Pending) -> IncomingMessage | None:
         original = "\n".join(pending.body).strip()
         if not original:
-            self.problem(pending.line, "empty message skipped")
+            self.problem(pending.line, sentence("empty_message"))
             return None
         received = self._when(pending.time, pending.line)
         key = self.keys.key(pending.time, pending.sender, original)
@@ -325,7 +326,7 @@ class _Parser:
         if m := _REACTED.match(head.split("\n", 1)[0]):
             target = self.snippets.find(m["snip"])
             if target is None:
-                self.problem(line, f"reaction to an unknown message {m['snip']!r}")
+                self.problem(line, sentence("unknown_reaction", snip=m["snip"]))
             emoji = m["emoji"].strip()
             kind = Kind.CHATTER if emoji.startswith(_NOT_A_VOTE) else Kind.VOTE
             return text, target, kind
@@ -335,7 +336,7 @@ class _Parser:
         if m := _REPLY.match(head):
             target = self.snippets.find(m["snip"])
             if target is None:
-                self.problem(line, f"reply to an unknown message {m['snip']!r}")
+                self.problem(line, sentence("unknown_reply", snip=m["snip"]))
             body = text[m.end() :].strip()
             return (body or text), target, None
         return text, None, None

@@ -89,6 +89,7 @@ def import_paths(
     `progress` hears of every committed batch. A path that cannot be read at all yields a
     summary with one skipped line and the others are still imported.
     """
+    from moderator.ingest.base import SaidProblems
     from moderator.ingest.detect import FolderItem, StreamedParse, scan_folder, stream_file
 
     summaries = []
@@ -135,7 +136,7 @@ def import_paths(
             summary = service.import_messages(
                 messages,
                 source=label,
-                problems=result.problems,
+                problems=SaidProblems(result.problems, service.language),
                 progress=report,
                 batch_size=batch_size,
             )
@@ -252,6 +253,7 @@ class ImapFollower:
         self.key = "imap:" + url.split("@")[-1]
 
     def poll(self) -> ImportSummary | None:
+        from moderator.ingest.base import SaidProblems
         from moderator.ingest.imap import ImapState
 
         stored = self.service.source_state(self.key)
@@ -260,7 +262,10 @@ class ImapFollower:
         if not messages and not problems and state == new_state:
             return None
         return self.service.import_with_state(
-            messages, source=self.key, state=asdict(new_state), problems=problems
+            messages,
+            source=self.key,
+            state=asdict(new_state),
+            problems=SaidProblems(problems, self.service.language),
         )
 
 
