@@ -18,7 +18,7 @@ def test_default_config_has_eight_projects_and_general_last() -> None:
 def test_toml_syntax_error_names_line(tmp_path: Path) -> None:
     path = tmp_path / "event.toml"
     path.write_text('[event]\nslug = "x"\n\n[[projects]]\nkey = "a"\nname = \n', "utf-8")
-    with pytest.raises(ConfigError, match=r"event\.toml: invalid TOML: .*line 6"):
+    with pytest.raises(ConfigError, match=r"event\.toml:6: invalid TOML: .*line 6"):
         load_config(path)
 
 

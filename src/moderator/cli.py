@@ -103,8 +103,8 @@ def _text(args: argparse.Namespace, service: EventService | None = None) -> CliT
     if language is None and getattr(args, "config", None):
         try:
             language = load_config(Path(args.config)).language
-        except ConfigError:
-            language = None  # said properly when the event is opened
+        except ConfigError as exc:  # a broken file: the language it asks for, if it got there
+            language = exc.language
     return CliText(language or default_language())
 
 

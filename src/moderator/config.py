@@ -1,6 +1,8 @@
 """Event configuration (TOML), thresholds and where data lives.
 
-A bad configuration file raises `ConfigError` whose message names the file and line.
+A bad configuration file raises `ConfigError` whose message names the file and line, in
+German and English (`domain.language.ERROR_TEXT`; `language` is the file's own, when it was
+read that far).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from moderator.domain.agenda import Slot
 from moderator.domain.fit import PROJECT_KEY_MAX, PROJECT_NAME_MAX, SLUG_MAX, TITLE_MAX
-from moderator.domain.language import language_code, locale_language
+from moderator.domain.language import Explained, Sentence, language_code, locale_language, sentence
 from moderator.domain.models import GENERAL_KEY, Project
 
 APP_NAME = "moderator"
@@ -30,8 +32,19 @@ IMAP_PASSWORD_ENV = "MODERATOR_IMAP_PASSWORD"
 DEFAULT_TIMEZONE = "Europe/Berlin"
 
 
-class ConfigError(ValueError):
-    """The event configuration cannot be used; the message says where and why."""
+class ConfigError(Explained, ValueError):
+    """The event configuration cannot be used; the message says where and why (`str()` in
+    English, `error_text(exc, language)` in either language). `language` is the one the
+    broken file asks for, when it got that far (None before)."""
+
+    def __init__(self, message: str = "", *, key: str | None = None, **values: object) -> None:
+        super().__init__(message, key=key, **values)
+        self.language: str | None = None
+
+
+def _at(where: str, what: Sentence) -> ConfigError:
+    """ "event.toml:12: …" """
+    return ConfigError(key="config.at", where=where, what=what)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +106,9 @@ class OverlaySettings:
         for key, value in values.items():
             if key not in OverlaySettings.__dataclass_fields__:
                 known = ", ".join(OverlaySettings.__dataclass_fields__)
-                raise ConfigError(f"{where}: unknown overlay setting {key!r} (known: {known})")
+                raise ConfigError(
+                    key="config.overlay_unknown", where=where, setting=key, known=known
+                )
             changed[key] = _overlay_value(key, value, where)
         if not changed:
             return self
@@ -102,8 +117,11 @@ class OverlaySettings:
 
 
 def _overlay_value(key: str, value: object, where: str) -> object:
-    def bad(what: str) -> ConfigError:
-        return ConfigError(f"{where}: overlay {key} {value!r}: {what}")
+    def bad(what: str, **values: object) -> ConfigError:
+        said = sentence(f"config.o_{what}", **values)
+        return ConfigError(
+            key="config.overlay_bad", where=where, setting=key, value=value, what=said
+        )
 
     if key in ("show_project", "show_askers", "show_names"):
         if isinstance(value, bool):
@@ -119,28 +137,28 @@ def _overlay_value(key: str, value: object, where: str) -> object:
             "off",
         ):
             return value.lower() in ("1", "true", "yes", "on")
-        raise bad("must be true or false")
+        raise bad("bool")
     if key == "size":
         try:
             size = int(str(value))
         except ValueError:
-            raise bad("must be a whole number of pixels") from None
+            raise bad("pixels") from None
         if not 8 <= size <= 200:
-            raise bad("must be between 8 and 200")
+            raise bad("range")
         return size
     text = str(value).strip() if isinstance(value, str) else None
     if text is None:
-        raise bad("must be a text")
+        raise bad("text")
     if key in ("color", "background", "accent"):
         if not _COLOUR.fullmatch(text):
-            raise bad("must be a colour such as #ffffff, rgba(0, 0, 0, 0.8) or white")
+            raise bad("colour")
         return text
     if key == "font":
         if not _FONT.fullmatch(text):
-            raise bad("must be font names separated by commas (letters, digits, blanks, -)")
+            raise bad("font")
         return text
     if text not in OVERLAY_POSITIONS:
-        raise bad(f"must be one of {', '.join(OVERLAY_POSITIONS)}")
+        raise bad("position", positions=", ".join(OVERLAY_POSITIONS))
     return text
 
 
@@ -183,9 +201,11 @@ def load_config(path: Path) -> EventConfig:
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ConfigError(
+            key="config.not_utf8", path=path, detail=exc.reason, byte=exc.start
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        raise ConfigError(key="config.cannot_read", path=path, detail=exc.strerror) from None
     return parse_config(text, source=str(path))
 
 
@@ -196,47 +216,62 @@ def _line_of(text: str, pattern: str, occurrence: int = 0) -> int | None:
     return None
 
 
+_LANGUAGE_LINE = re.compile(r"""^\s*language\s*=\s*["']([^"'\n]*)["']""", re.MULTILINE)
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
 def parse_config(text: str, *, source: str) -> EventConfig:
+    """The event configuration in `text`; a `ConfigError` naming `source` and the line,
+    said in the file's own language when it names one (even in a file that is not TOML)."""
+    try:
+        return _parse_config(text, source)
+    except ConfigError as exc:
+        if exc.language is None:
+            found = _LANGUAGE_LINE.search(text)
+            exc.language = language_code(found.group(1)) if found else None
+        raise
+
+
+def _parse_config(text: str, source: str) -> EventConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+        found = _TOML_LINE.search(str(exc))
+        where = f"{source}:{found.group(1)}" if found else source
+        raise ConfigError(key="config.invalid_toml", where=where, detail=exc) from None
 
-    def fail(message: str, line: int | None) -> ConfigError:
-        where = f"{source}:{line}" if line else source
-        return ConfigError(f"{where}: {message}")
+    def fail(key: str, line: int | None, **values: object) -> ConfigError:
+        return _at(f"{source}:{line}" if line else source, sentence(key, **values))
 
     def check_text(
-        values: str | list[str], what: str, line: int | None, limit: int | None = None
+        values: str | list[str], what: Sentence, line: int | None, limit: int | None = None
     ) -> None:
         """Refuse what no database column holds (PostgreSQL refuses NUL and a string
         longer than its column; SQLite would take both): the same on every backend."""
         several = isinstance(values, list)
         for value in values if isinstance(values, list) else [values]:
             if "\x00" in value:
-                verb = "hold" if several else "holds"
-                raise fail(f"{what} {verb} a NUL character (\\u0000), which is not stored", line)
+                raise fail("config.nul_many" if several else "config.nul", line, what=what)
             if limit is not None and len(value) > limit:
-                raise fail(f"{what} is {len(value)} characters long (at most {limit})", line)
+                raise fail("config.too_long", line, what=what, chars=len(value), limit=limit)
+
+    def field_of(name: str, key: str | None = None) -> Sentence:
+        if key is None:
+            return sentence("config.field", field=name)
+        return sentence("config.project_field", field=name, project_key=key)
 
     event = data.get("event", {})
     if not isinstance(event, dict):
-        raise fail("[event] must be a table", _line_of(text, r"^\s*event\s*="))
+        raise fail("config.event_table", _line_of(text, r"^\s*event\s*="))
     slug = str(event.get("slug") or "event")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug):
-        raise fail(
-            f"event slug {slug!r} may only use letters, digits, '.', '_' and '-'",
-            _line_of(text, r"^\s*slug\s*="),
-        )
-    check_text(slug, "slug", _line_of(text, r"^\s*slug\s*="), SLUG_MAX)
+        raise fail("config.slug", _line_of(text, r"^\s*slug\s*="), slug=slug)
+    check_text(slug, field_of("slug"), _line_of(text, r"^\s*slug\s*="), SLUG_MAX)
     title = str(event.get("title") or slug)
-    check_text(title, "title", _line_of(text, r"^\s*title\s*="), TITLE_MAX)
+    check_text(title, field_of("title"), _line_of(text, r"^\s*title\s*="), TITLE_MAX)
     starts_at = event.get("starts_at")
     if starts_at is not None and not isinstance(starts_at, datetime):
-        raise fail(
-            "starts_at must be a TOML date-time such as 2020-06-19T18:00:00+02:00",
-            _line_of(text, r"^\s*starts_at\s*="),
-        )
+        raise fail("config.starts_at", _line_of(text, r"^\s*starts_at\s*="))
 
     timezone = event.get("timezone", DEFAULT_TIMEZONE)
     try:
@@ -244,21 +279,18 @@ def parse_config(text: str, *, source: str) -> EventConfig:
     except (ZoneInfoNotFoundError, ValueError):
         zone = None
     if zone is None:
-        raise fail(
-            f'timezone {timezone!r} is not a time zone name such as "Europe/Berlin"',
-            _line_of(text, r"^\s*timezone\s*="),
-        )
+        raise fail("config.timezone", _line_of(text, r"^\s*timezone\s*="), zone=timezone)
     if starts_at is not None and starts_at.tzinfo is None:
         starts_at = starts_at.replace(tzinfo=zone)
 
     hosts = event.get("hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-        raise fail("hosts must be a list of names", _line_of(text, r"^\s*hosts\s*="))
-    check_text(hosts, "hosts", _line_of(text, r"^\s*hosts\s*="))
+        raise fail("config.hosts", _line_of(text, r"^\s*hosts\s*="))
+    check_text(hosts, field_of("hosts"), _line_of(text, r"^\s*hosts\s*="))
 
     raw_projects = data.get("projects")
     if not isinstance(raw_projects, list) or not raw_projects:
-        raise fail("no [[projects]] defined", None)
+        raise fail("config.no_projects", None)
     projects: list[Project] = []
     seen_keys: set[str] = set()
     seen_hotkeys: set[str] = set()
@@ -266,25 +298,25 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         line = _line_of(text, r"^\s*\[\[projects\]\]", index)
         for required in ("key", "name"):
             if not raw.get(required):
-                raise fail(f"project #{index + 1} has no {required!r}", line)
+                raise fail("config.project_missing", line, n=index + 1, field=required)
         key = str(raw["key"])
-        check_text(key, f"key of project {key!r}", line, PROJECT_KEY_MAX)
-        check_text(str(raw["name"]), f"name of project {key!r}", line, PROJECT_NAME_MAX)
-        check_text(str(raw.get("description", "")), f"description of project {key!r}", line)
+        check_text(key, field_of("key", key), line, PROJECT_KEY_MAX)
+        check_text(str(raw["name"]), field_of("name", key), line, PROJECT_NAME_MAX)
+        check_text(str(raw.get("description", "")), field_of("description", key), line)
         if key in seen_keys:
-            raise fail(f"project key {key!r} is used twice", line)
+            raise fail("config.key_twice", line, project_key=key)
         seen_keys.add(key)
         hotkey = str(raw.get("hotkey", ""))
         if hotkey and (len(hotkey) != 1 or not hotkey.isdigit()):
-            raise fail(f"hotkey {hotkey!r} of project {key!r} must be a single digit", line)
+            raise fail("config.hotkey_digit", line, hotkey=hotkey, project_key=key)
         if hotkey and hotkey in seen_hotkeys:
-            raise fail(f"hotkey {hotkey!r} is used twice", line)
+            raise fail("config.hotkey_twice", line, hotkey=hotkey)
         seen_hotkeys.add(hotkey)
         for list_field in ("keywords", "aliases"):
             value = raw.get(list_field, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise fail(f"{list_field} of project {key!r} must be a list of strings", line)
-            check_text(value, f"{list_field} of project {key!r}", line)
+                raise fail("config.string_list", line, field=list_field, project_key=key)
+            check_text(value, field_of(list_field, key), line)
         projects.append(
             Project(
                 key=key,
@@ -299,7 +331,7 @@ def parse_config(text: str, *, source: str) -> EventConfig:
         )
     generals = [p for p in projects if p.general]
     if len(generals) > 1:
-        raise fail("more than one project is marked general = true", None)
+        raise fail("config.generals", None)
     if not generals:
         projects.append(
             Project(
@@ -320,12 +352,10 @@ def parse_config(text: str, *, source: str) -> EventConfig:
             maybe_threshold=float(matching.get("maybe_threshold", 35)),
         )
     except (TypeError, ValueError):
-        raise fail(
-            "matching thresholds must be numbers", _line_of(text, r"^\s*\[matching\]")
-        ) from None
+        raise fail("config.thresholds", _line_of(text, r"^\s*\[matching\]")) from None
     raw_overlay = data.get("overlay", {})
     if not isinstance(raw_overlay, dict):
-        raise fail("[overlay] must be a table", _line_of(text, r"^\s*overlay\s*="))
+        raise fail("config.overlay_table", _line_of(text, r"^\s*overlay\s*="))
     line = _line_of(text, r"^\s*\[overlay\]")
     overlay = OverlaySettings().with_values(
         raw_overlay, where=f"{source}:{line}" if line else source
@@ -333,19 +363,16 @@ def parse_config(text: str, *, source: str) -> EventConfig:
     agenda: list[Slot] = []
     raw_agenda = data.get("agenda", [])
     if not isinstance(raw_agenda, list):
-        raise fail("agenda must be [[agenda]] tables", _line_of(text, r"^\s*agenda\s*="))
+        raise fail("config.agenda_tables", _line_of(text, r"^\s*agenda\s*="))
     keys = {p.key for p in projects}
     for index, raw in enumerate(raw_agenda):
         line = _line_of(text, r"^\s*\[\[agenda\]\]", index)
         entry = raw if isinstance(raw, dict) else {}
         at, presented = entry.get("starts_at"), entry.get("project")
         if not isinstance(at, datetime):
-            raise fail(
-                "an agenda slot needs starts_at, a TOML date-time such as 2020-06-19T18:10:00",
-                line,
-            )
+            raise fail("config.agenda_start", line)
         if presented not in keys:
-            raise fail(f"agenda project {presented!r} is not one of the projects' keys", line)
+            raise fail("config.agenda_project", line, project=presented)
         agenda.append(Slot(at if at.tzinfo else at.replace(tzinfo=zone), str(presented)))
     agenda.sort(key=lambda slot: slot.starts_at)
     return EventConfig(
@@ -374,7 +401,7 @@ def _language(value: object, fail, line: int | None) -> str:
         return default_language()
     code = language_code(value)
     if code is None:
-        raise fail(f'language {value!r} is not supported; use "de" or "en"', line)
+        raise fail("config.language", line, value=value)
     return code
 
 
@@ -384,7 +411,7 @@ def data_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False, ensure_exists=True)
 
 
-def _user_toml(path: Path, what: str) -> dict:
+def _user_toml(path: Path, key: str) -> dict:
     """A TOML file of the user's; missing means empty, broken is a `ConfigError` naming the
     file (and, for bad TOML, the line)."""
     if not path.exists():
@@ -392,7 +419,7 @@ def _user_toml(path: Path, what: str) -> dict:
     try:
         return tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: invalid {what}: {exc}") from None
+        raise ConfigError(key=key, path=path, detail=exc) from None
 
 
 SETTINGS_FILE = "settings.toml"
@@ -414,14 +441,15 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
     none, a broken one is a `ConfigError` naming the file (and the line, for bad TOML).
     """
     path = path or settings_path()
-    data = _user_toml(path, "settings")
+    data = _user_toml(path, "config.bad_settings")
     unknown = sorted(set(data) - SETTINGS_KEYS)
     if unknown:
         known = ", ".join(sorted(SETTINGS_KEYS))
-        raise ConfigError(f"{path}: unknown setting {', '.join(unknown)} (known: {known})")
+        names = ", ".join(unknown)
+        raise ConfigError(key="config.unknown_setting", path=path, names=names, known=known)
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f'{path}: {key} must be a text, e.g. {key} = "…"')
+            raise ConfigError(key="config.setting_text", path=path, setting=key)
     # A password is taken as written; names and URLs without stray blanks.
     return {key: value if key == "imap_password" else value.strip() for key, value in data.items()}
 
@@ -492,8 +520,8 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     changes, a broken one is a `ConfigError` naming the file.
     """
     path = path or keymap_path()
-    data = _user_toml(path, "key map")
+    data = _user_toml(path, "config.bad_keymap")
     keymap = data.get("keys", data)
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
-        raise ConfigError(f'{path}: every entry must be binding-id = "keys"')
+        raise ConfigError(key="config.keymap_entry", path=path)
     return dict(keymap)

@@ -186,6 +186,7 @@ def test_look_from_the_event_file_and_query_parameters(serve, sqlite_service):
     assert "rgba(0, 128, 255, 0.9)" in page
     status, _, body = get(server.url("/overlay", color='"><script>alert(1)</script>'))
     assert status == 400 and "Ungültige Einstellung" in body and "<script>" in body
+    assert "muss eine Farbe sein" in body and "must be" not in body  # the page's language
     assert get(server.url("/overlay", size="5000"))[0] == 400
 
 

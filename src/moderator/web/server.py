@@ -30,6 +30,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from moderator.config import ConfigError, OverlaySettings
+from moderator.domain.language import error_text
 from moderator.services.console import EventService
 from moderator.web import DEFAULT_PORT
 from moderator.web.feed import Feed, Options
@@ -98,7 +99,7 @@ def _look(request: web.Request) -> OverlaySettings:
     try:
         return options.look.with_values(wanted, where="?")
     except ConfigError as exc:
-        reason = str(exc).removeprefix("?: ")
+        reason = error_text(exc, options.language).removeprefix("?: ")
         text = texts(options.language)["bad_look"].format(reason=reason)
         raise web.HTTPBadRequest(text=text) from None
 
