@@ -481,6 +481,32 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "config.unknown_setting": "{path}: unbekannte Einstellung {names} (bekannt: {known})",
         "config.setting_text": '{path}: {setting} muss ein Text sein, etwa {setting} = "…"',
         "config.keymap_entry": '{path}: jeder Eintrag muss die Form binding-id = "Tasten" haben',
+        # the database (`storage.errors.StorageError`); the driver's own words follow
+        "db.bad_url": "keine Datenbank-URL: {url!r}; {sqlite} oder {postgres} verwenden",
+        "db.bad_port": "keine Datenbank-URL: {url!r} (der Port ist keine Zahl)",
+        "db.bad_url_detail": "keine Datenbank-URL: {url!r} ({detail})",
+        "db.unsupported": "die Datenbank {backend!r} in {url} wird nicht unterstützt; moderator "
+        "arbeitet mit {sqlite} oder {postgres}",
+        "db.unsupported_url": "nicht unterstützte Datenbank-URL {url}; {sqlite} oder "
+        "{postgres} verwenden",
+        "db.no_driver": "der Treiber für {driver} ist nicht installiert ({module}); "
+        "moderator[postgres] installieren",
+        "db.missing": "keine Datenbank {path} (--db prüfen; `moderator import`, `moderator "
+        "--config` und `moderator demo` legen eine an)",
+        "db.cannot_open": "die Datenbank {url} lässt sich nicht öffnen: {detail}",
+        "db.unreachable": "der Datenbankserver von {url} ist nicht erreichbar: {detail}",
+        "db.cannot_use": "die Datenbank {url} ist nicht verwendbar: {detail} (ist es eine "
+        "moderator-Datenbank?)",
+        "db.newer_schema": "die Datenbank {url} hat die Schemaversion {current}, die dieses "
+        "moderator (Schema {head}) nicht kennt: eine neuere Version hat sie geschrieben; "
+        "moderator aktualisieren",
+        "db.cannot_upgrade": "die Datenbank {url} lässt sich nicht aktualisieren: {detail}",
+        "db.cannot_compact": "{url} lässt sich nicht verdichten: {detail}",
+        "db.unavailable": "Datenbank nicht erreichbar: {detail}; nichts gespeichert",
+        "db.locked": "Datenbank nicht erreichbar: die Datei {url} ist von einem anderen Programm "
+        "gesperrt ({detail}); nichts gespeichert",
+        "db.lost_at_commit": "Verbindung zur Datenbank beim Speichern abgebrochen: {detail}; ob "
+        "die Aktion gespeichert wurde, ist unklar, bitte nachsehen",
         "line": "{where}, Zeile {line}",
     },
     "en": {
@@ -609,6 +635,28 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "config.unknown_setting": "{path}: unknown setting {names} (known: {known})",
         "config.setting_text": '{path}: {setting} must be a text, e.g. {setting} = "…"',
         "config.keymap_entry": '{path}: every entry must be binding-id = "keys"',
+        "db.bad_url": "not a database URL: {url!r}; use {sqlite} or {postgres}",
+        "db.bad_port": "not a database URL: {url!r} (the port is not a number)",
+        "db.bad_url_detail": "not a database URL: {url!r} ({detail})",
+        "db.unsupported": "unsupported database {backend!r} in {url}; moderator works with "
+        "{sqlite} or {postgres}",
+        "db.unsupported_url": "unsupported database URL {url}; use {sqlite} or {postgres}",
+        "db.no_driver": "the driver for {driver} is not installed ({module}); install "
+        "moderator[postgres]",
+        "db.missing": "no database {path} (check --db; `moderator import`, `moderator --config` "
+        "and `moderator demo` create one)",
+        "db.cannot_open": "cannot open database {url}: {detail}",
+        "db.unreachable": "cannot open database {url}: {detail}",
+        "db.cannot_use": "cannot use database {url}: {detail} (is it a moderator database?)",
+        "db.newer_schema": "database {url} has schema version {current}, which this moderator "
+        "(schema {head}) does not know: it was written by a newer version; upgrade moderator",
+        "db.cannot_upgrade": "cannot upgrade database {url}: {detail}",
+        "db.cannot_compact": "cannot compact {url}: {detail}",
+        "db.unavailable": "database unreachable: {detail}; nothing stored",
+        "db.locked": "database unreachable: the file {url} is locked by another program "
+        "({detail}); nothing stored",
+        "db.lost_at_commit": "the connection to the database broke while saving: {detail}; "
+        "whether the action was stored is unclear, please look",
         "line": "{where}, line {line}",
     },
 }

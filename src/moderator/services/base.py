@@ -198,7 +198,7 @@ class ServiceBase(IndexKeeping):
                     self._index, self._indexed_upto = self._new_index(), 0
                     self._index_ready = False
                 if isinstance(exc, DatabaseUnavailable):
-                    raise ConnectionLostError(str(exc), committed=exc.committed) from exc
+                    raise ConnectionLostError(str(exc), committed=exc.committed, said=exc) from exc
                 if isinstance(exc, ConcurrentChange):
                     raise ConflictError(key="changed_meanwhile") from exc
                 raise
@@ -210,7 +210,7 @@ class ServiceBase(IndexKeeping):
             with self.db.reading() as session:
                 yield session
         except DatabaseUnavailable as exc:
-            raise ConnectionLostError(str(exc)) from exc
+            raise ConnectionLostError(str(exc), said=exc) from exc
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block up to `timeout` seconds until anyone changed the event; True if so, or if

@@ -32,9 +32,17 @@ class ConnectionLostError(ServiceError):
     commit itself (look again before repeating the action).
     """
 
-    def __init__(self, message: str, *, committed: bool | None = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        committed: bool | None = False,
+        said: Explained | None = None,
+    ) -> None:
         super().__init__(message)
         self.committed = committed
+        if said is not None:  # `error_text` says it in either language; `str()` as given
+            self.key, self.values = said.key, said.values
 
 
 __all__ = [

@@ -140,7 +140,8 @@ def _sqlite_setup(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-SUPPORTED = "sqlite:///FILE or postgresql+psycopg://USER@HOST/DBNAME"
+#: The two kinds of URL, put into a sentence ("… or …" / "… oder …") by `domain.language`.
+SUPPORTED = ("sqlite:///FILE", "postgresql+psycopg://USER@HOST/DBNAME")
 
 
 def mask_password(url: str) -> str:
@@ -176,19 +177,25 @@ class Database(Maintenance):
             parsed = make_url(url)
         except ArgumentError:
             raise StorageError(
-                f"not a database URL: {mask_password(url)!r}; use {SUPPORTED}"
+                key="db.bad_url", url=mask_password(url), sqlite=SUPPORTED[0], postgres=SUPPORTED[1]
             ) from None
         except ValueError as exc:  # e.g. a port that is not a number
-            reason = "the port is not a number" if "int()" in str(exc) else str(exc)
-            raise StorageError(f"not a database URL: {mask_password(url)!r} ({reason})") from None
+            if "int()" in str(exc):
+                raise StorageError(key="db.bad_port", url=mask_password(url)) from None
+            raise StorageError(
+                key="db.bad_url_detail", url=mask_password(url), detail=exc
+            ) from None
         self.url = parsed
         backend = parsed.get_backend_name()
         self.is_sqlite = backend == "sqlite"
         self.is_postgres = backend == "postgresql"
         if not (self.is_sqlite or self.is_postgres):
             raise StorageError(
-                f"unsupported database {backend!r} in {self.safe_url}; "
-                f"moderator works with {SUPPORTED}"
+                key="db.unsupported",
+                backend=backend,
+                url=self.safe_url,
+                sqlite=SUPPORTED[0],
+                postgres=SUPPORTED[1],
             )
         kwargs: dict = {"echo": echo, "future": True}
         if self.is_sqlite:
@@ -196,10 +203,7 @@ class Database(Maintenance):
             if database and database != ":memory:":
                 path = Path(database).expanduser()
                 if not create and not path.exists():
-                    raise MissingDatabase(
-                        f"no database {path} (check --db; `moderator import`, `moderator "
-                        "--config` and `moderator demo` create one)"
-                    )
+                    raise MissingDatabase(key="db.missing", path=path)
                 path.parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
@@ -211,12 +215,14 @@ class Database(Maintenance):
             self.engine = create_engine(parsed, **kwargs)
         except NoSuchModuleError:
             raise StorageError(
-                f"unsupported database URL {self.safe_url}; use {SUPPORTED}"
+                key="db.unsupported_url",
+                url=self.safe_url,
+                sqlite=SUPPORTED[0],
+                postgres=SUPPORTED[1],
             ) from None
         except ModuleNotFoundError as exc:
             raise StorageError(
-                f"the driver for {parsed.drivername} is not installed ({exc.name}); "
-                "install moderator[postgres]"
+                key="db.no_driver", driver=parsed.drivername, module=exc.name
             ) from None
         if self.is_sqlite:
             _sqlite_setup(self.engine)
@@ -238,11 +244,12 @@ class Database(Maintenance):
                 conn.execute(text("SELECT 1"))
                 return MigrationContext.configure(conn).get_current_revision()
         except OperationalError as exc:
-            raise StorageError(f"cannot open database {self.safe_url}: {_describe(exc)}") from None
+            # a server that does not answer, or a file that cannot be opened
+            key = "db.unreachable" if self.is_postgres else "db.cannot_open"
+            raise StorageError(key=key, url=self.safe_url, detail=_describe(exc)) from None
         except DatabaseError as exc:
             raise StorageError(
-                f"cannot use database {self.safe_url}: {_describe(exc)} "
-                "(is it a moderator database?)"
+                key="db.cannot_use", url=self.safe_url, detail=_describe(exc)
             ) from None
 
     def upgrade(self) -> str:
@@ -255,9 +262,7 @@ class Database(Maintenance):
                 script.get_revision(current)
             except Exception:
                 raise SchemaError(
-                    f"database {self.safe_url} has schema version {current}, which this "
-                    f"moderator (schema {head}) does not know: it was written by a newer "
-                    "version; upgrade moderator"
+                    key="db.newer_schema", url=self.safe_url, current=current, head=head
                 ) from None
         if current == head:
             return head or ""
@@ -280,7 +285,7 @@ class Database(Maintenance):
                 self.created_schema = current is None
         except DatabaseError as exc:
             raise StorageError(
-                f"cannot upgrade database {self.safe_url}: {_describe(exc)}"
+                key="db.cannot_upgrade", url=self.safe_url, detail=_describe(exc)
             ) from None
         log.info("database %s upgraded from %s to %s", self.safe_url, current, head)
         return head or ""
@@ -298,7 +303,7 @@ class Database(Maintenance):
                 yield session
         except DBAPIError as exc:
             if is_disconnect(exc):
-                raise DatabaseUnavailable(_describe(exc)) from exc
+                raise DatabaseUnavailable(_describe(exc), where=self.safe_url) from exc
             raise
 
     @contextmanager
@@ -337,7 +342,7 @@ class Database(Maintenance):
                     raise
         except DBAPIError as exc:
             if is_disconnect(exc):
-                raise DatabaseUnavailable(_describe(exc)) from exc
+                raise DatabaseUnavailable(_describe(exc), where=self.safe_url) from exc
             raise
 
     def ping(self) -> bool:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from moderator.domain.language import Explained, error_text
 
-class StorageError(RuntimeError):
-    """The database cannot be used; the message is one clear line for the user."""
+
+class StorageError(Explained, RuntimeError):
+    """The database cannot be used; the message is one clear line for the user, saying
+    what and where in German or English (`error_text`), the driver's own words after it."""
 
 
 class MissingDatabase(StorageError):
@@ -27,17 +30,21 @@ class DatabaseUnavailable(StorageError):
     itself: the next session checks its connection first (pool_pre_ping) and reconnects.
     """
 
-    def __init__(self, reason: str, *, committed: bool | None = False) -> None:
+    def __init__(
+        self, reason: str, *, committed: bool | None = False, where: str | None = None
+    ) -> None:
         self.reason = reason
         self.committed = committed
-        if committed is None:
-            text = (
-                f"Verbindung zur Datenbank beim Speichern abgebrochen: {reason}; "
-                "ob die Aktion gespeichert wurde, ist unklar, bitte nachsehen"
-            )
+        key = "db.lost_at_commit" if committed is None else "db.unavailable"
+        if committed is False and where and _locked(reason):  # SQLite: another writer
+            super().__init__(key="db.locked", url=where, detail=reason)
         else:
-            text = f"Datenbank nicht erreichbar: {reason}; nichts gespeichert"
-        super().__init__(text)
+            super().__init__(key=key, detail=reason)
+
+    def __str__(self) -> str:
+        # German, as it always was (logs, the console's connection detail); `error_text`
+        # says it in the event's language.
+        return error_text(self, "de")
 
 
 class ConcurrentChange(StorageError):
@@ -75,6 +82,10 @@ def is_disconnect(exc: BaseException) -> bool:
             return any(marker in str(orig).lower() for marker in _SQLITE_BUSY)
         return True  # no SQLSTATE: the client library failed to connect or lost the socket
     return False
+
+
+def _locked(reason: str) -> bool:
+    return any(marker in reason.lower() for marker in ("database is locked", "database is busy"))
 
 
 def _describe(exc: BaseException) -> str:

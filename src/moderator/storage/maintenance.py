@@ -109,7 +109,7 @@ class Maintenance:
             return done
         except self.engine.dialect.loaded_dbapi.Error as exc:  # raw DBAPI: not wrapped
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StorageError(f"cannot compact {self.safe_url}: {reason}") from None
+            raise StorageError(key="db.cannot_compact", url=self.safe_url, detail=reason) from None
         finally:
             raw.close()
 
