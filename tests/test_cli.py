@@ -130,14 +130,15 @@ def test_stats_and_purge(demo_db: str, tmp_path: Path) -> None:
 
 def test_help_everywhere() -> None:
     for args in ([], ["demo"], ["import"], ["export"], ["watch"], ["db", "upgrade"], ["stage"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "moderator", *args, "--help"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-        )
-        assert result.returncode == 0 and "usage: moderator" in result.stdout
+        for lang, usage in (("en", "usage: moderator"), ("de", "Aufruf: moderator")):
+            result = subprocess.run(
+                [sys.executable, "-m", "moderator", "--lang", lang, *args, "--help"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            )
+            assert result.returncode == 0 and usage in result.stdout, result.stdout
 
 
 def test_settings_file_gives_name_and_database(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from moderator import __version__
+from moderator.cli_args import LocalParser, argv_language, help_option
 from moderator.cli_text import CliText
 from moderator.config import (
     ConfigError,
@@ -693,16 +694,6 @@ _OVERLAY_TEXT = {
 }
 
 
-def _help_language() -> str:
-    """German help where the locale is German (the event's language is not known before
-    the arguments are read), else English."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "de" if value.lower().startswith("de") else "en"
-    return "en"
-
-
 def cmd_overlay(args: argparse.Namespace) -> int:
     import secrets
     import socket
@@ -749,81 +740,58 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(language: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser, its help and its errors in `language` (default: the
+    language `argv_language` finds in sys.argv)."""
+    lang = language or argv_language(sys.argv[1:])
+    t = CliText(lang)
+
     def common_options(suppress: bool) -> argparse.ArgumentParser:
         # Sub-commands accept the same options; SUPPRESS keeps their defaults from
         # overwriting a value given before the sub-command.
         default = argparse.SUPPRESS if suppress else None
         common = argparse.ArgumentParser(add_help=False)
+        help_option(common, t)
+        common.add_argument("--db", metavar="URL", default=default, help=t("help.db"))
+        common.add_argument("--event", metavar="SLUG", default=default, help=t("help.event"))
+        common.add_argument("--config", metavar="TOML", default=default, help=t("help.config"))
         common.add_argument(
-            "--db",
-            metavar="URL",
-            default=default,
-            help="database URL (default: $MODERATOR_DB, db in settings.toml, or a SQLite "
-            "file in the user data directory); e.g. postgresql+psycopg://user@host/db",
+            "--as", dest="as_name", metavar=t("help.m_name"), default=default, help=t("help.as")
         )
-        common.add_argument(
-            "--event", metavar="SLUG", default=default, help="event to work on (default: newest)"
-        )
-        common.add_argument(
-            "--config", metavar="TOML", default=default, help="event configuration file"
-        )
-        common.add_argument(
-            "--as",
-            dest="as_name",
-            metavar="NAME",
-            default=default,
-            help="your moderator name for the action log (default: "
-            "$MODERATOR_NAME, name in settings.toml, or the login name)",
-        )
-        common.add_argument(
-            "--lang",
-            choices=LANGUAGES,
-            default=default,
-            help="language of the console, the stage, these messages and the CSV/XLSX "
-            "headers (default: the event's language setting, else the locale's)",
-        )
+        common.add_argument("--lang", choices=LANGUAGES, default=default, help=t("help.lang"))
         common.add_argument(
             "-v",
             "--verbose",
             action="store_true",
             default=argparse.SUPPRESS if suppress else False,
-            help="log more",
+            help=t("help.verbose"),
         )
         return common
 
     top = common_options(False)
     common = common_options(True)
-    parser = argparse.ArgumentParser(
-        prog="moderator",
-        parents=[top],
-        description="Keyboard-driven console for the questions of a live webinar.",
+    parser = LocalParser(
+        prog="moderator", parents=[top], description=t("help.description"), language=lang
     )
-    parser.add_argument("--version", action="version", version=f"moderator {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"moderator {__version__}", help=t("help.version")
+    )
     parser.set_defaults(func=cmd_tui)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    sub = parser.add_subparsers(title=t("help.commands"), metavar=t("help.command"))
 
-    p = sub.add_parser("tui", parents=[common], help="open the console (the default)")
+    p = sub.add_parser("tui", parents=[common], help=t("help.tui"))
     p.set_defaults(func=cmd_tui)
 
-    p = sub.add_parser(
-        "demo",
-        parents=[common],
-        help="fresh temporary database with the sample event, then the console",
-    )
-    p.add_argument("--no-tui", action="store_true", help="only load the sample event")
+    p = sub.add_parser("demo", parents=[common], help=t("help.demo"))
+    p.add_argument("--no-tui", action="store_true", help=t("help.no_tui"))
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser(
-        "stage",
-        parents=[common],
-        help="read-only stage view: the question on air, big, and the next two",
-    )
+    p = sub.add_parser("stage", parents=[common], help=t("help.stage"))
     p.set_defaults(func=cmd_stage)
 
     from moderator.web import DEFAULT_PORT
 
-    overlay = _OVERLAY_TEXT[_help_language()]
+    overlay = _OVERLAY_TEXT[t.language]
     p = sub.add_parser(
         "overlay",
         parents=[common],
@@ -834,100 +802,67 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=overlay["port"].format(port=DEFAULT_PORT)
     )
-    p.add_argument("--host", metavar="ADDRESS", help=overlay["host"])
+    p.add_argument("--host", metavar=t("help.m_address"), help=overlay["host"])
     p.add_argument("--token", help=overlay["token"])
     p.set_defaults(func=cmd_overlay)
 
-    p = sub.add_parser("import", parents=[common], help="import chat logs, e-mails, spreadsheets")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument(
-        "--format", help="skip detection: zoom, bbb, pasted, lines, csv, xlsx, eml, mbox, maildir"
-    )
-    p.add_argument(
-        "--channel",
-        choices=[c.value for c in Channel],
-        help="override the channel, e.g. phone for a list typed in by hand",
-    )
-    p.add_argument(
-        "--batch-size",
-        type=int,
-        metavar="N",
-        help="messages per transaction (default: batches of about 80 ms each)",
-    )
+    p = sub.add_parser("import", parents=[common], help=t("help.import"))
+    p.add_argument("paths", nargs="+", metavar=t("help.m_path"))
+    p.add_argument("--format", help=t("help.import_format"))
+    p.add_argument("--channel", choices=[c.value for c in Channel], help=t("help.channel"))
+    p.add_argument("--batch-size", type=int, metavar="N", help=t("help.batch_size"))
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser(
-        "watch",
-        parents=[common],
-        help="follow growing chat files, mail folders or an IMAP mailbox "
-        "(imaps://user@host/INBOX; the password from $MODERATOR_IMAP_PASSWORD, "
-        "imap_password in settings.toml, the keyring, or a prompt)",
-    )
-    p.add_argument("sources", nargs="+", metavar="PATH_OR_IMAP_URL")
-    p.add_argument("--format", help="format of watched files (default: detect)")
-    p.add_argument("--interval", type=float, default=0.5, help="seconds between looks")
-    p.add_argument(
-        "--allow-insecure",
-        action="store_true",
-        help="IMAP: log in even if the server offers no STARTTLS (the password travels "
-        "in plain text); only on a network you trust",
-    )
+    p = sub.add_parser("watch", parents=[common], help=t("help.watch"))
+    p.add_argument("sources", nargs="+", metavar=t("help.m_source"))
+    p.add_argument("--format", help=t("help.watch_format"))
+    p.add_argument("--interval", type=float, default=0.5, help=t("help.interval"))
+    p.add_argument("--allow-insecure", action="store_true", help=t("help.allow_insecure"))
     p.set_defaults(func=cmd_watch)
 
-    p = sub.add_parser("export", parents=[common], help="export questions (Q&A page or data)")
-    p.add_argument("--format", choices=["md", "html", "csv", "xlsx", "json"], default="json")
-    p.add_argument("--status", help="all, or a comma list of states (default: new,later)")
-    p.add_argument("--project", metavar="KEY", help="only this project")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
-    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p = sub.add_parser("export", parents=[common], help=t("help.export"))
     p.add_argument(
-        "--include-askers",
-        action="store_true",
-        help="include names, e-mail addresses, the full original messages and the contact "
-        "details in question text (personal data; masked by default)",
+        "--format",
+        choices=["md", "html", "csv", "xlsx", "json"],
+        default="json",
+        help=t("help.export_format"),
     )
-    p.add_argument("--no-counts", action="store_true", help="leave out how many people asked")
-    p.add_argument("--chart", action="store_true", help="HTML: include the statistics chart")
+    p.add_argument("--status", help=t("help.status"))
+    p.add_argument("--project", metavar=t("help.m_key"), help=t("help.project"))
+    p.add_argument("-o", "--output", metavar=t("help.m_file"), help=t("help.output"))
+    p.add_argument("--force", action="store_true", help=t("help.force"))
+    p.add_argument("--include-askers", action="store_true", help=t("help.include_askers"))
+    p.add_argument("--no-counts", action="store_true", help=t("help.no_counts"))
+    p.add_argument("--chart", action="store_true", help=t("help.chart"))
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser(
-        "import-answers",
-        parents=[common],
-        help="store written answers from a filled-in CSV/XLSX export",
-    )
-    p.add_argument("file")
+    p = sub.add_parser("import-answers", parents=[common], help=t("help.import_answers"))
+    p.add_argument("file", metavar=t("help.m_file"))
     p.set_defaults(func=cmd_import_answers)
 
-    p = sub.add_parser("stats", parents=[common], help="statistics of the event")
+    p = sub.add_parser("stats", parents=[common], help=t("help.stats"))
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser(
-        "purge-personal-data",
-        parents=[common],
-        help="remove names, e-mail addresses and phone numbers, keep the questions",
-    )
-    p.add_argument("--yes", action="store_true", help="confirm")
+    p = sub.add_parser("purge-personal-data", parents=[common], help=t("help.purge"))
+    p.add_argument("--yes", action="store_true", help=t("help.yes"))
     p.set_defaults(func=cmd_purge)
 
-    p = sub.add_parser("events", parents=[common], help="list the events in the database")
+    p = sub.add_parser("events", parents=[common], help=t("help.events"))
     p.set_defaults(func=cmd_events)
 
-    p = sub.add_parser("db", parents=[common], help="database maintenance")
-    db_sub = p.add_subparsers(title="db commands", metavar="COMMAND")
-    q = db_sub.add_parser("upgrade", parents=[common], help="bring the schema up to date")
+    p = sub.add_parser("db", parents=[common], help=t("help.db_group"))
+    db_sub = p.add_subparsers(title=t("help.db_commands"), metavar=t("help.command"))
+    q = db_sub.add_parser("upgrade", parents=[common], help=t("help.upgrade"))
     q.set_defaults(func=cmd_db_upgrade)
-    q = db_sub.add_parser(
-        "reindex",
-        parents=[common],
-        help="rebuild the meaning vectors of the questions (after a change of the model)",
-    )
+    q = db_sub.add_parser("reindex", parents=[common], help=t("help.reindex"))
     q.set_defaults(func=cmd_db_reindex)
     p.set_defaults(func=lambda _args: (p.print_help(), 0)[1])
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv_language(argv))
     args = parser.parse_args(argv)
     for name in ("db", "event", "config", "as_name", "lang"):
         if not hasattr(args, name):
