@@ -212,7 +212,10 @@ def load_config(path: Path) -> EventConfig:
 def _line_of(text: str, pattern: str, occurrence: int = 0) -> int | None:
     matches = list(re.finditer(pattern, text, flags=re.MULTILINE))
     if len(matches) > occurrence:
-        return text.count("\n", 0, matches[occurrence].start()) + 1
+        found = matches[occurrence]
+        # `^\s*` may start on a blank line above: count from the first character shown
+        start = found.start() + len(found.group()) - len(found.group().lstrip())
+        return text.count("\n", 0, start) + 1
     return None
 
 

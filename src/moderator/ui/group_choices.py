@@ -27,6 +27,7 @@ from moderator.ui.modals import (
     PartsEditScreen,
     PickScreen,
     SimilarScreen,
+    in_language,
 )
 from moderator.ui.room import Room
 from moderator.ui.text import literal, one_line
@@ -94,7 +95,10 @@ class GroupChoices(Room):
             elif target is not None:
                 self._merge_into(group, target)
 
-        self.app.push_screen(PickScreen(self.t("modal.pick_merge", id=group.id), choices), chosen)
+        self.app.push_screen(
+            in_language(PickScreen, self.t)(self.t("modal.pick_merge", id=group.id), choices),
+            chosen,
+        )
 
     def _ask_merge_number(self, group: GroupSummary) -> None:
         """Merge into any question by its number, suggested or not."""
@@ -109,7 +113,7 @@ class GroupChoices(Room):
             self._merge_into(group, int(digits))
 
         self.app.push_screen(
-            LineEditScreen(
+            in_language(LineEditScreen, self.t)(
                 self.t("modal.merge_number", id=group.id),
                 hint=self.t("modal.merge_number_hint"),
             ),
@@ -159,7 +163,7 @@ class GroupChoices(Room):
 
             self._submit(run, live=False)
 
-        screen = PartsEditScreen(
+        screen = in_language(PartsEditScreen, self.t)(
             self.t("modal.divide", id=group.id),
             "\n".join(suggested_parts(message.text)),
             self.t("modal.divide_hint"),
@@ -185,7 +189,10 @@ class GroupChoices(Room):
             if message_id is not None:
                 self._split(group.id, message_id)
 
-        self.app.push_screen(PickScreen(self.t("modal.pick_split", id=group.id), choices), chosen)
+        self.app.push_screen(
+            in_language(PickScreen, self.t)(self.t("modal.pick_split", id=group.id), choices),
+            chosen,
+        )
 
     def _split(self, group_id: int, message_id: int) -> None:
         def run() -> tuple[str, list[int]]:
@@ -226,7 +233,10 @@ class GroupChoices(Room):
             if sources:
                 self._merge_many(group, sources)
 
-        self.app.push_screen(SimilarScreen(self.t("modal.similar", id=group.id), choices), chosen)
+        self.app.push_screen(
+            in_language(SimilarScreen, self.t)(self.t("modal.similar", id=group.id), choices),
+            chosen,
+        )
 
     def _merge_many(self, group: GroupSummary, sources: list[int]) -> None:
         """Merge the chosen look-alikes into `group`, one logged merge each (`u` undoes

@@ -26,6 +26,7 @@ from moderator.ui.modals import (
     ManualEntryScreen,
     ManualQuestion,
     TextEditScreen,
+    in_language,
 )
 from moderator.ui.room import Room
 from moderator.ui.wording import what_was_done
@@ -138,7 +139,7 @@ class KeyActions(Room):
 
             self._submit(run, follow=True)
 
-        self.app.push_screen(ManualEntryScreen(self.t), entered)
+        self.app.push_screen(in_language(ManualEntryScreen, self.t)(self.t), entered)
 
     def action_answer(self) -> None:
         group = self._selected_group()
@@ -185,7 +186,7 @@ class KeyActions(Room):
         title = self.t("modal.answer", id=group.id)
         if draft is not None:
             title += " · " + self.t("modal.answer_draft")
-        screen = TextEditScreen(
+        screen = in_language(TextEditScreen, self.t)(
             title,
             current if draft is None else draft,
             self.t("modal.answer_hint"),
@@ -231,7 +232,7 @@ class KeyActions(Room):
 
             self._submit(run, live=False)
 
-        screen = LineEditScreen(
+        screen = in_language(LineEditScreen, self.t)(
             self.t("modal.title", id=group.id), group.title, self.t("modal.title_hint")
         )
         self.app.push_screen(screen, edited)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -20,6 +21,41 @@ from moderator.domain.models import Channel, Project
 from moderator.ui.help import HelpSection
 from moderator.ui.i18n import CHANNEL_ICONS, Strings
 from moderator.ui.text import literal
+
+#: What each key of a small window does, by its action: the catalogue key of its words.
+MODAL_KEY_WORDS = {
+    "cancel": "modal.key.cancel",
+    "confirm": "modal.key.ok",
+    "save": "modal.key.save",
+    "save(False)": "modal.key.save",
+    "save(True)": "modal.key.save_done",
+    "close": "modal.key.close",
+    "scroll(-1)": "modal.key.up",
+    "scroll(1)": "modal.key.down",
+    "scroll(-10)": "modal.key.page_up",
+    "scroll(10)": "modal.key.page_down",
+    "scroll(-100000)": "modal.key.top",
+    "scroll(100000)": "modal.key.bottom",
+}
+
+S = TypeVar("S", bound=ModalScreen)
+_SPEAKING: dict[tuple[type, str], type] = {}
+
+
+def in_language(screen: type[S], strings: Strings) -> type[S]:
+    """`screen` with the descriptions of its keys (footer, command palette) in the
+    language of `strings`: Textual reads a screen's bindings from its class, so the class
+    is made once per language, as the main screen's is (`ui.app`)."""
+    made = _SPEAKING.get((screen, strings.language))
+    if made is None:
+        bindings = [
+            replace(binding, description=strings(MODAL_KEY_WORDS[binding.action]))
+            for binding in screen.BINDINGS
+            if isinstance(binding, Binding)
+        ]
+        made = type(screen.__name__, (screen,), {"BINDINGS": bindings})
+        _SPEAKING[(screen, strings.language)] = made
+    return made
 
 
 class PickScreen(ModalScreen[int | None]):

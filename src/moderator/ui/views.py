@@ -28,6 +28,7 @@ from moderator.ui.modals import (
     LineEditScreen,
     ProjectChoice,
     ProjectKeyScreen,
+    in_language,
 )
 from moderator.ui.model import (
     VIEWS,
@@ -89,7 +90,7 @@ class Views(Room):
 
             self._submit(run, live=False)
 
-        screen = ProjectKeyScreen(
+        screen = in_language(ProjectKeyScreen, self.t)(
             self.t("modal.present"), self.service.projects, self.t("modal.no_project")
         )
         self.app.push_screen(screen, chosen)
@@ -160,7 +161,7 @@ class Views(Room):
                 self.filter = Filter(choice.key, self.filter.search, self.filter.search_ids)
                 self._refresh_lists()
 
-        screen = ProjectKeyScreen(
+        screen = in_language(ProjectKeyScreen, self.t)(
             self.t("modal.filter_project"), self.service.projects, self.t("modal.no_project")
         )
         self.app.push_screen(screen, chosen)
@@ -176,7 +177,9 @@ class Views(Room):
             else:
                 self._run_search(text.strip())
 
-        self.app.push_screen(LineEditScreen(self.t("modal.search"), self.filter.search), entered)
+        self.app.push_screen(
+            in_language(LineEditScreen, self.t)(self.t("modal.search"), self.filter.search), entered
+        )
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _run_search(self, text: str) -> None:
@@ -212,7 +215,7 @@ class Views(Room):
             ActivityLine(describe(a, now, lang=lang), a.moderator == mine, a.undone)
             for a in message.actions
         ]
-        screen = ActivityScreen(
+        screen = in_language(ActivityScreen, self.t)(
             self.t("modal.activity", n=ACTIVITY_SHOWN),
             lines,
             self.t("modal.activity_hint"),
@@ -232,7 +235,7 @@ class Views(Room):
         quit_keys = [r.keys for s in sections for r in s.rows if r.binding_id == "app.quit"]
         quit_label = quit_keys[0] if quit_keys else key_label("ctrl+q", self.t.language)
         title = self.t("modal.help", quit=quit_label)
-        screen = HelpScreen(title, sections, footer)
+        screen = in_language(HelpScreen, self.t)(title, sections, footer)
         self.app.push_screen(screen)
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
