@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from moderator.cli import _ImportProgress
+from moderator.cli.importing import ImportProgress as _ImportProgress
 from moderator.cli_text import CliText
 from tests.conftest import ROOT
 from tests.test_import_large import write_chat

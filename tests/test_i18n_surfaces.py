@@ -282,8 +282,11 @@ def test_every_help_text_of_the_command_line_exists_in_both_languages() -> None:
     german = {k for k in cli_text._DE if k.startswith(("help.", "args."))}
     english = {k for k in cli_text._EN if k.startswith(("help.", "args."))}
     assert german == english and len(german) >= 45
-    used = set(re.findall(r'\bt\("((?:help|args)\.[a-z_]+)"', (SRC / "cli.py").read_text()))
-    used |= set(re.findall(r'\bt\("((?:help|args)\.[a-z_]+)"', (SRC / "cli_args.py").read_text()))
+    used = {
+        key
+        for path in [*SRC.glob("cli/*.py"), SRC / "cli_args.py"]
+        for key in re.findall(r'\bt\("((?:help|args)\.[a-z_]+)"', path.read_text("utf-8"))
+    }
     assert used and used <= german, used - german
 
 
