@@ -1,4 +1,4 @@
-"""After the event: export, import-answers, stats and purge-personal-data."""
+"""After the event: export, import-answers and stats."""
 
 from __future__ import annotations
 
