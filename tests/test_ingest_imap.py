@@ -362,7 +362,7 @@ def test_watch_never_logs_the_password_and_does_not_repeat_itself(
     assert all("Geheimnis" not in r.getMessage() for r in caplog.records)
     warnings = [r for r in polls if r.levelno >= logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
-    assert "cannot log in" in warnings[0].getMessage()
+    assert "Anmeldung nicht möglich" in warnings[0].getMessage()  # the event is German
     assert url.removeprefix("imap://") in warnings[0].getMessage()
 
 

@@ -16,11 +16,7 @@ from moderator.cli.consoles import demo_console, load_sample
 from moderator.cli.parser import build_parser
 from moderator.cli_args import argv_language
 from moderator.cli_text import CliText
-from moderator.config import ConfigError
-from moderator.domain.language import error_text
-from moderator.services import ServiceError
-from moderator.services.errors import TransitionError
-from moderator.storage.db import StorageError
+from moderator.domain.language import Explained, error_text
 
 __all__ = ["SAMPLE_DIR", "CliError", "build_parser", "demo_console", "load_sample", "main"]
 
@@ -41,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     try:
         return args.func(args)
-    except (CliError, ConfigError, StorageError, ServiceError, TransitionError) as exc:
+    except (CliError, Explained) as exc:  # said in German or English
         t = text_for(args)
         _error(error_text(exc, t.language), t)
         return 2

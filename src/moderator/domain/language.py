@@ -507,6 +507,18 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "gesperrt ({detail}); nichts gespeichert",
         "db.lost_at_commit": "Verbindung zur Datenbank beim Speichern abgebrochen: {detail}; ob "
         "die Aktion gespeichert wurde, ist unklar, bitte nachsehen",
+        # an IMAP mailbox (`ingest.imap`)
+        "imap.not_url": "keine imap://- oder imaps://-URL: {url}",
+        "imap.no_host": "IMAP-URL ohne Server: {url}",
+        "imap.no_starttls": "{where}: der Server bietet kein STARTTLS, das Passwort ginge im "
+        "Klartext über das Netz; nicht angemeldet (imaps:// verwenden oder, in einem "
+        "vertrauenswürdigen Netz, --allow-insecure)",
+        "imap.login": "{where}: Anmeldung nicht möglich: {detail}",
+        "imap.failed": "{where}: {detail}",
+        "imap.no_mailbox": "{where}: kein solches Postfach",
+        "imap.search": "{where}: UID SEARCH fehlgeschlagen: {detail!r}",
+        "imap.fetch": "{where}: UID FETCH fehlgeschlagen: {detail!r}",
+        "imap.no_uidvalidity": "der Server hat für das Postfach keine UIDVALIDITY gesendet",
         "line": "{where}, Zeile {line}",
     },
     "en": {
@@ -657,6 +669,17 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "({detail}); nothing stored",
         "db.lost_at_commit": "the connection to the database broke while saving: {detail}; "
         "whether the action was stored is unclear, please look",
+        "imap.not_url": "not an imap:// or imaps:// URL: {url}",
+        "imap.no_host": "IMAP URL without host: {url}",
+        "imap.no_starttls": "{where}: the server offers no STARTTLS, so the password would "
+        "travel in plain text; not logged in (use imaps:// or, on a network you trust, "
+        "--allow-insecure)",
+        "imap.login": "{where}: cannot log in: {detail}",
+        "imap.failed": "{where}: {detail}",
+        "imap.no_mailbox": "{where}: no such mailbox",
+        "imap.search": "{where}: UID SEARCH failed: {detail!r}",
+        "imap.fetch": "{where}: UID FETCH failed: {detail!r}",
+        "imap.no_uidvalidity": "server sent no UIDVALIDITY for the mailbox",
         "line": "{where}, line {line}",
     },
 }

@@ -18,6 +18,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from moderator.domain.language import Explained
 from moderator.domain.models import IncomingMessage
 from moderator.ingest.mail import MailProblem, parse_message_bytes
 
@@ -27,8 +28,13 @@ _FETCH_BATCH = 50
 _UID_IN_FETCH = re.compile(rb"\bUID (\d+)")
 
 
-class ImapError(Exception):
-    """The server could not be reached, refused the login, or has no such mailbox."""
+class ImapError(Explained):
+    """The server could not be reached, refused the login, or has no such mailbox (said in
+    German and English, `domain.language`)."""
+
+
+class ImapUrlError(Explained, ValueError):
+    """Not an IMAP URL (said in German and English)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +68,9 @@ class ImapSource:
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("imap", "imaps"):
-            raise ValueError(f"not an imap:// or imaps:// URL: {self._redact(url)}")
+            raise ImapUrlError(key="imap.not_url", url=self._redact(url))
         if not parts.hostname:
-            raise ValueError(f"IMAP URL without host: {self._redact(url)}")
+            raise ImapUrlError(key="imap.no_host", url=self._redact(url))
         self.secure = parts.scheme == "imaps"
         self.host = parts.hostname
         self.port = parts.port or (993 if self.secure else 143)
@@ -103,14 +109,10 @@ class ImapSource:
                 elif not self.allow_insecure:
                     with contextlib.suppress(OSError, imaplib.IMAP4.error):
                         conn.logout()
-                    raise ImapError(
-                        f"{self.display_name}: the server offers no STARTTLS, so the password "
-                        "would travel in plain text; not logged in (use imaps:// or, on a "
-                        "network you trust, --allow-insecure)"
-                    )
+                    raise ImapError(key="imap.no_starttls", where=self.display_name)
             conn.login(self.user, self.password)
         except (OSError, imaplib.IMAP4.error) as error:
-            raise ImapError(f"{self.display_name}: cannot log in: {error}") from error
+            raise ImapError(key="imap.login", where=self.display_name, detail=error) from error
         return conn
 
     def fetch_new(
@@ -121,7 +123,7 @@ class ImapSource:
         try:
             return self._fetch(conn, state)
         except (OSError, imaplib.IMAP4.error) as error:
-            raise ImapError(f"{self.display_name}: {error}") from error
+            raise ImapError(key="imap.failed", where=self.display_name, detail=error) from error
         finally:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):
                 conn.logout()
@@ -131,13 +133,13 @@ class ImapSource:
     ) -> tuple[list[IncomingMessage], list[MailProblem], ImapState]:
         status, _ = conn.select(_quote_mailbox(self.mailbox), readonly=True)  # EXAMINE
         if status != "OK":
-            raise ImapError(f"{self.display_name}: no such mailbox")
+            raise ImapError(key="imap.no_mailbox", where=self.display_name)
         uidvalidity = _uidvalidity(conn)
         last_uid = state.last_uid if state and state.uidvalidity == uidvalidity else 0
 
         status, data = conn.uid("SEARCH", f"UID {last_uid + 1}:*")
         if status != "OK":
-            raise ImapError(f"{self.display_name}: UID SEARCH failed: {data!r}")
+            raise ImapError(key="imap.search", where=self.display_name, detail=data)
         # "n:*" always matches the highest UID, even when it is below n: filter.
         uids = sorted(
             int(u) for u in b" ".join(d or b"" for d in data).split() if int(u) > last_uid
@@ -159,7 +161,7 @@ class ImapSource:
     def _fetch_batch(self, conn: imaplib.IMAP4, uids: list[int]) -> list[tuple[int, bytes]]:
         status, data = conn.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
         if status != "OK":
-            raise ImapError(f"{self.display_name}: UID FETCH failed: {data!r}")
+            raise ImapError(key="imap.fetch", where=self.display_name, detail=data)
         found: list[tuple[int, bytes]] = []
         for item in data:
             if not isinstance(item, tuple) or len(item) < 2:
@@ -175,7 +177,7 @@ def _uidvalidity(conn: imaplib.IMAP4) -> int:
     for value in values or []:
         if value:
             return int(value)
-    raise ImapError("server sent no UIDVALIDITY for the mailbox")
+    raise ImapError(key="imap.no_uidvalidity")
 
 
 def _quote_mailbox(name: str) -> str:
