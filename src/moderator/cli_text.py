@@ -134,6 +134,12 @@ _DE: dict[str, str] = {
     "help.db_group": "Datenbankpflege",
     "help.upgrade": "das Schema auf den neuesten Stand bringen",
     "help.reindex": "die Bedeutungsvektoren der Fragen neu berechnen (nach einem Modellwechsel)",
+    # the level of a log line ("Warnung moderator.services.ingesting: …")
+    "log.debug": "Debug",
+    "log.info": "Info",
+    "log.warning": "Warnung",
+    "log.error": "Fehler",
+    "log.critical": "Kritisch",
     # errors
     "error": "moderator: Fehler: {message}",
     "error.details": "{message} ({kind}; -v zeigt die Einzelheiten)",
@@ -254,6 +260,11 @@ _EN: dict[str, str] = {
     "help.db_group": "database maintenance",
     "help.upgrade": "bring the schema up to date",
     "help.reindex": "rebuild the meaning vectors of the questions (after a change of the model)",
+    "log.debug": "DEBUG",
+    "log.info": "INFO",
+    "log.warning": "WARNING",
+    "log.error": "ERROR",
+    "log.critical": "CRITICAL",
     "error": "moderator: error: {message}",
     "error.details": "{message} ({kind}; -v shows the details)",
 }
@@ -270,6 +281,10 @@ class CliText:
 
     def __call__(self, key: str, **values: object) -> str:
         return self._table[key].format(**values)
+
+    def get(self, key: str) -> str | None:
+        """The text of `key` as it stands, None when there is none."""
+        return self._table.get(key)
 
     def count(self, n: int, noun: str) -> str:
         """ "1 Frage" / "2 questions"."""

@@ -33,7 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "verbose"):
         args.verbose = False
     handler = logging.StreamHandler()
-    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    formatter = PrintableFormatter(
+        "%(levelname)s %(name)s: %(message)s", language=lambda: text_for(args).language
+    )
+    handler.setFormatter(formatter)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     try:
         return args.func(args)

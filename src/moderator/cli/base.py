@@ -8,6 +8,7 @@ import argparse
 import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from moderator.cli_text import CliText
@@ -54,9 +55,19 @@ def printable(text: object) -> str:
 
 
 class PrintableFormatter(logging.Formatter):
-    """Log lines (watch warnings name files and mails) go through `printable` too."""
+    """Log lines (watch warnings name files and mails) go through `printable` too; their
+    level is named in the language `language()` gives when the line is written (the event's,
+    once it is open)."""
+
+    def __init__(self, fmt: str, language: Callable[[], str] | None = None) -> None:
+        super().__init__(fmt)
+        self.language = language
 
     def format(self, record: logging.LogRecord) -> str:
+        if self.language is not None:
+            level = CliText(self.language()).get(f"log.{record.levelname.lower()}")
+            if level:
+                record = logging.makeLogRecord({**record.__dict__, "levelname": level})
         return printable(super().format(record))
 
 

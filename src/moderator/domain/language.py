@@ -519,6 +519,7 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "imap.search": "{where}: UID SEARCH fehlgeschlagen: {detail!r}",
         "imap.fetch": "{where}: UID FETCH fehlgeschlagen: {detail!r}",
         "imap.no_uidvalidity": "der Server hat für das Postfach keine UIDVALIDITY gesendet",
+        "works_again": "{label}: geht wieder",
         "line": "{where}, Zeile {line}",
     },
     "en": {
@@ -680,6 +681,7 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "imap.search": "{where}: UID SEARCH failed: {detail!r}",
         "imap.fetch": "{where}: UID FETCH failed: {detail!r}",
         "imap.no_uidvalidity": "server sent no UIDVALIDITY for the mailbox",
+        "works_again": "{label}: works again",
         "line": "{where}, line {line}",
     },
 }

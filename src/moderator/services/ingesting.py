@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from moderator.domain.language import error_text
+from moderator.domain.language import error_sentence, error_text
 from moderator.domain.models import Channel, IncomingMessage
 from moderator.services.console import EventService, ImportSummary
 from moderator.services.importing import ImportBatch
@@ -334,7 +334,9 @@ def watch(
                     failing[index] = problem
                 continue
             if failing.pop(index, None) is not None:
-                log.warning("%s: works again", follower.label)
+                log.warning(
+                    "%s", error_sentence("works_again", {"label": follower.label}, service.language)
+                )
             if summary is not None and report is not None:
                 report(summary)
         if any(isinstance(f, ImapFollower) for f in followers) and now - last_imap >= imap_interval:
