@@ -142,6 +142,19 @@ def test_a_parsers_problems_are_said_in_german_with_file_and_line(
     assert list(said_de) == [p.text("de") for p in problems] and len(said_de) == len(problems)
 
 
+def test_a_refusal_inside_another_sentence_is_said_in_its_language() -> None:
+    from moderator.ingest.base import UnknownFormatError
+    from moderator.ingest.detect import _FirstClause
+
+    refusal = UnknownFormatError(key="no_header", path="x.csv", known="Frage", rows=20)
+    reason = lang.sentence("not_importable", reason=_FirstClause(refusal, "x.csv: "))
+    assert error_text(reason, "de") == (
+        "keine Kopfzeile mit einer Fragenspalte (Frage, …) in den ersten 20 Zeilen, kein "
+        "Chatprotokoll, keine E-Mail und keine Tabelle"
+    )
+    assert str(reason).startswith("no header row with a question column (Frage, …)")
+
+
 # ------------------------------------------------------------------ configuration
 GERMAN_EVENT = '[event]\nslug = "x"\nlanguage = "de"\n\n[[projects]]\nkey = "a"\nname = "A"\n'
 
@@ -311,6 +324,9 @@ def test_a_german_event_says_help_problems_and_errors_in_german(tmp_path: Path) 
     assert ":3: ungültige Uhrzeit „25:99:00“" in imported.stdout
     assert ":2: unlesbare Stimmenzahl „viele“" in imported.stdout
     outputs["import"] = said(imported, chat, table, db)
+
+    again = run("--lang", "en", "import", str(chat), db=db)  # --lang wins over the event
+    assert ":3: invalid time '25:99:00'" in again.stdout and "Uhrzeit" not in again.stdout
 
     config = tmp_path / "veranstaltung.toml"
     config.write_text(GERMAN_EVENT + 'hotkey = "12"\n', "utf-8")

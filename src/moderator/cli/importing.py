@@ -193,6 +193,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 channel=channel,
                 progress=progress,
                 batch_size=args.batch_size,
+                language=t.language,
             )
     except KeyboardInterrupt:
         print(t("import.stopped"), file=sys.stderr)
@@ -271,4 +272,5 @@ def cmd_watch(args: argparse.Namespace) -> int:
         report=lambda s: print_summary(s, t, out=sys.stderr),
         imap_passwords=passwords,
         allow_insecure=args.allow_insecure,
+        language=t.language,
     )

@@ -701,6 +701,9 @@ def _shown(value: object, language: str) -> object:
     """A value as an error sentence shows it: states by name, log entries as a sentence."""
     if isinstance(value, Amount):
         return number(value.value, language)
+    said_in = getattr(value, "said_in", None)  # a value that says itself in either language
+    if callable(said_in):
+        return said_in(language)
     if isinstance(value, Sentence | Explained):
         return error_text(value, language)
     if isinstance(value, QueueState):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from moderator.domain.language import sentence
+from moderator.domain.language import error_text, sentence
 from moderator.domain.models import IncomingMessage
 from moderator.ingest import bbb, pasted, spreadsheet, zoom
 from moderator.ingest.base import (
@@ -299,6 +299,21 @@ class FolderScan:
     skipped: list[tuple[Path, object]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _FirstClause:
+    """Why a file was refused, without its name and the advice after ";", in the language
+    it is said in (a value of a `Sentence`)."""
+
+    refusal: UnknownFormatError
+    prefix: str
+
+    def said_in(self, language: str) -> str:
+        return error_text(self.refusal, language).removeprefix(self.prefix).split(";")[0]
+
+    def __str__(self) -> str:
+        return self.said_in("en")
+
+
 def scan_folder(folder: Path) -> FolderScan:
     """Everything `moderator import FOLDER` reads, and every file it leaves out with why.
 
@@ -354,7 +369,7 @@ def scan_folder(folder: Path) -> FolderScan:
                 elif exc.key == "unknown_file_format":
                     scan.skipped.append((path, sentence("unknown_not_importable")))
                 else:
-                    reason = str(exc).removeprefix(f"{path}: ").split(";")[0]
+                    reason = _FirstClause(exc, f"{path}: ")
                     scan.skipped.append((path, sentence("not_importable", reason=reason)))
                 continue
             except OSError as exc:

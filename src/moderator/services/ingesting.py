@@ -35,8 +35,11 @@ _DAY_NOTES = {
 }
 
 
-def chat_day(service: EventService, path: Path) -> tuple[date | None, str | None]:
-    """The day for a chat whose times carry no date, and the note saying where it came from.
+def chat_day(
+    service: EventService, path: Path, language: str | None = None
+) -> tuple[date | None, str | None]:
+    """The day for a chat whose times carry no date, and the note saying where it came from
+    (in `language`, else the event's).
 
     A date in the file name wins (None: the parser reads it), then one in the folder name,
     then the event's `starts_at`, then the file's modification time, all in the event's
@@ -50,7 +53,7 @@ def chat_day(service: EventService, path: Path) -> tuple[date | None, str | None
     if folder is not None:
         return folder, None
     zone = service.timezone
-    texts = _DAY_NOTES.get(service.language, _DAY_NOTES["de"])
+    texts = _DAY_NOTES.get(language or service.language, _DAY_NOTES["de"])
     starts_at = service.event.starts_at
     if starts_at is not None:
         day, source = starts_at.astimezone(zone).date(), "event"
@@ -81,8 +84,10 @@ def import_paths(
     channel: Channel | None = None,
     progress: Callable[[FileProgress], None] | None = None,
     batch_size: int | None = None,
+    language: str | None = None,
 ) -> list[ImportSummary]:
-    """Import every path (files, mbox, Maildir folders); one summary per path.
+    """Import every path (files, mbox, Maildir folders); one summary per path, its
+    problems said in `language` (the command line's --lang), else the event's.
 
     Each file is parsed while it is stored, a batch per transaction (chat logs line by
     line, so a log of a million messages needs no more memory than a small one);
@@ -92,6 +97,7 @@ def import_paths(
     from moderator.ingest.base import SaidProblems
     from moderator.ingest.detect import FolderItem, StreamedParse, scan_folder, stream_file
 
+    said = language or service.language
     summaries = []
     for path in paths:
         path = Path(path)
@@ -100,7 +106,7 @@ def import_paths(
             scan = scan_folder(path)
             units = scan.items
             left_out = [
-                ImportSummary(source=str(p), skipped=[_left_out(p, reason, service.language)])
+                ImportSummary(source=str(p), skipped=[_left_out(p, reason, said)])
                 for p, reason in scan.skipped
             ]
         else:
@@ -109,7 +115,7 @@ def import_paths(
             label = unit.label
             try:
                 one = unit.paths[0] if len(unit.paths) == 1 else None
-                day, note = chat_day(service, one) if one is not None else (None, None)
+                day, note = chat_day(service, one, said) if one is not None else (None, None)
                 if len(unit.paths) == 1 and unit.format != "eml":
                     # one file: parsed while it is stored (chat logs line by line)
                     result = stream_file(unit.paths[0], format=unit.format or None, day=day)
@@ -119,7 +125,7 @@ def import_paths(
                         whole.format, iter(whole.messages), whole.problems, 0, [0]
                     )
             except (ValueError, OSError) as exc:
-                skipped = [_one_line(exc, label, service.language)]
+                skipped = [_one_line(exc, label, said)]
                 summaries.append(ImportSummary(source=label, skipped=skipped))
                 continue
             messages: Iterable = result.messages
@@ -136,7 +142,7 @@ def import_paths(
             summary = service.import_messages(
                 messages,
                 source=label,
-                problems=SaidProblems(result.problems, service.language),
+                problems=SaidProblems(result.problems, said),
                 progress=report,
                 batch_size=batch_size,
             )
@@ -176,8 +182,16 @@ def _one_line(exc: BaseException, label: str, language: str) -> str:
 class FileFollower:
     """Follows one growing chat file or a folder of mails; imports what is new."""
 
-    def __init__(self, service: EventService, path: Path, fmt: str | None = None) -> None:
+    def __init__(
+        self,
+        service: EventService,
+        path: Path,
+        fmt: str | None = None,
+        *,
+        language: str | None = None,
+    ) -> None:
         self.service = service
+        self.language = language  # what its notes are said in (None: the event's language)
         self.path = path
         self.fmt = fmt
         self._signature: tuple[int, int] | None = None
@@ -208,7 +222,7 @@ class FileFollower:
         changed = signature != self._signature
         if not changed and not self._holding:
             return None
-        day, note = chat_day(self.service, self.path)
+        day, note = chat_day(self.service, self.path, self.language)
         try:
             result = parse_file(self.path, format=self.fmt, day=day)
         except ValueError as exc:
@@ -244,10 +258,12 @@ class ImapFollower:
         *,
         password: str | None = None,
         allow_insecure: bool = False,
+        language: str | None = None,
     ) -> None:
         from moderator.ingest.imap import ImapSource
 
         self.service = service
+        self.language = language  # what its problems are said in (None: the event's)
         self.source = ImapSource(url, password=password, allow_insecure=allow_insecure)
         self.label = self.source.display_name
         self.key = "imap:" + url.split("@")[-1]
@@ -265,7 +281,7 @@ class ImapFollower:
             messages,
             source=self.key,
             state=asdict(new_state),
-            problems=SaidProblems(problems, self.service.language),
+            problems=SaidProblems(problems, self.language or self.service.language),
         )
 
 
@@ -276,6 +292,7 @@ def make_followers(
     *,
     imap_passwords: Mapping[str, str] | None = None,
     allow_insecure: bool = False,
+    language: str | None = None,
 ) -> list[FileFollower | ImapFollower]:
     """One follower per source; `imap_passwords` by IMAP URL (the URLs carry none)."""
     followers: list[FileFollower | ImapFollower] = []
@@ -287,10 +304,11 @@ def make_followers(
                     source,
                     password=(imap_passwords or {}).get(source),
                     allow_insecure=allow_insecure,
+                    language=language,
                 )
             )
         else:
-            followers.append(FileFollower(service, Path(source), fmt))
+            followers.append(FileFollower(service, Path(source), fmt, language=language))
     return followers
 
 
@@ -305,14 +323,21 @@ def watch(
     imap_interval: float = 10.0,
     imap_passwords: Mapping[str, str] | None = None,
     allow_insecure: bool = False,
+    language: str | None = None,
 ) -> int:
     """Follow the sources until interrupted (or `stop` is set); returns an exit code.
 
     A source that keeps failing the same way (server down, login refused) is reported once
     as a warning, then only in the debug log until the error changes or it works again.
     """
+    said = language or service.language  # what its warnings are said in
     followers = make_followers(
-        service, sources, fmt, imap_passwords=imap_passwords, allow_insecure=allow_insecure
+        service,
+        sources,
+        fmt,
+        imap_passwords=imap_passwords,
+        allow_insecure=allow_insecure,
+        language=language,
     )
     stop = stop or threading.Event()
     last_imap = 0.0
@@ -326,7 +351,7 @@ def watch(
                 summary = follower.poll()
             except Exception as exc:
                 # the first line only: no SQL, no data, no password
-                problem = _one_line(exc, follower.label, service.language)
+                problem = _one_line(exc, follower.label, said)
                 if failing.get(index) == problem:
                     log.debug("still: %s", problem)
                 else:
@@ -334,9 +359,7 @@ def watch(
                     failing[index] = problem
                 continue
             if failing.pop(index, None) is not None:
-                log.warning(
-                    "%s", error_sentence("works_again", {"label": follower.label}, service.language)
-                )
+                log.warning("%s", error_sentence("works_again", {"label": follower.label}, said))
             if summary is not None and report is not None:
                 report(summary)
         if any(isinstance(f, ImapFollower) for f in followers) and now - last_imap >= imap_interval:
