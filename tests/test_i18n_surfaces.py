@@ -353,3 +353,19 @@ def test_a_german_event_says_help_problems_and_errors_in_german(tmp_path: Path) 
 
     found = {name: english_words(text) for name, text in outputs.items()}
     assert not any(found.values()), (found, outputs)
+
+
+def test_what_the_operating_system_says_is_german_for_a_german_user(tmp_path: Path) -> None:
+    from moderator.ingest.detect import scan_folder
+
+    (tmp_path / "weg.txt").symlink_to(tmp_path / "gibt-es-nicht.txt")  # a dangling link
+    (tmp_path / "chat.txt").write_text("Anna: Wann kommt der Bus?\n", "utf-8")
+    ((path, reason),) = scan_folder(tmp_path).skipped
+    assert path.name == "weg.txt"
+    assert error_text(reason, "de") == "keine solche Datei oder kein solcher Ordner"
+    assert error_text(reason, "en") == "no such file or directory"
+    with pytest.raises(OSError) as refused:
+        (tmp_path / "chat.txt" / "x").write_text("", "utf-8")
+    assert lang.os_reason(refused.value, "de") == "ist kein Ordner"
+    unknown = OSError(12345, "something odd")
+    assert lang.os_reason(unknown, "de") == "something odd"  # its own words, as a last resort

@@ -16,7 +16,7 @@ from moderator.cli.consoles import demo_console, load_sample
 from moderator.cli.parser import build_parser
 from moderator.cli_args import argv_language
 from moderator.cli_text import CliText
-from moderator.domain.language import Explained, error_text
+from moderator.domain.language import Explained, error_text, os_reason
 
 __all__ = ["SAMPLE_DIR", "CliError", "build_parser", "demo_console", "load_sample", "main"]
 
@@ -48,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except OSError as exc:  # disk full, a file that vanished, no permission …
         where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}", text_for(args))
+        t = text_for(args)
+        _error(f"{where}{os_reason(exc, t.language)}", t)
         log.debug("details", exc_info=True)
         return 2
     except Exception as exc:  # a database or library fault: one line, details with -v

@@ -15,6 +15,7 @@ from moderator.cli.base import (
     printable,
     text_for,
 )
+from moderator.domain.language import os_reason
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -58,7 +59,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             os.replace(tmp, out)
         except OSError as exc:  # disk full, no permission …: leave no half-written file behind
             tmp.unlink(missing_ok=True)
-            reason = exc.strerror or exc
+            reason = os_reason(exc, t.language)
             raise CliError(t("export.cannot_write", path=printable(out), reason=reason)) from None
         print(t("export.wrote", path=printable(out)), file=sys.stderr)
     # Contact details the askers wrote into their questions are masked unless asked for.

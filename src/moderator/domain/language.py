@@ -9,6 +9,7 @@ decided by the caller (`config.default_language` reads the locale).
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -520,6 +521,19 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "imap.fetch": "{where}: UID FETCH fehlgeschlagen: {detail!r}",
         "imap.no_uidvalidity": "der Server hat für das Postfach keine UIDVALIDITY gesendet",
         "works_again": "{label}: geht wieder",
+        # what the operating system said (`os_reason`), by errno
+        "os.ENOENT": "keine solche Datei oder kein solcher Ordner",
+        "os.EACCES": "keine Berechtigung",
+        "os.EPERM": "nicht erlaubt",
+        "os.ENOSPC": "kein Platz mehr auf dem Datenträger",
+        "os.EDQUOT": "Speicherkontingent erschöpft",
+        "os.EISDIR": "ist ein Ordner",
+        "os.ENOTDIR": "ist kein Ordner",
+        "os.EROFS": "Dateisystem nur lesbar",
+        "os.EEXIST": "gibt es schon",
+        "os.EIO": "Ein-/Ausgabefehler",
+        "os.ENAMETOOLONG": "Dateiname zu lang",
+        "os.ELOOP": "zu viele symbolische Verknüpfungen",
         "line": "{where}, Zeile {line}",
     },
     "en": {
@@ -682,6 +696,18 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "imap.fetch": "{where}: UID FETCH failed: {detail!r}",
         "imap.no_uidvalidity": "server sent no UIDVALIDITY for the mailbox",
         "works_again": "{label}: works again",
+        "os.ENOENT": "no such file or directory",
+        "os.EACCES": "permission denied",
+        "os.EPERM": "operation not permitted",
+        "os.ENOSPC": "no space left on device",
+        "os.EDQUOT": "disk quota exceeded",
+        "os.EISDIR": "is a directory",
+        "os.ENOTDIR": "not a directory",
+        "os.EROFS": "read-only file system",
+        "os.EEXIST": "file exists",
+        "os.EIO": "input/output error",
+        "os.ENAMETOOLONG": "file name too long",
+        "os.ELOOP": "too many levels of symbolic links",
         "line": "{where}, line {line}",
     },
 }
@@ -748,11 +774,22 @@ class Explained(Exception):
         super().__init__(error_sentence(key, values, "en") if key else message)
 
 
+def os_reason(exc: OSError, language: str) -> str:
+    """What the operating system said, in `language` for the common errors (its own words,
+    which follow the C locale, for the others)."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    said = ERROR_TEXT[pick(language)].get(f"os.{name}")
+    return said or exc.strerror or str(exc)
+
+
 def error_text(exc: object, language: str) -> str:
     """What to show the user for an error or a `Sentence` in `language` (its plain text if
     it has no sentence)."""
     if isinstance(exc, Sentence):
         return error_sentence(exc.key, exc.values, language)
+    said_in = getattr(exc, "said_in", None)  # a value that says itself in either language
+    if callable(said_in):
+        return str(said_in(language))
     key = getattr(exc, "key", None)
     if isinstance(exc, Explained) and key is not None:
         return error_sentence(key, exc.values, language)

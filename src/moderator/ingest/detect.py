@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from moderator.domain.language import error_text, sentence
+from moderator.domain.language import error_text, os_reason, sentence
 from moderator.domain.models import IncomingMessage
 from moderator.ingest import bbb, pasted, spreadsheet, zoom
 from moderator.ingest.base import (
@@ -300,6 +300,19 @@ class FolderScan:
 
 
 @dataclass(frozen=True, slots=True)
+class _OsReason:
+    """What the operating system said about a file, in the language it is said in."""
+
+    error: OSError
+
+    def said_in(self, language: str) -> str:
+        return os_reason(self.error, language)
+
+    def __str__(self) -> str:
+        return self.said_in("en")
+
+
+@dataclass(frozen=True, slots=True)
 class _FirstClause:
     """Why a file was refused, without its name and the advice after ";", in the language
     it is said in (a value of a `Sentence`)."""
@@ -331,7 +344,7 @@ def scan_folder(folder: Path) -> FolderScan:
         return scan
     for root, dirs, files in os.walk(
         folder,
-        onerror=lambda e: scan.skipped.append((Path(e.filename or folder), e.strerror or str(e))),
+        onerror=lambda e: scan.skipped.append((Path(e.filename or folder), _OsReason(e))),
     ):
         here = Path(root)
         kept_dirs = []
@@ -353,7 +366,7 @@ def scan_folder(folder: Path) -> FolderScan:
             try:
                 regular = stat.S_ISREG(path.stat().st_mode)
             except OSError as exc:  # a dangling link, no permission …
-                scan.skipped.append((path, exc.strerror or str(exc)))
+                scan.skipped.append((path, _OsReason(exc)))
                 continue
             if not regular:  # reading a named pipe would wait for a writer forever
                 scan.skipped.append((path, sentence("not_regular")))
@@ -373,7 +386,7 @@ def scan_folder(folder: Path) -> FolderScan:
                     scan.skipped.append((path, sentence("not_importable", reason=reason)))
                 continue
             except OSError as exc:
-                scan.skipped.append((path, exc.strerror or str(exc)))
+                scan.skipped.append((path, _OsReason(exc)))
                 continue
             if found in GENERIC_TEXT_FORMATS and path.suffix.lower() not in LIST_SUFFIXES:
                 scan.skipped.append((path, sentence("text_document")))

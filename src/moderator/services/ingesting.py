@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from moderator.domain.language import error_sentence, error_text
+from moderator.domain.language import Explained, error_sentence, error_text, os_reason
 from moderator.domain.models import Channel, IncomingMessage
 from moderator.services.console import EventService, ImportSummary
 from moderator.services.importing import ImportBatch
@@ -174,8 +174,8 @@ def _left_out(path: Path, reason: object, language: str) -> str:
 def _one_line(exc: BaseException, label: str, language: str) -> str:
     said = error_text(exc, language).strip()
     text = said.splitlines()[0] if said else type(exc).__name__
-    if isinstance(exc, OSError) and exc.strerror:
-        text = exc.strerror
+    if isinstance(exc, OSError) and exc.strerror and not isinstance(exc, Explained):
+        text = os_reason(exc, language)
     return text if label in text else f"{label}: {text}"
 
 
