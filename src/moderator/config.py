@@ -219,6 +219,53 @@ def _line_of(text: str, pattern: str, occurrence: int = 0) -> int | None:
     return None
 
 
+#: The TOML parser's (tomllib's) commonest messages, as a German user reads them; others
+#: keep the parser's words.
+_TOML_DE: tuple[tuple[str, str], ...] = (
+    (r"Invalid value", "ungültiger Wert"),
+    (r"Invalid statement", "ungültige Anweisung"),
+    (r"Expected '=' after a key in a key/value pair", "nach dem Schlüssel fehlt „=“"),
+    (r"Expected ']' at the end of a table declaration", "am Ende des Tabellennamens fehlt „]“"),
+    (r"Expected ']]' at the end of an array declaration", "am Ende des Namens fehlt „]]“"),
+    (r"Unclosed array", "die Liste ist nicht geschlossen"),
+    (r"Unclosed inline table", "die Tabelle ist nicht geschlossen"),
+    (r"Unterminated string", "der Text ist nicht abgeschlossen"),
+    (r"Cannot overwrite a value", "ein Wert ist zweimal angegeben"),
+    (r"Cannot declare (.+) twice", "{0} ist zweimal angegeben"),
+    (r"Invalid initial character for a key part", "ungültiges erstes Zeichen eines Schlüssels"),
+    (r"Illegal character (.+)", "unzulässiges Zeichen {0}"),
+    (r"Found invalid character (.+)", "ungültiges Zeichen {0}"),
+    (r"Invalid date or datetime", "ungültiges Datum"),
+    (r"Expected (.+)", "erwartet: {0}"),
+)
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)$|\(at end of document\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class _TomlDetail:
+    """What the TOML parser said, in German for a German user (`domain.language` says any
+    value with `said_in`)."""
+
+    message: str
+
+    def said_in(self, language: str) -> str:
+        if language != "de":
+            return self.message
+        text, at = self.message, _TOML_AT.search(self.message)
+        where = ""
+        if at:
+            text = self.message[: at.start()].rstrip()
+            where = f" (Zeile {at[1]}, Spalte {at[2]})" if at[1] else " (am Ende der Datei)"
+        for pattern, german in _TOML_DE:
+            found = re.fullmatch(pattern, text)
+            if found:
+                return german.format(*found.groups()) + where
+        return self.message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 _LANGUAGE_LINE = re.compile(r"""^\s*language\s*=\s*["']([^"'\n]*)["']""", re.MULTILINE)
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
@@ -241,7 +288,9 @@ def _parse_config(text: str, source: str) -> EventConfig:
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
         where = f"{source}:{found.group(1)}" if found else source
-        raise ConfigError(key="config.invalid_toml", where=where, detail=exc) from None
+        raise ConfigError(
+            key="config.invalid_toml", where=where, detail=_TomlDetail(str(exc))
+        ) from None
 
     def fail(key: str, line: int | None, **values: object) -> ConfigError:
         return _at(f"{source}:{line}" if line else source, sentence(key, **values))
@@ -422,7 +471,7 @@ def _user_toml(path: Path, key: str) -> dict:
     try:
         return tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(key=key, path=path, detail=exc) from None
+        raise ConfigError(key=key, path=path, detail=_TomlDetail(str(exc))) from None
 
 
 SETTINGS_FILE = "settings.toml"
