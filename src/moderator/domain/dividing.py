@@ -21,6 +21,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from moderator.domain.language import Explained
+
 __all__ = [
     "MAX_PARTS",
     "DivideError",
@@ -190,8 +192,9 @@ def parts_from_lines(text: str) -> list[str]:
     return parts
 
 
-class DivideError(ValueError):
-    """The parts cannot divide the wording (fewer than two, too many)."""
+class DivideError(Explained, ValueError):
+    """The parts cannot divide the wording (fewer than two, too many); said in German and
+    English (`domain.sentences`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +214,7 @@ def plan_divide(parts: list[str] | tuple[str, ...]) -> DividePlan:
     """The plan for dividing a wording into `parts` (in order; blank ones ignored)."""
     cleaned = [_one_line(p) for p in parts if p.strip()]
     if len(cleaned) < 2:
-        raise DivideError("at least two questions are needed to divide a wording")
+        raise DivideError(key="divide_two")
     if len(cleaned) > MAX_PARTS:
-        raise DivideError(f"at most {MAX_PARTS} questions from one wording")
+        raise DivideError(key="divide_many", n=MAX_PARTS)
     return DividePlan(cleaned[0], tuple(cleaned[1:]))

@@ -40,6 +40,13 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "unknown_format": "unbekanntes Exportformat {fmt}; eines von: {formats}",
         "transition": "eine Frage kann nicht von „{current}“ nach „{target}“ verschoben werden",
         "not_live": "#{id} ist nicht in der Live-Warteschlange",
+        # dividing one wording into several questions, and taking it back
+        "divide_two": "zum Aufteilen sind mindestens zwei Fragen nötig",
+        "divide_many": "höchstens {n} Fragen aus einer Formulierung",
+        "wording_gone": "Formulierung {msg} gibt es nicht mehr; Rückgängig abgelehnt",
+        "changed_since": "#{id} wurde inzwischen zusammengeführt oder aufgeteilt; Rückgängig "
+        "abgelehnt",
+        "on_air_undo": "#{id} ist auf Sendung; Rückgängig abgelehnt",
         # files an import leaves out, and what it had to change to store a message
         "binary": "{path}: Binärdatei, kein Chat-Export, keine E-Mail und keine Tabelle",
         "binary_at": "{path}: Binärdatei (NUL-Byte bei Offset {offset}), kein Textexport",
@@ -230,6 +237,11 @@ ERROR_TEXT: dict[str, dict[str, str]] = {
         "unknown_format": "unknown export format {fmt}; use one of {formats}",
         "transition": "cannot move a question from {current} to {target}",
         "not_live": "#{id} is not in the live queue",
+        "divide_two": "at least two questions are needed to divide a wording",
+        "divide_many": "at most {n} questions from one wording",
+        "wording_gone": "wording {msg} is gone; undo refused",
+        "changed_since": "#{id} has changed since (merged or split); undo refused",
+        "on_air_undo": "#{id} is on air; undo refused",
         "binary": "{path}: binary file, not a chat export, e-mail or spreadsheet",
         "binary_at": "{path}: binary file (NUL byte at offset {offset}), not a text export",
         "unknown_file_format": "{path}: unknown format; choose one of {formats}",

@@ -39,14 +39,14 @@ class DividingMixin(ServiceBase):
         try:
             plan = plan_divide(list(parts))
         except DivideError as exc:
-            raise ServiceError(str(exc)) from None
+            raise ServiceError.carrying(exc) from None
         with self._write(IMPORT, QUEUE) as repo:
             self._sync_index(repo)  # new parts are indexed after everything stored before
             message = repo.message(message_id)
             if message.event_id != self.event_id:
-                raise ServiceError(f"no message #{message_id} in this event")
+                raise ServiceError(key="no_message", msg=message_id)
             if message.group_id is None or message.kind != Kind.QUESTION.value:
-                raise ServiceError(f"message #{message_id} is not a question")
+                raise ServiceError(key="not_a_question", msg=message_id)
             group = self._group(repo, message.group_id)
             self._check_version(repo, group, expected_version)
             groups = self._divide_rows(repo, message, plan)
@@ -170,15 +170,15 @@ class DividingMixin(ServiceBase):
             try:
                 part = repo.message(mid)
             except LookupError:
-                raise ConflictError(f"wording {mid} is gone; undo refused") from None
+                raise ConflictError(key="wording_gone", msg=mid) from None
             if part.group_id != gid or [m.id for m in repo.members(gid)] != [mid]:
-                raise ConflictError(f"#{gid} has changed since (merged or split); undo refused")
+                raise ConflictError(key="changed_since", id=gid)
         for gid in after["groups"][1:]:
             row = repo.group(gid)
             if row.merged_into_id is not None:
-                raise ConflictError(f"#{gid} has been merged since; undo refused")
+                raise ConflictError(key="merged_since", id=gid)
             if S(row.state) == S.ON_AIR:
-                raise ConflictError(f"#{gid} is on air; undo refused")
+                raise ConflictError(key="on_air_undo", id=gid)
             self._leave_live(repo, row)
             row.merged_into_id = home
             row.updated_at = self.clock()

@@ -36,7 +36,7 @@ class StageMixin(ServiceBase):
         Returns the key stored."""
         project = self.project(project_key) if project_key is not None else None
         if project_key is not None and project is None:
-            raise ServiceError(f"unknown project {project_key!r}")
+            raise ServiceError(key="unknown_project", project=project_key)
         with self._write() as repo:
             row = repo.event(self.event_id)
             before = row.presented_project
