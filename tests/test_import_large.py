@@ -342,12 +342,15 @@ def test_a_write_that_waited_too_long_says_so_in_one_line(
     sqlite_service, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The quick retry of a waiting SQLite writer ends, after `SQLITE_WRITE_WAIT`, in the
-    usual "database is locked; nichts gespeichert", not in a driver exception."""
+    usual one-line refusal ("… von einem anderen Programm gesperrt (database is locked);
+    nichts gespeichert"), not in a driver exception."""
     monkeypatch.setattr(storage_db, "SQLITE_WRITE_WAIT", 0.2)
     other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(ConnectionLostError, match="database is locked; nichts gespeichert"):
+        with pytest.raises(
+            ConnectionLostError, match=r"gesperrt \(database is locked\); nichts gespeichert"
+        ):
             sqlite_service.add_manual("Wann kommt der Bus?")
     finally:
         other.execute("ROLLBACK")
