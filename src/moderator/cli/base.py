@@ -1,6 +1,9 @@
 """What every command needs: the database of --db, the event (of --config, --event, or
 the newest), the sentences in the event's language, the meaning pass, and `printable` for
-everything that came from user data."""
+everything that came from user data.
+
+The services and the storage (SQLAlchemy, numpy) are imported by the functions that open a
+database, so `--help`, `--version` and a wrong argument start without them."""
 
 from __future__ import annotations
 
@@ -10,19 +13,14 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from moderator.cli_text import CliText
-from moderator.config import (
-    ConfigError,
-    EventConfig,
-    default_db_url,
-    default_language,
-    load_config,
-    load_default_config,
-    moderator_name,
-)
-from moderator.services import EventService, open_event
-from moderator.storage.db import Database, sqlite_file
+
+if TYPE_CHECKING:
+    from moderator.config import EventConfig
+    from moderator.services import EventService
+    from moderator.storage.db import Database
 
 log = logging.getLogger("moderator")
 
@@ -74,6 +72,9 @@ class PrintableFormatter(logging.Formatter):
 def open_database(args: argparse.Namespace, *, create: bool) -> Database:
     """The database of --db; `create`: this command adds data, so it may create the
     database (and says so on stderr); otherwise a missing database is refused."""
+    from moderator.config import default_db_url
+    from moderator.storage.db import Database, sqlite_file
+
     event_config(args)  # a broken --config is refused before anything is created or opened
     url = args.db or default_db_url()
     path = sqlite_file(url)
@@ -95,6 +96,8 @@ def open_database(args: argparse.Namespace, *, create: bool) -> Database:
 def text_for(args: argparse.Namespace, service: EventService | None = None) -> CliText:
     """The command line's sentences in --lang, else the event's language (of --config, or
     of the opened event), else the locale's."""
+    from moderator.config import ConfigError, default_language, load_config
+
     language = getattr(args, "lang", None)
     if service is None:
         service = getattr(args, "service", None)  # the event opened by this command
@@ -117,6 +120,8 @@ def event_config(args: argparse.Namespace) -> EventConfig | None:
     """The event configuration of --config, read once."""
     if not getattr(args, "config", None):
         return None
+    from moderator.config import load_config
+
     loaded: EventConfig | None = getattr(args, "loaded_config", None)
     if loaded is None:
         loaded = args.loaded_config = load_config(Path(args.config))
@@ -171,6 +176,8 @@ def meaning_pass(service: EventService, t: CliText) -> None:
 
 def event_service(args: argparse.Namespace, db: Database) -> EventService:
     """The event named by --config or --event, else the newest event, else the default."""
+    from moderator.config import moderator_name
+
     name = moderator_name(getattr(args, "as_name", None))
     service = _open_service(args, db, name)
     args.service = service
@@ -184,10 +191,13 @@ def event_service(args: argparse.Namespace, db: Database) -> EventService:
 
 
 def _open_service(args: argparse.Namespace, db: Database, name: str) -> EventService:
+    from moderator.config import load_default_config
+    from moderator.services import open_event
+    from moderator.services.events import stored_config
+
     config = event_config(args)
     if config is not None:
         return open_event(db, config, moderator=name, embedder=embedder)
-    from moderator.services.events import stored_config
 
     stored = stored_config(db, getattr(args, "event", None))
     if stored is None:

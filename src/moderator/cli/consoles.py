@@ -7,6 +7,7 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from moderator.cli.base import (
     SAMPLE_DIR,
@@ -21,16 +22,18 @@ from moderator.cli.base import (
     text_for,
 )
 from moderator.cli.importing import print_summary
-from moderator.config import load_config, load_default_config, load_keymap, moderator_name
-from moderator.domain.models import Channel
-from moderator.services import EventService, open_event
-from moderator.storage.db import Database
+
+if TYPE_CHECKING:  # the services, the storage and Textual: imported when a command runs
+    from moderator.services import EventService
+    from moderator.ui.app import ModeratorApp
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    from moderator.config import load_keymap
+
     db = open_database(args, create=adds_data(args))
     service = event_service(args, db)
-    from moderator.ui.app import ModeratorApp
+    from moderator.ui.app import ModeratorApp  # Textual only when the console opens
 
     ModeratorApp(service, keymap=load_keymap(), language=text_for(args, service).language).run()
     return 0
@@ -46,6 +49,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
 
 
 def load_sample(service: EventService, sample_dir: Path = SAMPLE_DIR) -> list:
+    from moderator.domain.models import Channel
     from moderator.services.ingesting import import_paths
 
     # In the order the questions arrived: registration mails, the webinar chat, the
@@ -71,9 +75,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def demo_console(args: argparse.Namespace):
+def demo_console(args: argparse.Namespace) -> ModeratorApp | None:
     """Load the sample event into a fresh database (a temporary file unless --db) and
     return the console on it, which shows where the database is (None with --no-tui)."""
+    from moderator.config import load_config, load_keymap, moderator_name
+    from moderator.services import open_event
+    from moderator.storage.db import Database
+
     if not (SAMPLE_DIR / "event.toml").exists():
         raise CliError(text_for(args)("demo.missing", path=SAMPLE_DIR))
     workdir = Path(tempfile.mkdtemp(prefix="moderator-demo-"))
@@ -93,7 +101,7 @@ def demo_console(args: argparse.Namespace):
     print(t("demo.database", url=printable(db.safe_url)), file=sys.stderr)
     if args.no_tui:
         return None
-    from moderator.ui.app import ModeratorApp
+    from moderator.ui.app import ModeratorApp  # Textual only when the console opens
 
     return ModeratorApp(
         service, keymap=load_keymap(), language=t.language, database=printable(db.safe_url)
@@ -141,6 +149,7 @@ def cmd_overlay(args: argparse.Namespace) -> int:
     import secrets
     import socket
 
+    from moderator.config import load_default_config
     from moderator.services.events import stored_config
     from moderator.web.server import Options, WebServer
 

@@ -13,8 +13,6 @@ from moderator.cli.base import (
     printable,
     text_for,
 )
-from moderator.config import default_db_url
-from moderator.storage.db import Database
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -39,6 +37,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from moderator.config import default_db_url
+    from moderator.storage.db import Database
+
     db = Database(args.db or default_db_url())
     before = db.check()
     head = db.upgrade()
