@@ -1,5 +1,10 @@
 """Engine, sessions and schema management. Created once at start-up and injected (the
-errors it raises in `errors`, upkeep such as statistics and compaction in `maintenance`)."""
+errors it raises in `errors`, upkeep such as statistics and compaction in `maintenance`).
+
+Alembic (half a second of imports) is loaded only when the schema has to change: a
+database already at the newest version is recognised by reading alembic's version table
+and the revisions written in the migration files.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -39,6 +41,9 @@ from moderator.storage.errors import (
     is_disconnect,
 )
 from moderator.storage.maintenance import Maintenance
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +86,56 @@ PG_LIVENESS = {
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def head_revision() -> str:
+    """The newest schema version, as alembic reads it from the migration scripts."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
+
+
+#: Alembic's version table (its default name; env.py keeps it).
+VERSION_TABLE = "alembic_version"
+
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']\s*$", re.M)
+_DOWN_REVISION = re.compile(
+    r"^down_revision\s*(?::[^=]+)?=\s*(?:None|[\"']([^\"']+)[\"'])\s*$", re.M
+)
+
+
+def written_head() -> str | None:
+    """The newest schema version read from the migration files' ``revision`` and
+    ``down_revision`` lines, without loading alembic; None when the files are not one plain
+    chain (a merge, a line written otherwise): then only alembic can tell."""
+    revisions: dict[str, str | None] = {}
+    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+        if len(revision) != 1 or len(down) != 1 or revision[0] in revisions:
+            return None
+        revisions[revision[0]] = down[0] or None
+    below = set(revisions.values())
+    heads = [revision for revision in revisions if revision not in below]
+    return heads[0] if len(heads) == 1 else None
+
+
+def _stored_revision(conn: Connection) -> str | None:
+    """The schema version alembic stored in the database (None: no version table or no
+    row), read without loading alembic; alembic itself judges a table with several rows."""
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return None
+    rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(rows) > 1:  # several heads: alembic says what is wrong
+        from alembic.runtime.migration import MigrationContext
+
+        return MigrationContext.configure(conn).get_current_revision()
+    return rows[0] if rows else None
 
 
 #: How long a SQLite writer waits for the others' transactions before "database is locked".
@@ -235,14 +283,14 @@ class Database(Maintenance):
     # -- schema -------------------------------------------------------------------------
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return _stored_revision(conn)
 
     def check(self) -> str | None:
         """Connect once; turn driver errors into one clear line."""
         try:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-                return MigrationContext.configure(conn).get_current_revision()
+                return _stored_revision(conn)
         except OperationalError as exc:
             # a server that does not answer, or a file that cannot be opened
             key = "db.unreachable" if self.is_postgres else "db.cannot_open"
@@ -255,6 +303,12 @@ class Database(Maintenance):
     def upgrade(self) -> str:
         """Bring the schema to the newest version; refuse a newer or unknown one."""
         current = self.check()
+        if current is not None and current == written_head():
+            return current  # the common case, decided without alembic
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         script = ScriptDirectory.from_config(_alembic_config())
         head = script.get_current_head()
         if current is not None and current != head:
