@@ -96,7 +96,9 @@ async def test_a_flood_of_another_moderators_actions_makes_few_notices(service, 
         assert await wait_until(pilot, lambda: any(last in m for m, *_ in told), steps=160)
         by_bea = [m for m, *_ in told if "Bea hat" in m]
         assert 1 <= len(by_bea) <= 3  # one notice per poll made 6 to 8 here
-        assert "weitere)" in by_bea[-1]  # beyond MAX_NOTES the rest are counted
+        # 30 actions in at most 3 notices: one of them names MAX_NOTES and counts the rest
+        # (which one depends on how the flood fell into the gaps on a loaded machine)
+        assert any("weitere)" in m for m in by_bea), by_bea
         assert len(screen.activity) == 20  # every action is in the recent history
 
 
