@@ -46,6 +46,9 @@ def test_import_twice_adds_nothing(tmp_path: Path) -> None:
     chat = next((SAMPLE / "zoom").rglob("meeting_saved_chat.txt"))
     first = run("import", str(chat), str(SAMPLE / "mail"), db=db)
     assert "98 neu" in first.stdout and "vorgeschlagene Projekte:" in first.stdout
+    # the projects by the names the console shows, not by their configuration keys
+    projects = next(line for line in first.stdout.splitlines() if "Projekte:" in line)
+    assert "Allgemeine Fragen" in projects and "general" not in projects
     second = run("import", str(chat), str(SAMPLE / "mail"), db=db)
     assert "0 neu" in second.stdout and "98 bereits importiert" in second.stdout
 

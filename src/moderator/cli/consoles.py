@@ -21,7 +21,7 @@ from moderator.cli.base import (
     printable,
     text_for,
 )
-from moderator.cli.importing import print_summary
+from moderator.cli.importing import print_summary, project_names
 
 if TYPE_CHECKING:  # the services, the storage and Textual: imported when a command runs
     from moderator.services import EventService
@@ -96,7 +96,7 @@ def demo_console(args: argparse.Namespace) -> ModeratorApp | None:
     )
     t = text_for(args, service)
     for summary in load_sample(service):
-        print_summary(summary, t, out=sys.stderr)
+        print_summary(summary, t, out=sys.stderr, names=project_names(service))
     meaning_pass(service, t)
     print(t("demo.database", url=printable(db.safe_url)), file=sys.stderr)
     if args.no_tui:

@@ -21,8 +21,11 @@ from moderator.cli_text import CliText
 from moderator.domain.models import Channel
 
 
-def print_summary(summary, t: CliText, *, out=None) -> None:
+def print_summary(summary, t: CliText, *, out=None, names=None) -> None:
+    """One import's summary; `names`: project key -> name (the suggested projects are
+    named as the console and the exports name them, not by their configuration keys)."""
     out = out or sys.stdout
+    names = names or {}
     if summary.skipped and not (summary.new or summary.already_imported or summary.notes):
         for problem in summary.skipped:  # nothing read from it: just say why
             print(t("summary.skip_only", problem=printable(problem)), file=out)
@@ -44,12 +47,19 @@ def print_summary(summary, t: CliText, *, out=None) -> None:
         file=out,
     )
     if summary.projects:
-        parts = ", ".join(f"{k} {v}" for k, v in summary.projects.most_common())
+        parts = ", ".join(
+            f"{names.get(k, k)} {v}" for k, v in summary.projects.most_common()
+        )
         print(t("summary.projects", parts=printable(parts)), file=out)
     for note in getattr(summary, "notes", ()):
         print(t("summary.note", note=printable(note)), file=out)
     for problem in summary.skipped:
         print(t("summary.skip", problem=printable(problem)), file=out)
+
+
+def project_names(service) -> dict[str, str]:
+    """Project key -> the project's name, for what the command line says."""
+    return {p.key: p.name for p in service.projects}
 
 
 class ImportProgress:
@@ -202,7 +212,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 130
     skipped = 0
     for summary in summaries:  # complete, even if Ctrl+C came after the last batch
-        print_summary(summary, t)
+        print_summary(summary, t, names=project_names(service))
         skipped += len(summary.skipped)
     if len(summaries) > 1:
         new = sum(s.new for s in summaries)
@@ -269,7 +279,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         args.sources,
         fmt=args.format,
         interval=args.interval,
-        report=lambda s: print_summary(s, t, out=sys.stderr),
+        report=lambda s: print_summary(s, t, out=sys.stderr, names=project_names(service)),
         imap_passwords=passwords,
         allow_insecure=args.allow_insecure,
         language=t.language,
