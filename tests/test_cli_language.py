@@ -32,7 +32,7 @@ ENV = {"PYTHONPATH": str(ROOT / "src"), "MODERATOR_EMBEDDER": "none"}
 ENGLISH = re.compile(
     r"\b(new|questions?|chatter|votes?|already|imported|skipped|suggested|projects?|"
     r"duplicate|suggestion|wrote|answers?|stored|rows?|matched|error|note|total|exists|"
-    r"overwrite|messages?|database|created|removed|compacted|confirm|interrupted)\b"
+    r"overwrite|messages?|database|created|removed|compacted|confirm|interrupted|general)\b"
 )
 
 
