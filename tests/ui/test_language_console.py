@@ -9,7 +9,9 @@ from textual.widgets import Select
 
 from moderator.cli import build_parser, demo_console
 from moderator.ui.detail import DetailPane
+from moderator.ui.i18n import Strings
 from moderator.ui.modals import ManualEntryScreen
+from moderator.ui.rows import RowPainter
 from moderator.ui.status import StatusBar
 from tests.ui.helpers import make_app, notes, plain, seed, select, settle, wait_until
 
@@ -101,3 +103,20 @@ async def test_the_stage_speaks_the_event_language(sqlite_service):
         assert await wait_until(pilot, lambda: CommandPalette.is_open(app))
         assert app.screen.query_one(CommandInput).placeholder == "Befehle suchen …"
         assert [c.title for c in app.get_system_commands(app.screen)] == ["Beenden"]
+
+
+async def test_the_general_block_is_named_in_the_consoles_language(sqlite_service, clock):
+    """Rows name a project by the key the organiser chose in the event's language; the
+    general block, which every event has, by the console's own word for it: "0?allgemein"
+    in a German console (its key "general" was English there), "0?general" in English."""
+    sqlite_service.add_manual("Wird die Veranstaltung aufgezeichnet?")
+    app = make_app(sqlite_service, clock)  # the bundled event is German
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+        (row,) = [g for g in screen.main_list.rows if g.project_key is None]
+        assert row.effective_project == sqlite_service.general_key
+        line = screen.painter.group(row, 110).plain
+        assert "0?allgeme" in line and "general" not in line  # cut to the column
+    english = RowPainter(Strings("en"), sqlite_service.projects, None)
+    assert "0?general" in english.group(row, 110).plain

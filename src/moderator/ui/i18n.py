@@ -99,6 +99,7 @@ _DE: dict[str, str] = {
     "notice.agenda": "Laut Ablauf jetzt: {name} – p {hotkey} zeigt es allen als präsentiert",
     # rows and detail
     "row.like": "≈{score}%→#{id}",
+    "row.general": "allgemein",
     "row.votes": "{n}▲",
     "detail.none": "Keine Frage ausgewählt.",
     "detail.project": "Projekt",
@@ -276,6 +277,7 @@ _EN: dict[str, str] = {
     "notice.meaning_off": "Duplicates by words only: no sentence encoder available",
     "notice.agenda": "By the agenda now: {name} – p {hotkey} presents it for everyone",
     "row.like": "≈{score}%→#{id}",
+    "row.general": "general",
     "row.votes": "{n}▲",
     "detail.none": "No question selected.",
     "detail.project": "Project",

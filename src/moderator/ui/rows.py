@@ -29,14 +29,21 @@ STATE_MARK = {
 }
 
 
-def project_label(projects: dict[str, Project], group: GroupSummary, width: int = 12) -> Text:
-    """`2 logistik` when confirmed (bold), `2?logistik` when only suggested (dim)."""
+def project_label(
+    projects: dict[str, Project], group: GroupSummary, width: int = 12, general: str = ""
+) -> Text:
+    """`2 logistik` when confirmed (bold), `2?logistik` when only suggested (dim).
+
+    A project is named by its key, which the organiser chose in the event's language; the
+    general block, which every event has, by `general` (the console's word for it, e.g.
+    "allgemein") where one is given."""
     project = projects.get(effective_project(group) or "")
     if project is None:
         return Text("-".ljust(width), style="dim")
     confirmed = is_confirmed(group)
     sep = " " if confirmed else "?"
-    label = f"{project.hotkey}{sep}{project.key}"[:width].ljust(width)
+    name = general if project.general and general else project.key
+    label = f"{project.hotkey}{sep}{name}"[:width].ljust(width)
     return Text(label, style="bold" if confirmed else "italic dim")
 
 
@@ -48,6 +55,7 @@ class RowPainter:
         self.projects = {p.key: p for p in projects}
         self.tz = tz
         self.presenting: str | None = None
+        self._general = strings("row.general")
 
     def group(self, g: GroupSummary, width: int) -> Text:
         """The question text gets the room: time, project and asker shrink or go first."""
@@ -60,7 +68,7 @@ class RowPainter:
         text.append(f" #{g.id:<4} ", style="bold")
         votes = f"{g.votes}▲" if g.votes > 1 else ""
         text.append(f"{votes:>3} ", style="bold")
-        text.append_text(project_label(self.projects, g, 9 if width >= 80 else 2))
+        text.append_text(project_label(self.projects, g, 9 if width >= 80 else 2, self._general))
         text.append(" ")
         if self.presenting and g.effective_project == self.presenting:
             text.append("★", style="bold")
@@ -97,11 +105,11 @@ class RowPainter:
         text.append(f" #{g.id:<4}", style="bold")
         votes = f"{g.votes}▲" if g.votes > 1 else ""
         if narrow:  # the votes go before the title, and only where there are some
-            text.append_text(project_label(self.projects, g, 2))
+            text.append_text(project_label(self.projects, g, 2, self._general))
             text.append(f" {votes} " if votes else " ")
         else:
             text.append(f"{votes:>4} ")
-            text.append_text(project_label(self.projects, g, 10))
+            text.append_text(project_label(self.projects, g, 10, self._general))
             text.append(" ")
         room = max(4, width - text.cell_len)
         title = one_line(g.title)
