@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -189,54 +188,38 @@ def main() -> None:
 
 
 def run_on_postgres(args: argparse.Namespace, sizes: list[int | None]) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from pg_scratch import scratch_database
 
-    base = make_url(args.postgres)
-    admin = dict(
-        host=base.host or "127.0.0.1",
-        port=base.port or 5432,
-        user=base.username or "postgres",
-        dbname=base.database or "postgres",
-        autocommit=True,
-    )
-    if base.password:
-        admin["password"] = base.password
-    name = f"moderator_readback_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    load = None
-    try:
-        db, service = build(url, args.questions, args.live)
-        print("PostgreSQL, idle")
-        report(db, service, sizes, args.rounds)
-        if args.under_load:
-            load = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(Path(__file__).with_name("bench_load.py")),
-                    "--existing",
-                    "--processes",
-                    "--url",
-                    url,
-                    "--seconds",
-                    str(args.load_seconds),
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            time.sleep(12)  # the writers start up (bench_load --warmup 10), then begin
-            print("PostgreSQL, under load: 3 moderators + 2 importers, 20 questions/s")
-            report(db, service, [1, 5, 30], args.rounds)
-            output, _ = load.communicate(timeout=args.load_seconds + 200)
-            print("bench_load:\n" + output)
-        db.dispose()
-    finally:
-        if load is not None and load.poll() is None:
-            load.kill()
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(args.postgres, "moderator_readback") as url:
+        load = None
+        try:
+            db, service = build(url, args.questions, args.live)
+            print("PostgreSQL, idle")
+            report(db, service, sizes, args.rounds)
+            if args.under_load:
+                load = subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(Path(__file__).with_name("bench_load.py")),
+                        "--existing",
+                        "--processes",
+                        "--url",
+                        url,
+                        "--seconds",
+                        str(args.load_seconds),
+                    ],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                time.sleep(12)  # the writers start up (bench_load --warmup 10), then begin
+                print("PostgreSQL, under load: 3 moderators + 2 importers, 20 questions/s")
+                report(db, service, [1, 5, 30], args.rounds)
+                output, _ = load.communicate(timeout=args.load_seconds + 200)
+                print("bench_load:\n" + output)
+            db.dispose()
+        finally:
+            if load is not None and load.poll() is None:
+                load.kill()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ def scratch_database(server_url: str, prefix: str) -> Iterator[str]:
         dbname=base.database or "postgres",
         autocommit=True,
     )
+    if base.password:
+        admin["password"] = base.password
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(**admin) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
