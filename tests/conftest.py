@@ -50,18 +50,12 @@ class FakeClock:
         return self.now
 
 
-class RememberingEncoder:
-    """A bundled sentence encoder that encodes each text once per test process.
-
-    The encoder is deterministic (a text's vector does not depend on the rest of its batch),
-    so a remembered vector is the one it would compute again. Every service a test opens
-    encodes the nine long project descriptions first, ~5 s of CPU each time without this.
-    """
+class WrappedEncoder:
+    """A real sentence encoder seen through a wrapper (instrumentation): the same model id
+    and dimension; subclasses say what `encode` adds."""
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
-        self._known: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()  # the console's meaning pass runs in a worker thread
 
     @property
     def model_id(self) -> str:
@@ -70,6 +64,23 @@ class RememberingEncoder:
     @property
     def dim(self) -> int:
         return self.inner.dim
+
+    def encode(self, texts: Sequence[str]) -> Vector:
+        return self.inner.encode(texts)
+
+
+class RememberingEncoder(WrappedEncoder):
+    """A bundled sentence encoder that encodes each text once per test process.
+
+    The encoder is deterministic (a text's vector does not depend on the rest of its batch),
+    so a remembered vector is the one it would compute again. Every service a test opens
+    encodes the nine long project descriptions first, ~5 s of CPU each time without this.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        super().__init__(inner)
+        self._known: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()  # the console's meaning pass runs in a worker thread
 
     def encode(self, texts: Sequence[str]) -> Vector:
         with self._lock:

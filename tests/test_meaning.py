@@ -17,7 +17,7 @@ from moderator.meaning import E5Embedder, UseEmbedder
 from moderator.services import EventService, open_event
 from moderator.services.exporting import export_json
 from moderator.storage.db import Database
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, WrappedEncoder
 from tests.factories import msg
 from tests.test_cli import run
 
@@ -31,24 +31,16 @@ EARLIER = [
 PARAPHRASE = "licht aus um mitternacht??"
 
 
-class Counting:
+class Counting(WrappedEncoder):
     """The real encoder, counting the texts it is asked to encode (instrumentation)."""
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.texts = 0
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
 
     def encode(self, texts: Sequence[str]) -> Vector:
         self.texts += len(texts)
-        return self.inner.encode(texts)
+        return super().encode(texts)
 
 
 def _service(database: Database, embedder: Embedder | None) -> EventService:
