@@ -114,12 +114,7 @@ class ReadingMixin(ServiceBase):
 
     def group(self, group_id: int) -> Group:
         with self._reading() as session:
-            repo = Repository(session)
-            try:
-                row = repo.group(group_id)
-            except LookupError as exc:
-                raise NotFoundError(str(exc)) from None
-            return repo.to_group(row, with_suggestions=True)
+            return _group_in(Repository(session), group_id)
 
     def groups(self, *, include_merged: bool = False) -> list[Group]:
         with self._reading() as session:
@@ -147,11 +142,7 @@ class ReadingMixin(ServiceBase):
         threshold (scored against the duplicate index)."""
         with self._reading() as session:
             repo = Repository(session)
-            try:
-                row = repo.group(group_id)
-            except LookupError as exc:
-                raise NotFoundError(str(exc)) from None
-            group = repo.to_group(row, with_suggestions=True)
+            group = _group_in(repo, group_id)
             actions = repo.actions(
                 self.event_id, group_id=group_id, limit=history, newest_first=True
             )
@@ -263,3 +254,12 @@ class ReadingMixin(ServiceBase):
                 if row.id != group_id and row.event_id == self.event_id:
                     found[group_id] = row.id
         return found
+
+
+def _group_in(repo: Repository, group_id: int) -> Group:
+    """The group `group_id` with its suggestions, or `NotFoundError`."""
+    try:
+        row = repo.group(group_id)
+    except LookupError as exc:
+        raise NotFoundError(str(exc)) from None
+    return repo.to_group(row, with_suggestions=True)
