@@ -66,15 +66,17 @@ def load_settings(path: Path | None = None) -> dict[str, str]:
     return {key: value if key == "imap_password" else value.strip() for key, value in data.items()}
 
 
+def _environment_or_settings(variable: str, setting: str) -> str | None:
+    """The environment variable `variable` if set, else `setting` of the settings file."""
+    return os.environ.get(variable) or load_settings().get(setting) or None
+
+
 def default_db_url() -> str:
     """`$MODERATOR_DB`, else `db` from the settings file, else a SQLite file in the user
     data directory."""
-    env = os.environ.get(DB_ENV)
-    if env:
-        return env
-    configured = load_settings().get("db")
-    if configured:
-        return configured
+    given = _environment_or_settings(DB_ENV, "db")
+    if given:
+        return given
     return f"sqlite:///{data_dir() / 'moderator.db'}"
 
 
@@ -83,12 +85,9 @@ def imap_password(user: str, host: str) -> str | None:
     `$MODERATOR_IMAP_PASSWORD`, else `imap_password` in the settings file, else the system
     keyring (service "moderator", account "imap://user@host") when the `keyring` package is
     installed. None when none of them has it (the command line then asks)."""
-    env = os.environ.get(IMAP_PASSWORD_ENV)
-    if env:
-        return env
-    configured = load_settings().get("imap_password")
-    if configured:
-        return configured
+    given = _environment_or_settings(IMAP_PASSWORD_ENV, "imap_password")
+    if given:
+        return given
     try:
         import keyring
     except ImportError:
@@ -104,12 +103,9 @@ def moderator_name(explicit: str | None = None) -> str:
     """`--as`, else `$MODERATOR_NAME`, else `name` from the settings file, else the login."""
     if explicit:
         return explicit
-    env = os.environ.get(NAME_ENV)
-    if env:
-        return env
-    configured = load_settings().get("name")
-    if configured:
-        return configured
+    given = _environment_or_settings(NAME_ENV, "name")
+    if given:
+        return given
     try:
         return os.getlogin()
     except OSError:
