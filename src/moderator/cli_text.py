@@ -22,6 +22,7 @@ _DE: dict[str, str] = {
     # progress and Ctrl+C
     "import.progress": "{read} Nachrichten gelesen, {new} neu",
     "import.bytes": "{done} von {total} MB",
+    "import.compared": "{done} von {total} neuen Fragen mit den früheren verglichen",
     "import.stopped": "Import abgebrochen (Strg+C).",
     "import.kept_nothing": "{source}: nichts aus dieser Datei importiert; erneut ausführen, "
     "um sie zu importieren",
@@ -157,6 +158,7 @@ _EN: dict[str, str] = {
     "summary.total": "total: {new} new, {known} already imported, {skipped}",
     "import.progress": "{read} messages read, {new} new",
     "import.bytes": "{done} of {total} MB",
+    "import.compared": "{done} of {total} new questions compared with the earlier ones",
     "import.stopped": "Import interrupted (ctrl+c).",
     "import.kept_nothing": "{source}: nothing imported from this file; run again to import it",
     "import.kept_some": "{source}: {messages} stored; run again to add the rest (what is "

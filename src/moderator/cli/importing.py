@@ -128,6 +128,14 @@ class ImportProgress:
             ),
         )
 
+    def compared(self, source: str, done: int, total: int) -> None:
+        """After each chunk of the comparison that follows the storing of a file."""
+        task = self._tasks.get(source)
+        if self._progress is None or task is None:
+            return
+        counts = self.t("import.compared", done=self.t.number(done), total=self.t.number(total))
+        self._progress.update(task, counts=counts)
+
     def kept(self, paths: Sequence[str]) -> list[str]:
         """What an interrupted import leaves stored, file by file (every batch reported here
         was committed; the one in flight was not): the lines to print."""
@@ -194,6 +202,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         bar.update(report)
         stop.check()
 
+    def compared(source: str, done: int, total: int) -> None:
+        bar.compared(source, done, total)
+        stop.check()
+
     try:
         with StopBetweenBatches() as stop, bar:
             summaries = import_paths(
@@ -202,6 +214,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 fmt=args.format,
                 channel=channel,
                 progress=progress,
+                matching=compared,
                 batch_size=args.batch_size,
                 language=t.language,
             )

@@ -191,6 +191,9 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
         "import_questions": "{messages} ({questions}) importiert",
         "import_from": "{messages} aus {source} importiert",
         "import_questions_from": "{messages} ({questions}) aus {source} importiert",
+        "compared": "{questions} aus {source} mit den früheren verglichen",
+        "compared_merged": "{questions} aus {source} mit den früheren verglichen, "
+        "{merged} automatisch zusammengeführt",
         "undo": "rückgängig gemacht: {what}",
         "undo_move": "rückgängig gemacht: #{group} wieder {state}",
         "undo_some": "eine Aktion zu #{group} rückgängig gemacht",
@@ -216,6 +219,9 @@ ACTION_TEXT: dict[str, dict[str, str]] = {
         "import_questions": "imported {messages} ({questions})",
         "import_from": "imported {messages} from {source}",
         "import_questions_from": "imported {messages} ({questions}) from {source}",
+        "compared": "compared {questions} from {source} with the earlier ones",
+        "compared_merged": "compared {questions} from {source} with the earlier ones, "
+        "auto-merged {merged}",
         "undo": "undid: {what}",
         "undo_move": "undid: #{group} back to {state}",
         "undo_some": "undid an action on #{group}",
@@ -294,6 +300,11 @@ def describe_action(
         if channel is None:  # older entries: "added #83 by hand (phone)"
             channel = action.summary.rsplit("(", 1)[-1].rstrip(")") if "(" in action.summary else ""
         values["channel"] = channel_name(channel, lang) if channel else "?"
+    elif verb == Verb.IMPORT and "compared" in after:  # an import's later comparison
+        values["questions"] = counted(int(after["compared"] or 0), "question", lang)
+        values["source"] = after.get("source") or "?"
+        values["merged"] = len(after.get("moved") or ())
+        key = "compared_merged" if values["merged"] else "compared"
     elif verb == Verb.IMPORT:
         values["messages"] = counted(int(after.get("new", 0) or 0), "message", lang)
         has_questions = "questions" in after

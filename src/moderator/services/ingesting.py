@@ -83,6 +83,7 @@ def import_paths(
     fmt: str | None = None,
     channel: Channel | None = None,
     progress: Callable[[FileProgress], None] | None = None,
+    matching: Callable[[str, int, int], object] | None = None,
     batch_size: int | None = None,
     language: str | None = None,
 ) -> list[ImportSummary]:
@@ -91,8 +92,10 @@ def import_paths(
 
     Each file is parsed while it is stored, a batch per transaction (chat logs line by
     line, so a log of a million messages needs no more memory than a small one);
-    `progress` hears of every committed batch. A path that cannot be read at all yields a
-    summary with one skipped line and the others are still imported.
+    `progress` hears of every committed batch, `matching(source, compared, to compare)`
+    of every chunk of the comparison that follows the storing of a file. A path that
+    cannot be read at all yields a summary with one skipped line and the others are still
+    imported.
     """
     from moderator.ingest.base import SaidProblems
     from moderator.ingest.detect import FolderItem, StreamedParse, scan_folder, stream_file
@@ -139,12 +142,17 @@ def import_paths(
                 if progress is not None:
                     progress(FileProgress(label, result.position[0], result.size, batch))
 
+            def compared(done: int, total: int, label=label) -> None:
+                if matching is not None:
+                    matching(label, done, total)
+
             summary = service.import_messages(
                 messages,
                 source=label,
                 problems=SaidProblems(result.problems, said),
                 progress=report,
                 batch_size=batch_size,
+                matching=compared,
             )
             if note and timed:
                 summary.notes.append(note)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from moderator.domain.models import Kind
@@ -76,6 +76,46 @@ class QuestionTexts:
             .limit(limit)
         )
         return [(m, t) for m, t in self.s.execute(query)]
+
+    def unmatched_questions(
+        self, event_id: int, limit: int, *, after_id: int = 0
+    ) -> list[tuple[int, str]]:
+        """(message id, text) of the first `limit` grouped questions after `after_id`,
+        oldest first, not yet compared with the questions before them (`matched`)."""
+        query = (
+            select(MessageRow.id, MessageRow.text)
+            .where(
+                *self._grouped_questions(event_id),
+                MessageRow.matched.is_(False),
+                MessageRow.id > after_id,
+            )
+            .order_by(MessageRow.id)
+            .limit(limit)
+        )
+        return [(m, t) for m, t in self.s.execute(query)]
+
+    def count_unmatched(self, event_id: int) -> int:
+        """How many grouped questions of the event are not compared yet (`matched`)."""
+        query = select(func.count(MessageRow.id)).where(
+            *self._grouped_questions(event_id), MessageRow.matched.is_(False)
+        )
+        return self.s.scalar(query) or 0
+
+    def still_unmatched(self, message_ids: list[int]) -> set[int]:
+        """Those of `message_ids` not compared yet (read under the import lock: another
+        process may have compared them since they were read)."""
+        if not message_ids:
+            return set()
+        query = select(MessageRow.id).where(
+            MessageRow.id.in_(message_ids), MessageRow.matched.is_(False)
+        )
+        return set(self.s.scalars(query))
+
+    def mark_matched(self, message_ids: list[int]) -> None:
+        if message_ids:
+            self.s.execute(
+                update(MessageRow).where(MessageRow.id.in_(message_ids)).values(matched=True)
+            )
 
     def count_without_vector(self, event_id: int, model_id: str) -> int:
         """How many grouped questions of the event have no vector of `model_id` yet."""

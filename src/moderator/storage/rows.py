@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -148,6 +149,9 @@ class MessageRow(Base):
     origin_group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     vote_for_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    # False while an imported question waits for its duplicate suggestions (an import
+    # stores its questions first and compares them with the earlier ones afterwards).
+    matched: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class SuggestionRow(Base):

@@ -72,6 +72,7 @@ class MeaningPass(Room):
         import) and store their fused suggestions; the status line shows how far it is."""
         service = self.service
         try:
+            service.match_pending()  # what an import stopped halfway left to compare
             if service.embedder() is None:
                 status = service.meaning_status()
                 if not self._meaning_off_said and status.wanted:

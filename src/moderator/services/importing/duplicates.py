@@ -1,19 +1,39 @@
 """Duplicate suggestions for newly imported questions, and the auto-merges they lead to
-(when the event's `[matching]` turns auto-merge on)."""
+(when the event's `[matching]` turns auto-merge on).
+
+An import of more than one batch stores the questions of its later batches first, so that
+they show at once, and compares them afterwards (`match_pending`), a chunk per transaction:
+each question against the questions stored before it. Until then such a question is stored
+as not `matched`; a comparison cut short (Ctrl+C, a crash) is finished by the next import or
+console. The first batch of an import, a question typed in by hand and a watched source's
+poll are compared in their own transaction (`_suggest_duplicates`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from moderator.domain.actions import Verb
 from moderator.domain.models import IncomingMessage
 from moderator.domain.similarity import SUGGESTIONS_KEPT, best_groups
 from moderator.services.base import MAX_TEXT, ServiceBase
 from moderator.services.importing.summary import ImportSummary
 from moderator.storage.repository import Repository
 
+#: Questions compared per transaction of `match_pending` (under a tenth of a second each,
+#: like an import batch: a moderator's write waits for at most one of them).
+MATCH_CHUNK = 150
+
+Progress = Callable[[int, int], object]  # (compared, to compare); what it returns is unused
+_T = TypeVar("_T")
+
 
 class ImportDuplicatesMixin(ServiceBase):
+    if TYPE_CHECKING:
+
+        def _store_import(self, store: Callable[..., _T]) -> _T: ...  # the pipeline's
+
     def _suggest_duplicates(
         self,
         repo: Repository,
@@ -26,24 +46,130 @@ class ImportDuplicatesMixin(ServiceBase):
         in their own new groups `group_ids`) in arrival order, so later questions see
         earlier ones, and auto-merge those scoring at least the auto-merge threshold.
         Returns the new groups merged away."""
+        self._index_new(questions, question_ids)
+        items = [
+            (mid, gid, message.text[:MAX_TEXT])
+            for message, mid, gid in zip(questions, question_ids, group_ids, strict=True)
+        ]
+        return self._match(repo, items, set(group_ids), summary)[1]
+
+    def _index_new(self, questions: Sequence[IncomingMessage], question_ids: Sequence[int]) -> None:
+        """Index newly stored questions (before they are compared: the next batch's index
+        sync need not read them back)."""
+        for message, mid in zip(questions, question_ids, strict=True):
+            self._index.add(mid, message.text[:MAX_TEXT])
+            self._indexed_upto = max(self._indexed_upto, mid)
+
+    def match_pending(
+        self, summary: ImportSummary | None = None, *, progress: Progress | None = None
+    ) -> int:
+        """Compare every stored question not yet compared with the questions before it:
+        store its suggestions and, with auto-merge on, merge it. A chunk per transaction;
+        `summary` (an import's) counts the suggestions and merges. Returns how many
+        questions were compared."""
+        summary = summary if summary is not None else ImportSummary(source="")
+        done, after = 0, 0
+        with self._reading() as session:
+            total = Repository(session).count_unmatched(self.event_id)
+        if not total:
+            return 0
+        if progress is not None:
+            progress(0, total)
+        while True:
+            with self._reading() as session:
+                rows = Repository(session).unmatched_questions(
+                    self.event_id, MATCH_CHUNK, after_id=after
+                )
+            if not rows:
+                break
+            after = rows[-1][0]
+
+            def store(*locks: str, rows: list[tuple[int, str]] = rows) -> ImportSummary:
+                part = ImportSummary(source=summary.source)
+                with self._write(*locks) as repo:
+                    self._sync_index(repo)
+                    fresh = repo.still_unmatched([mid for mid, _ in rows])
+                    texts = [(mid, text[:MAX_TEXT]) for mid, text in rows if mid in fresh]
+                    ids = [mid for mid, _ in texts]
+                    current = repo.group_of_messages(ids)
+                    origin = repo.origin_groups(ids)
+                    items = [
+                        (mid, gid, text)
+                        for mid, text in texts
+                        if (gid := current.get(mid)) is not None
+                    ]
+                    # Only a question still alone in the group it opened may be merged.
+                    alone = {gid for mid, gid, _ in items if origin.get(mid) == gid}
+                    suggested, _ = self._match(repo, items, alone, part)
+                    repo.mark_matched(ids)
+                    if suggested:
+                        # Names the groups whose suggestions changed, for the consoles
+                        # that read only what changed.
+                        self._log(
+                            repo,
+                            Verb.IMPORT,
+                            None,
+                            f"compared {len(ids)} imported questions"
+                            + (f", auto-merged {len(part.merges)}" if part.merges else ""),
+                            {},
+                            self._match_log(summary.source, len(ids), part, suggested),
+                        )
+                return part
+
+            part = self._store_import(store)
+            summary.with_suggestion += part.with_suggestion
+            summary.auto_merged += part.auto_merged
+            summary.merges.extend(part.merges)
+            merged = {own for _, own, _ in part.merges}
+            summary.group_ids[:] = [g for g in summary.group_ids if g not in merged]
+            done += len(rows)
+            if progress is not None:
+                progress(done, max(total, done))
+        return done
+
+    @staticmethod
+    def _match_log(
+        source: str, compared: int, summary: ImportSummary, suggested: set[int]
+    ) -> dict[str, Any]:
+        """The `after` of a comparison's log entry: how many were compared, the groups given
+        suggestions, and for auto-merges (as an import's entry) both groups and the messages
+        moved. No messages new (folded into its import's entry, it adds nothing)."""
+        return {
+            "source": source,
+            "compared": compared,
+            "new": 0,
+            "questions": 0,
+            "groups": sorted(suggested),
+            "merged": [g for _, own, target in summary.merges for g in (own, target)],
+            "moved": [message for message, _, _ in summary.merges],
+        }
+
+    def _match(
+        self,
+        repo: Repository,
+        items: Sequence[tuple[int, int, str]],
+        mergeable: set[int],
+        summary: ImportSummary,
+    ) -> tuple[set[int], set[int]]:
+        """Suggestions for the indexed questions `items` (message id, its group, text), in
+        id order: each against the questions stored before it. Auto-merges those whose
+        group is in `mergeable`. Returns the groups given suggestions (and the groups they
+        joined) and the groups merged away."""
         auto = self.matching.auto_merge_threshold if self.matching.auto_merge else None
+        threshold = self.matching.suggest_threshold
         local_group: dict[int, int] = {}
         suggestion_rows: list[dict[str, Any]] = []
         merged: list[tuple[int, int, int]] = []  # (message id, own group, target group)
-        # First the index (each question sees the ones before it), then one query for the
-        # groups of the earlier questions found, then the groups in arrival order.
-        found: list[list[tuple[int, float]]] = []
-        for message, mid in zip(questions, question_ids, strict=True):
-            text = message.text[:MAX_TEXT]
-            found.append(
-                self._index.query(text, limit=8, min_score=self.matching.suggest_threshold)
-            )
-            self._index.add(mid, text)
-            self._indexed_upto = max(self._indexed_upto, mid)
-        in_batch = set(question_ids)
-        earlier = {h for hits in found for h, _ in hits if h not in in_batch}
+        # First the index, then one query for the groups of the earlier questions found,
+        # then the groups in arrival order.
+        found = [
+            self._index.query(text, limit=8, min_score=threshold, before=mid)
+            for mid, _gid, text in items
+        ]
+        in_items = {mid for mid, _, _ in items}
+        earlier = {h for hits in found for h, _ in hits if h not in in_items}
         groups_of = repo.group_of_messages(earlier) if earlier else {}
-        for mid, gid, hits in zip(question_ids, group_ids, found, strict=True):
+        for (mid, gid, _text), hits in zip(items, found, strict=True):
             local_group[mid] = gid
             if not hits:
                 continue
@@ -58,7 +184,7 @@ class ImportDuplicatesMixin(ServiceBase):
             )
             summary.with_suggestion += 1
             target_id, score = ranked[0]
-            if auto is not None and score >= auto:
+            if auto is not None and score >= auto and gid in mergeable:
                 local_group[mid] = target_id
                 merged.append((mid, gid, target_id))
         repo.insert_suggestions(suggestion_rows)
@@ -67,14 +193,19 @@ class ImportDuplicatesMixin(ServiceBase):
             target = repo.group(target_id)
             if target.merged_into_id is not None:
                 continue
+            own_row = repo.group(own)
+            if own_row.merged_into_id is not None:
+                continue
             repo.message(mid).group_id = target_id
-            repo.group(own).merged_into_id = target_id
-            # Always a versioned UPDATE of the target, even if it was auto-merged before: a
-            # moderator merging it away at the same moment then collides with this import
-            # (one of the two is refused and tried again or reported) instead of leaving
-            # the new question in a tombstone.
+            # Versioned UPDATEs of both groups, even if the target was auto-merged before:
+            # a moderator acting on either at the same moment then collides with this
+            # import (one of the two is refused and tried again or reported) instead of
+            # leaving the new question in a tombstone.
+            repo.touch_group(own_row, merged_into_id=target_id)
             repo.touch_group(target, auto_merged=True)
             summary.auto_merged += 1
             summary.merges.append((mid, own, target_id))
             merged_groups.add(own)
-        return merged_groups
+        suggested = {row["message_id"] for row in suggestion_rows}
+        groups = {gid for mid, gid, _ in items if mid in suggested}
+        return groups | {target for _, _, target in merged}, merged_groups

@@ -39,6 +39,7 @@ from moderator.services.errors import (
 from moderator.services.importing.batches import BATCH_FIRST, batches, next_size
 from moderator.services.importing.divide_mails import ImportDividingMixin
 from moderator.services.importing.duplicates import ImportDuplicatesMixin
+from moderator.services.importing.duplicates import Progress as MatchProgress
 from moderator.services.importing.linking import link_replies_and_votes
 from moderator.services.importing.summary import ImportBatch, ImportSummary, Progress
 from moderator.storage.repository import (
@@ -62,13 +63,17 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
         problems: Sequence[object] = (),
         progress: Progress | None = None,
         batch_size: int | None = None,
+        matching: MatchProgress | None = None,
     ) -> ImportSummary:
-        """Store new messages (known source keys are skipped), a batch per transaction.
+        """Store new messages (known source keys are skipped), a batch per transaction;
+        the questions of the first batch are compared with the earlier ones at once, those
+        of later batches once all are stored (`match_pending`), so they show sooner.
 
         `incoming` is read lazily, one batch at a time. `problems` is read at the end (a
         streaming parser fills it while it is read). `batch_size` fixes the batch size;
         by default batches are sized to take about `BATCH_SECONDS` each. `progress` is
-        called after each committed batch.
+        called after each committed batch, `matching(compared, to compare)` after each
+        chunk of the comparison.
         """
         total = ImportSummary(source=source)
         size = [batch_size or BATCH_FIRST]
@@ -77,7 +82,9 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
         fitted = fit_messages(incoming, notes)
         for number, (batch, repeated) in enumerate(batches(fitted, size), start=1):
             read += len(batch) + repeated
-            part, question_ids, seconds = self._import_one_batch(batch, source)
+            # The first batch is compared in its own transaction (a small import is then
+            # done at once); the questions of later ones are shown first, compared after.
+            part, question_ids, seconds = self._import_one_batch(batch, source, match=number == 1)
             part.already_imported += repeated
             total.merge(part)
             if batch_size is None:
@@ -86,6 +93,8 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
             self._after_import_batch(report)
             if progress is not None:
                 progress(report)
+        # Stored and shown; now each question against the ones before it.
+        self.match_pending(total, progress=matching)
         if total.new >= STATISTICS_BATCH:
             self._imported(0, whole=total.new)
         total.skipped = [str(p) for p in problems]
@@ -93,11 +102,12 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
         return total
 
     def _import_one_batch(
-        self, batch: list[IncomingMessage], source: str
+        self, batch: list[IncomingMessage], source: str, *, match: bool = True
     ) -> tuple[ImportSummary, list[int], float]:
         """Store one batch in one transaction (tried again after a collision); returns its
         summary, the message ids of the questions it stored and the seconds it took to
-        store them (the lock wait included, the judging before it not)."""
+        store them (the lock wait included, the judging before it not). Without `match`
+        its questions are stored as not compared yet (`match_pending` compares them)."""
         if not batch:
             return ImportSummary(source=source), [], 0.0
         judged = self._judge(batch)  # pure work, done before taking the event's write lock
@@ -105,7 +115,7 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
         def store(*locks: str) -> tuple[ImportSummary, list[int]]:
             summary = ImportSummary(source=source)
             with self._write(*locks) as repo:
-                question_ids = self._import_batch(repo, batch, summary, judged)
+                question_ids = self._import_batch(repo, batch, summary, judged, match=match)
                 if summary.new:
                     self._log(
                         repo,
@@ -176,10 +186,12 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
         judged: dict[str, tuple[Kind, Any]] | None = None,
         *,
         divide: bool = True,
+        match: bool = True,
     ) -> list[int]:
         """Store new messages with bulk statements: groups first, then messages, then links;
-        then (`divide`) mails asking several listed questions are divided. Returns the
-        message ids of the new questions."""
+        then (`match`) duplicates are suggested, else the questions are stored as not
+        compared yet; then (`divide`) mails asking several listed questions are divided.
+        Returns the message ids of the new questions."""
         self._sync_index(repo)  # under the import lock: no other importer's question is missed
         known = repo.known_keys(self.event_id, [m.source_key for m in batch])
         now = self.clock()
@@ -218,6 +230,7 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
                     "source_line": m.source_line,
                     "group_id": group_of_key.get(m.source_key),
                     "origin_group_id": group_of_key.get(m.source_key),
+                    "matched": match or k != Kind.QUESTION,
                 }
                 for m, k in fresh
             ]
@@ -226,7 +239,11 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
         ids.update({m.source_key: mid for (m, _), mid in zip(fresh, message_ids, strict=True)})
         link_replies_and_votes(repo, self.event_id, fresh, message_ids, ids)
         question_ids = [ids[m.source_key] for m in asked]
-        merged = self._suggest_duplicates(repo, asked, question_ids, group_ids, summary)
+        if match:
+            merged = self._suggest_duplicates(repo, asked, question_ids, group_ids, summary)
+        else:
+            self._index_new(asked, question_ids)
+            merged = set()
         summary.count(k for _, k in fresh)
         summary.group_ids.extend(g for g in group_ids if g not in merged)
         if divide:
