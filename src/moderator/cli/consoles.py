@@ -84,8 +84,8 @@ def demo_console(args: argparse.Namespace) -> ModeratorApp | None:
 
     if not (SAMPLE_DIR / "event.toml").exists():
         raise CliError(text_for(args)("demo.missing", path=SAMPLE_DIR))
-    workdir = Path(tempfile.mkdtemp(prefix="moderator-demo-"))
-    url = args.db or f"sqlite:///{workdir / 'demo.db'}"
+    # A folder of its own only when it is used (with --db nothing is left behind).
+    url = args.db or f"sqlite:///{Path(tempfile.mkdtemp(prefix='moderator-demo-')) / 'demo.db'}"
     db = Database(url)
     db.upgrade()
     service = open_event(
