@@ -21,6 +21,7 @@ from sqlalchemy import text
 from moderator.config import MatchingSettings, load_default_config
 from moderator.domain.models import Kind, QueueState
 from moderator.domain.queues import TransitionError
+from moderator.domain.similarity import SUGGESTIONS_KEPT
 from moderator.services import ConflictError, EventService, ServiceError, open_event
 from moderator.services.sync import touched_groups
 from moderator.storage.db import Database
@@ -501,3 +502,45 @@ def test_two_processes_share_one_sqlite_file(sqlite_url: str) -> None:
     check_invariants(database, anna)
     assert len(anna.history(limit=None)) == 1 + sum(logged for _, logged, _ in results)
     database.dispose()
+
+
+def test_two_long_imports_compare_every_question_once(
+    two_services: tuple[EventService, EventService],
+) -> None:
+    """Two importers store long files at once; each compares the questions left to compare
+    after storing its own, so both may reach the same ones: every question is compared
+    exactly once (its suggestions stored once, none refused as a duplicate row)."""
+    anna, ben = two_services
+    for service in (anna, ben):
+        service.matching = MatchingSettings(auto_merge_threshold=95.0)
+    failures: list[str] = []
+    summaries = []
+
+    def run(service: EventService, start: int) -> None:
+        try:
+            messages = [msg(start + i, question(i)) for i in range(300)]
+            summaries.append(service.import_messages(messages, source=service.moderator))
+        except Exception as exc:  # anything is a failure here
+            failures.append(f"{service.moderator}: {type(exc).__name__}: {exc}")
+
+    threads = [
+        threading.Thread(target=run, args=(anna, 0)),
+        threading.Thread(target=run, args=(ben, 1000)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=240)
+    assert failures == []
+    with anna.db.reading() as session:
+        waiting = session.scalar(text("SELECT count(*) FROM messages WHERE NOT matched"))
+        per_question = session.execute(
+            text("SELECT message_id, count(*) FROM suggestions GROUP BY message_id")
+        ).all()
+        questions = session.scalar(text("SELECT count(*) FROM messages WHERE kind = 'question'"))
+    assert waiting == 0 and questions == 600
+    # Each wording is asked twice (one per file): the second one always finds the first.
+    assert len(per_question) >= 300
+    assert all(n <= SUGGESTIONS_KEPT for _, n in per_question)  # each stored once
+    assert sum(s.with_suggestion for s in summaries) >= 300
+    check_invariants(anna.db, anna)
