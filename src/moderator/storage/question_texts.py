@@ -77,29 +77,15 @@ class QuestionTexts:
         )
         return [(m, t) for m, t in self.s.execute(query)]
 
-    def unmatched_questions(
-        self, event_id: int, limit: int, *, after_id: int = 0
-    ) -> list[tuple[int, str]]:
-        """(message id, text) of the first `limit` grouped questions after `after_id`,
-        oldest first, not yet compared with the questions before them (`matched`)."""
+    def unmatched_questions(self, event_id: int) -> list[tuple[int, str]]:
+        """(message id, text) of the grouped questions, oldest first, not yet compared with
+        the questions before them (`matched`)."""
         query = (
             select(MessageRow.id, MessageRow.text)
-            .where(
-                *self._grouped_questions(event_id),
-                MessageRow.matched.is_(False),
-                MessageRow.id > after_id,
-            )
+            .where(*self._grouped_questions(event_id), MessageRow.matched.is_(False))
             .order_by(MessageRow.id)
-            .limit(limit)
         )
         return [(m, t) for m, t in self.s.execute(query)]
-
-    def count_unmatched(self, event_id: int) -> int:
-        """How many grouped questions of the event are not compared yet (`matched`)."""
-        query = select(func.count(MessageRow.id)).where(
-            *self._grouped_questions(event_id), MessageRow.matched.is_(False)
-        )
-        return self.s.scalar(query) or 0
 
     def still_unmatched(self, message_ids: list[int]) -> set[int]:
         """Those of `message_ids` not compared yet (read under the import lock: another

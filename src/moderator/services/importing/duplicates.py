@@ -46,19 +46,17 @@ class ImportDuplicatesMixin(ServiceBase):
         in their own new groups `group_ids`) in arrival order, so later questions see
         earlier ones, and auto-merge those scoring at least the auto-merge threshold.
         Returns the new groups merged away."""
-        self._index_new(questions, question_ids)
         items = [
             (mid, gid, message.text[:MAX_TEXT])
             for message, mid, gid in zip(questions, question_ids, group_ids, strict=True)
         ]
         return self._match(repo, items, set(group_ids), summary)[1]
 
-    def _index_new(self, questions: Sequence[IncomingMessage], question_ids: Sequence[int]) -> None:
-        """Index newly stored questions (before they are compared: the next batch's index
-        sync need not read them back)."""
-        for message, mid in zip(questions, question_ids, strict=True):
-            self._index.add(mid, message.text[:MAX_TEXT])
-            self._indexed_upto = max(self._indexed_upto, mid)
+    def _leave_for_later(self, question_ids: Sequence[int]) -> None:
+        """Questions stored for a later `match_pending`: kept out of the duplicate index until
+        they are compared (the next batch's index sync must not read them either)."""
+        if question_ids:
+            self._indexed_upto = max(self._indexed_upto, *question_ids)
 
     def match_pending(
         self, summary: ImportSummary | None = None, *, progress: Progress | None = None
@@ -66,30 +64,36 @@ class ImportDuplicatesMixin(ServiceBase):
         """Compare every stored question not yet compared with the questions before it:
         store its suggestions and, with auto-merge on, merge it. A chunk per transaction;
         `summary` (an import's) counts the suggestions and merges. Returns how many
-        questions were compared."""
+        questions were compared.
+
+        They leave the duplicate index first and come back one by one, each after its own
+        query, so that each is compared with the index as it was when it arrived (as a
+        question compared on arrival is): the word weights, and which of a common word's
+        questions are looked at, are those of its time."""
         summary = summary if summary is not None else ImportSummary(source="")
-        done, after = 0, 0
         with self._reading() as session:
-            total = Repository(session).count_unmatched(self.event_id)
-        if not total:
+            pending = Repository(session).unmatched_questions(self.event_id)
+        if not pending:
             return 0
+        with self._lock:
+            for mid, _ in pending:
+                self._index.remove(mid)
         if progress is not None:
-            progress(0, total)
-        while True:
-            with self._reading() as session:
-                rows = Repository(session).unmatched_questions(
-                    self.event_id, MATCH_CHUNK, after_id=after
-                )
-            if not rows:
-                break
-            after = rows[-1][0]
+            progress(0, len(pending))
+        done = 0
+        for start in range(0, len(pending), MATCH_CHUNK):
+            rows = pending[start : start + MATCH_CHUNK]
 
             def store(*locks: str, rows: list[tuple[int, str]] = rows) -> ImportSummary:
                 part = ImportSummary(source=summary.source)
                 with self._write(*locks) as repo:
                     self._sync_index(repo)
                     fresh = repo.still_unmatched([mid for mid, _ in rows])
-                    texts = [(mid, text[:MAX_TEXT]) for mid, text in rows if mid in fresh]
+                    texts = [(mid, text[:MAX_TEXT]) for mid, text in rows]
+                    for mid, text in texts:
+                        if mid not in fresh:  # compared by another process meanwhile
+                            self._index.add(mid, text)
+                    texts = [(mid, text) for mid, text in texts if mid in fresh]
                     ids = [mid for mid, _ in texts]
                     current = repo.group_of_messages(ids)
                     origin = repo.origin_groups(ids)
@@ -124,7 +128,7 @@ class ImportDuplicatesMixin(ServiceBase):
             summary.group_ids[:] = [g for g in summary.group_ids if g not in merged]
             done += len(rows)
             if progress is not None:
-                progress(done, max(total, done))
+                progress(done, len(pending))
         return done
 
     @staticmethod
@@ -151,8 +155,9 @@ class ImportDuplicatesMixin(ServiceBase):
         mergeable: set[int],
         summary: ImportSummary,
     ) -> tuple[set[int], set[int]]:
-        """Suggestions for the indexed questions `items` (message id, its group, text), in
-        id order: each against the questions stored before it. Auto-merges those whose
+        """Suggestions for the questions `items` (message id, its group, text), not yet in
+        the duplicate index, in id order: each against the questions stored before it, then
+        indexed. Auto-merges those whose
         group is in `mergeable`. Returns the groups given suggestions (and the groups they
         joined) and the groups merged away."""
         auto = self.matching.auto_merge_threshold if self.matching.auto_merge else None
@@ -162,10 +167,11 @@ class ImportDuplicatesMixin(ServiceBase):
         merged: list[tuple[int, int, int]] = []  # (message id, own group, target group)
         # First the index, then one query for the groups of the earlier questions found,
         # then the groups in arrival order.
-        found = [
-            self._index.query(text, limit=8, min_score=threshold, before=mid)
-            for mid, _gid, text in items
-        ]
+        found = []
+        for mid, _gid, text in items:  # each against the ones before it, then indexed
+            found.append(self._index.query(text, limit=8, min_score=threshold, before=mid))
+            self._index.add(mid, text)
+            self._indexed_upto = max(self._indexed_upto, mid)
         in_items = {mid for mid, _, _ in items}
         earlier = {h for hits in found for h, _ in hits if h not in in_items}
         groups_of = repo.group_of_messages(earlier) if earlier else {}

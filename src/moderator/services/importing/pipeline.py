@@ -242,7 +242,7 @@ class ImportingMixin(ImportDuplicatesMixin, ImportDividingMixin):
         if match:
             merged = self._suggest_duplicates(repo, asked, question_ids, group_ids, summary)
         else:
-            self._index_new(asked, question_ids)
+            self._leave_for_later(question_ids)
             merged = set()
         summary.count(k for _, k in fresh)
         summary.group_ids.extend(g for g in group_ids if g not in merged)
