@@ -67,6 +67,11 @@ def test_stored_vectors_round_trip_as_half_precision() -> None:
         ("Was ist ein digitaler Zwilling?", {"definition"}),
         ("Wo stehen die Paketstationen?", {"place"}),
         ("Wer betreibt die Plattform?", {"person"}),
+        # who pays is neither a price nor just anyone acting on it
+        ("Wer bezahlt den digitalen Zwilling?", {"payer"}),
+        ("Wer finanziert den Netzausbau?", {"payer"}),
+        ("Who pays for the sensors?", {"payer"}),
+        ("Was kostet das ganze Programm und wer bezahlt es?", {"cost", "payer"}),
         ("Warum braucht die Stadt Sensoren?", {"reason"}),
         ("Is delivery free for customers?", {"cost"}),
         ("Wird das Webinar aufgezeichnet?", set()),

@@ -36,15 +36,24 @@ _CUES: dict[str, str] = {
     r"|erklaer\w*|what is|what are|what does .* mean|explain",
 }
 _PATTERNS = {kind: re.compile(r"\b(?:" + cues + r")\b") for kind, cues in _CUES.items()}
+# "Wer bezahlt den digitalen Zwilling?" asks who pays, neither what it costs ("Was kostet der
+# digitale Zwilling?") nor who else acts on it ("Wer erstellt den digitalen Zwilling?").
+_PAYER = re.compile(
+    r"\b(?:wer (?:be)?zahlt|wer finanziert|wer (?:traegt|uebernimmt) die kosten"
+    r"|who pays|who funds|who is paying)\b"
+)
 
 #: Every kind `question_kinds` can return.
-KINDS = tuple(_CUES)
+KINDS = (*_CUES, "payer")
 
 
 def question_kinds(text: str, *, normalized: str | None = None) -> frozenset[str]:
     """The kinds of answer `text` asks for (see `KINDS`); empty for most yes/no questions."""
     norm = normalized if normalized is not None else normalize(text)
-    found = {kind for kind, pattern in _PATTERNS.items() if pattern.search(norm)}
+    rest = _PAYER.sub(" ", norm)  # "wer bezahlt" names neither a cost nor just a person
+    found = {kind for kind, pattern in _PATTERNS.items() if pattern.search(rest)}
+    if rest != norm:
+        found.add("payer")
     if "amount" in found and "cost" in found:
         found.discard("amount")  # "wie viel kostet" asks for a price
     return frozenset(found)
