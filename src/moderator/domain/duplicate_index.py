@@ -43,7 +43,7 @@ Pair = tuple[int, tuple[float, ...] | None, float | None, tuple[frozenset[str], 
 # `_POSTINGS_BUDGET`, no key narrows the search: its newest `_SAMPLE` entries are the
 # candidates.
 _CANDIDATES = 8
-_VECTOR_CANDIDATES = 8  # nearest by meaning, added to the lexical candidates
+_VECTOR_CANDIDATES = 16  # nearest by meaning, added to the lexical candidates
 # A search by meaning: above the median cosine by this, and within the band of the best.
 _SEARCH_MARGIN = 0.05
 _SEARCH_BAND = 0.035
