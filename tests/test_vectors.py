@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from moderator.domain.duplicate_index import DuplicateIndex
 from moderator.domain.fusion import FUSED_FEATURES, FUSION_MODELS, fusion_model_for
 from moderator.domain.question_kind import question_kinds
 from moderator.domain.vectors import VectorIndex, from_bytes, to_bytes
@@ -28,6 +29,32 @@ def test_nearest_respects_arrival_order_exclusion_and_removal() -> None:
     assert [i for i, _ in index.nearest(query, 5)] == [3, 1, 2]
     with pytest.raises(ValueError):
         index.add(9, (1, 0))
+
+
+def test_fill_lists_the_nearest_by_meaning_when_the_scorer_is_unsure() -> None:
+    """Below `min_score`, `fill` adds the candidates nearest by meaning, closest first,
+    with their own (lower) scores; a confident hit keeps its place at the top."""
+    index = DuplicateIndex(fusion=fusion_model_for("multilingual-e5-small-q4"))
+    texts = {  # no word shared with the query below
+        1: ("Kann man die Präsentation im Nachgang bekommen?", (0.9, 0.3, 0.1)),
+        2: ("Wo sollen die Paketstationen stehen?", (0.2, 1.0, 0.0)),
+        3: ("Wann fährt der autonome Bus?", (0.6, 0.2, 0.7)),
+    }
+    for item, (text, vector) in texts.items():
+        index.add(item, text, _unit(*vector))
+    query, vector = "Folien hinterher zum Download?", _unit(1.0, 0.25, 0.1)
+    assert index.query(query, vector=vector, min_score=99.0) == []
+    filled = index.query(query, vector=vector, min_score=99.0, fill=2)
+    assert [item for item, _ in filled] == [1, 3]  # by cosine, not by score
+    assert all(score < 99.0 for _, score in filled)
+    assert [item for item, _ in index.query(query, vector=vector, min_score=99.0, fill=5)] == [
+        1,
+        3,
+        2,
+    ]
+    assert index.query(query, min_score=99.0, fill=5) == []  # no vector: nothing to fill with
+    same = index.query(texts[2][0], vector=_unit(0.2, 1.0, 0.0), min_score=99.0, fill=2)
+    assert same[0] == (2, 100.0) and len(same) == 2  # the sure one first, one filled
 
 
 def test_the_index_grows_past_its_first_capacity() -> None:

@@ -8,7 +8,10 @@ import pytest
 from textual.widgets import OptionList, SelectionList
 
 from moderator.config import load_default_config
+from moderator.domain.models import Kind
 from moderator.services import open_event
+from moderator.ui.detail import DetailPane
+from moderator.ui.modals import PickScreen
 from tests.factories import msg
 from tests.ui.helpers import make_app, plain, select, settle, wait_until
 
@@ -90,3 +93,41 @@ async def test_g_shows_the_look_alikes_and_merges_the_checked_ones(meaning_servi
         await settle(app, pilot)
         members = {m.author for m in service.group(ids["Anna"]).members}
         assert members == {"Anna", "Gül", "Eva"}
+
+
+async def test_when_no_candidate_is_likely_the_nearest_by_meaning_are_listed_as_similar(
+    meaning_service, clock
+):
+    """The scorer finds no candidate down to the "vielleicht" floor for "Folien zum
+    Download", yet its earlier wording ("Präsentation im Nachgang") is the nearest by
+    meaning: the detail pane and the merge picker list the nearest, marked "ähnlich"."""
+    service = meaning_service
+    texts = [
+        "Kann man die Präsentation im Nachgang bekommen?",
+        "Wo sollen die Paketstationen stehen?",
+        "Wann fährt der autonome Bus?",
+        "Gibt es die Folien hinterher zum Download?",
+    ]
+    service.import_messages(
+        [msg(n, text, author=f"P{n}", kind=Kind.QUESTION) for n, text in enumerate(texts, 1)],
+        source="chat",
+    )
+    service.embed_pending()
+    ids = {s.author: s.id for s in service.summaries()}
+    slides, talk = ids["P4"], ids["P1"]
+    assert service.suggestions(slides, min_score=35) == []  # none reaches the floor
+    listed = service.detail(slides).maybe
+    assert listed[0].group_id == talk and listed[0].nearest and listed[0].score < 35
+    assert all(s.nearest for s in listed)
+    app = make_app(service, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await select(app, pilot, slides)
+        text = plain(screen.query_one(DetailPane).content)
+        assert f"#{talk} (ähnlich): Kann man die Präsentation" in text
+        assert "vielleicht" not in text
+        await pilot.press("M")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PickScreen)
+        assert app.screen.choices[0][0] == talk
+        assert "(ähnlich)" in plain(app.screen.choices[0][1])

@@ -256,13 +256,16 @@ class DuplicateIndex:
         exclude: Collection[int] = (),
         vector: npt.ArrayLike | None = None,
         before: int | None = None,
+        fill: int = 0,
     ) -> list[tuple[int, float]]:
         """Ids of indexed questions most similar to `text`, best first, with scores 0..100.
 
         Only scores >= `min_score` (default `SUGGEST_THRESHOLD`) are returned; ids in
         `exclude` never are, nor ids from `before` on (a question is matched against those
         that arrived before it). `vector`: the question's meaning vector (see the class
-        docstring). Ties keep the lower (earlier) id first.
+        docstring). Ties keep the lower (earlier) id first. `fill`: when fewer than `fill`
+        reach `min_score`, the questions nearest by meaning follow, closest first, with
+        their (lower) scores, up to `fill` in all (none without a vector).
         """
         if min_score is None:
             min_score = SUGGEST_THRESHOLD
@@ -287,6 +290,7 @@ class DuplicateIndex:
         if not candidates:
             return []
         scored = []
+        below: dict[int, float] = {}  # scores under `min_score`, kept for `fill`
         weight = self._weight()
         own_weights = [weight(t) for t in p.tokens]  # once per query, not per candidate
         pairs = self._pairs(p, text, candidates, vector, cosines, weight, own_weights)
@@ -310,8 +314,15 @@ class DuplicateIndex:
                     score = max(score, round(score_features(lexical), 1))
             if score >= min_score:
                 scored.append((-score, item))
+            elif fill:
+                below[item] = score
         scored.sort()
-        return [(item, -neg) for neg, item in scored[:limit]]
+        found = [(item, -neg) for neg, item in scored[:limit]]
+        if len(found) < fill and below:
+            # The scorer is unsure of the rest: the nearest by meaning are the best guess.
+            nearest = sorted((i for i in below if i in cosines), key=lambda i: -cosines[i])
+            found += [(item, below[item]) for item in nearest[: fill - len(found)]]
+        return found
 
     def _weight(self) -> Callable[[str], float]:
         return idf_weight(self._df, len(self._items)) if self._idf_weighting else lambda _t: 1.0

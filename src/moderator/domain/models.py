@@ -130,6 +130,9 @@ class Suggestion:
     group_id: int
     score: float
     text: str
+    # Listed for being nearest by meaning, under the "vielleicht" floor: the scorer was
+    # unsure of every candidate, so the closest in meaning are shown as the best guess.
+    nearest: bool = False
 
 
 @dataclass(frozen=True, slots=True)

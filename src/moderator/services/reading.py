@@ -24,6 +24,10 @@ from moderator.services.errors import NotFoundError
 from moderator.services.importing import fold_imports
 from moderator.storage.repository import Repository
 
+#: Candidates the detail pane and the merge picker list at least, with a sentence encoder:
+#: those down to the "vielleicht" floor, then the nearest by meaning.
+SHOWN = 5
+
 
 @dataclass(frozen=True, slots=True)
 class Counts:
@@ -146,13 +150,14 @@ class ReadingMixin(ServiceBase):
             actions = repo.actions(
                 self.event_id, group_id=group_id, limit=history, newest_first=True
             )
-        maybe = self.suggestions(group_id, min_score=self.matching.maybe_threshold)
+        maybe = self.suggestions(group_id, min_score=self.matching.maybe_threshold, fill=SHOWN)
         return Detail(group, tuple(actions), tuple(maybe))
 
     def merge_candidates(self, group_id: int) -> tuple[list[Suggestion], list[Suggestion]]:
         """The merge picker's choices, scored once: (confident ones at or above the suggest
-        threshold, weaker ones down to the "maybe" threshold)."""
-        scored = self.suggestions(group_id, min_score=self.matching.maybe_threshold)
+        threshold, weaker ones down to the "maybe" threshold, then the nearest by meaning
+        while fewer than `SHOWN` are listed)."""
+        scored = self.suggestions(group_id, min_score=self.matching.maybe_threshold, fill=SHOWN)
         floor = self.matching.suggest_threshold
         return [s for s in scored if s.score >= floor], [s for s in scored if s.score < floor]
 
@@ -188,12 +193,13 @@ class ReadingMixin(ServiceBase):
             return Repository(session).kind_count(self.event_id, Kind.CHATTER)
 
     def suggestions(
-        self, group_id: int, *, min_score: float | None = None, limit: int = 5
+        self, group_id: int, *, min_score: float | None = None, limit: int = 5, fill: int = 0
     ) -> list[Suggestion]:
         """Current duplicate candidates for a group, scored afresh against the whole event.
 
         `min_score` defaults to the event's suggest threshold; the console passes a lower
-        floor to list weaker candidates below the confident ones.
+        floor to list weaker candidates below the confident ones. `fill`: while fewer than
+        `fill` reach it, the questions nearest by meaning follow (`Suggestion.nearest`).
         """
         floor = self.matching.suggest_threshold if min_score is None else min_score
         if self._warming and not self._index_ready:
@@ -218,6 +224,7 @@ class ReadingMixin(ServiceBase):
                     exclude=own,
                     min_score=floor,
                     vector=self._index.vector(member.id),
+                    fill=fill,
                 ):
                     best[mid] = max(best.get(mid, 0.0), score)
             group_of = repo.group_of_messages(best)
@@ -225,7 +232,7 @@ class ReadingMixin(ServiceBase):
             for gid, score in best_groups(best.items(), group_of.get, row.id, limit):
                 target = repo.group(gid)
                 if target.merged_into_id is None:
-                    result.append(Suggestion(gid, score, target.title))
+                    result.append(Suggestion(gid, score, target.title, score < floor))
             return result
 
     def similar_open(self, group_id: int) -> list[Suggestion]:

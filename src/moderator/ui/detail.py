@@ -150,7 +150,8 @@ class DetailPane(Widget, can_focus=True):
             text.append("\n")
         for s in weaker:
             text.append(f" {round(s.score):>3}% #{s.group_id} ", style="dim")
-            text.append(f"({self.t('detail.maybe')}): ", style="italic dim")
+            tier = self.t("detail.nearest" if s.nearest else "detail.maybe")
+            text.append(f"({tier}): ", style="italic dim")
             text.append_text(literal(one_line(s.text)[:200], "dim"))
             text.append("\n")
         return text

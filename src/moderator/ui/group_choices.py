@@ -83,7 +83,8 @@ class GroupChoices(Room):
             choices.append((s.group_id, label))
         for s in maybe:
             label = Text(f"{round(s.score):>3}% #{s.group_id} ", style="dim")
-            label.append(f"({self.t('detail.maybe')}) ", style="italic")
+            tier = self.t("detail.nearest" if s.nearest else "detail.maybe")
+            label.append(f"({tier}) ", style="italic")
             label.append_text(literal(one_line(s.text)[:150]))
             choices.append((s.group_id, label))
 
