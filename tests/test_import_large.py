@@ -150,28 +150,22 @@ def test_batches_keep_votes_suggestions_and_merges_of_one_big_transaction(
         batches = []
         (summary,) = import_paths(service, [chat], batch_size=size, progress=batches.append)
         db.dispose()
+        suggestions, merged, unmatched = _suggestions_and_merges(path)
         with sqlite3.connect(path) as conn:
-            suggestions = conn.execute(
-                "SELECT m.source_key, g.title, s.score FROM suggestions s "
-                "JOIN messages m ON m.id = s.message_id JOIN groups g ON g.id = s.group_id "
-                "ORDER BY 1, 2"
-            ).fetchall()
-            merged = conn.execute(
-                "SELECT count(*) FROM groups WHERE merged_into_id IS NOT NULL"
-            ).fetchone()[0]
             logged = conn.execute(
                 "SELECT count(*) FROM actions WHERE verb = 'import' AND summary LIKE 'imported%'"
             ).fetchone()
-            unmatched = conn.execute("SELECT count(*) FROM messages WHERE NOT matched").fetchone()
         results.append((stored(path), suggestions, summary.new, summary.auto_merged, merged))
         assert logged[0] == len(batches) == -(-400 // size)
-        assert unmatched[0] == 0  # every question compared before the import returned
+        assert unmatched == 0  # every question compared before the import returned
         assert batches[-1].batch.read == 400 and batches[-1].position == chat.stat().st_size
     assert results[0] == results[1]
     assert results[0][3] > 0 and results[0][3] == results[0][4]  # auto-merges happened
 
 
 def _suggestions_and_merges(path: Path) -> tuple[list[tuple], int, int]:
+    """(suggestions as (message key, group title, score), groups merged away, questions
+    not compared yet) of the SQLite file `path`."""
     with sqlite3.connect(path) as conn:
         suggestions = conn.execute(
             "SELECT m.source_key, g.title, s.score FROM suggestions s "
