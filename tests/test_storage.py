@@ -62,6 +62,46 @@ def test_the_migrations_build_exactly_the_models_schema(db_url: str) -> None:
     assert diff == []
 
 
+def test_an_event_in_use_upgrades_from_the_previous_schema(db_url: str) -> None:
+    """A database written by the previous release (schema 0006: questions, suggestions,
+    replies and votes pointing at messages) upgrades in place and keeps every row; on
+    SQLite a table copy would trip over the foreign keys that point at `messages`."""
+    from alembic import command
+
+    from moderator.storage.db import _alembic_config
+
+    db = Database(db_url)
+    db.upgrade()
+    service = open_event(db, load_default_config(), moderator="Anna")
+    service.import_messages(
+        [
+            msg(1, "Wann fährt der autonome Bus?"),
+            msg(2, "Wann fährt der autonome Bus los?"),
+            msg(3, "+1", reply_to=2),
+        ]
+    )
+    cfg = _alembic_config()
+    with db.engine.execution_options(moderator_write=True).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    before = _row_counts(db)
+    assert before["suggestions"] > 0 and before["messages"] == 3
+    assert db.upgrade() == head_revision()
+    assert _row_counts(db) == before
+    with db.reading() as session:
+        waiting = session.execute(text("SELECT count(*) FROM messages WHERE NOT matched"))
+        assert waiting.scalar() == 0
+    db.dispose()
+
+
+def _row_counts(db: Database) -> dict[str, int]:
+    with db.reading() as session:
+        return {
+            table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("events", "groups", "messages", "suggestions", "actions")
+        }
+
+
 def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_url: str) -> None:
     db = Database(sqlite_url)
     db.upgrade()

@@ -82,7 +82,7 @@ class QuestionTexts:
         the questions before them (`matched`)."""
         query = (
             select(MessageRow.id, MessageRow.text)
-            .where(*self._grouped_questions(event_id), MessageRow.matched.is_(False))
+            .where(*self._grouped_questions(event_id), ~MessageRow.matched)
             .order_by(MessageRow.id)
         )
         return [(m, t) for m, t in self.s.execute(query)]
@@ -93,7 +93,7 @@ class QuestionTexts:
         if not message_ids:
             return set()
         query = select(MessageRow.id).where(
-            MessageRow.id.in_(message_ids), MessageRow.matched.is_(False)
+            MessageRow.id.in_(message_ids), ~MessageRow.matched
         )
         return set(self.s.scalars(query))
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -127,6 +128,16 @@ class MessageRow(Base):
         # "the questions after id N" and "the latest question before id N" of one event
         # (the index sync and the target of a "+1") in a range, not a scan of the event
         Index("ix_messages_event_kind_id", "event_id", "kind", "id"),
+        # the questions an import left to compare: few or none, found without a scan (the
+        # console looks for them before each meaning pass)
+        Index(
+            "ix_messages_unmatched",
+            "event_id",
+            "kind",
+            "id",
+            sqlite_where=text("matched = 0"),
+            postgresql_where=text("NOT matched"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
