@@ -20,7 +20,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -188,7 +187,7 @@ def main() -> None:
 
 
 def run_on_postgres(args: argparse.Namespace, sizes: list[int | None]) -> None:
-    from pg_scratch import scratch_database
+    from pg_scratch import scratch_database, start_load
 
     with scratch_database(args.postgres, "moderator_readback") as url:
         load = None
@@ -197,20 +196,7 @@ def run_on_postgres(args: argparse.Namespace, sizes: list[int | None]) -> None:
             print("PostgreSQL, idle")
             report(db, service, sizes, args.rounds)
             if args.under_load:
-                load = subprocess.Popen(
-                    [
-                        sys.executable,
-                        str(Path(__file__).with_name("bench_load.py")),
-                        "--existing",
-                        "--processes",
-                        "--url",
-                        url,
-                        "--seconds",
-                        str(args.load_seconds),
-                    ],
-                    stdout=subprocess.PIPE,
-                    text=True,
-                )
+                load = start_load(url, args.load_seconds, capture=True)
                 time.sleep(12)  # the writers start up (bench_load --warmup 10), then begin
                 print("PostgreSQL, under load: 3 moderators + 2 importers, 20 questions/s")
                 report(db, service, [1, 5, 30], args.rounds)

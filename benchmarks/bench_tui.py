@@ -389,30 +389,15 @@ def main() -> None:
 
 
 def run_on_postgres(args: argparse.Namespace) -> None:
-    import subprocess
-    import sys
 
-    from pg_scratch import scratch_database
+    from pg_scratch import scratch_database, start_load
 
     with scratch_database(args.postgres, "moderator_tui") as url:
         load = None
         try:
             db, service = build(url, args.questions)
             if args.under_load:
-                load = subprocess.Popen(
-                    [
-                        sys.executable,
-                        str(Path(__file__).with_name("bench_load.py")),
-                        "--existing",
-                        "--processes",
-                        "--url",
-                        url,
-                        "--seconds",
-                        "90",
-                        "--nice",
-                        str(args.writers_nice),
-                    ],
-                )
+                load = start_load(url, 90, nice=args.writers_nice)
                 time.sleep(11)  # the writers start up (bench_load --warmup 10), then begin
                 print(
                     "under load: 3 moderators + 2 importers, 20 questions/s"

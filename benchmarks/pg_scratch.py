@@ -1,10 +1,14 @@
-"""A scratch PostgreSQL database for a benchmark: created empty, dropped afterwards."""
+"""A scratch PostgreSQL database for a benchmark: created empty, dropped afterwards; and
+the load of `bench_load.py` on it, in a child process."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 @contextmanager
@@ -32,3 +36,24 @@ def scratch_database(server_url: str, prefix: str) -> Iterator[str]:
     finally:
         with psycopg.connect(**admin) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_load(url: str, seconds: int, *, nice: int = 0, capture: bool = False) -> subprocess.Popen:
+    """Start `bench_load.py` on the existing event at `url` (3 moderators and 2 importers
+    in processes of their own) for `seconds`; `nice`: its writers' niceness; `capture`:
+    its report is read from the process's stdout."""
+    command = [
+        sys.executable,
+        str(Path(__file__).with_name("bench_load.py")),
+        "--existing",
+        "--processes",
+        "--url",
+        url,
+        "--seconds",
+        str(seconds),
+    ]
+    if nice:
+        command += ["--nice", str(nice)]
+    if capture:
+        return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(command)
